@@ -1,0 +1,41 @@
+package io.waveline.plan;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything a user wants to know about a plan file against the current fleet: is it valid, and if so what it
+ * would do. Runs the parser, then the planner and the estimator; errors from all three are reported together,
+ * in file order.
+ */
+public record PlanReview(String file, String sha256, Optional<RolloutPlan> plan, Optional<Preview> preview,
+        List<PlanError> errors, List<PlanError> warnings) {
+
+    public boolean valid() {
+        return errors.isEmpty() && plan.isPresent();
+    }
+
+    public static PlanReview of(String file, String text, List<NodeFacts> fleet, Instant now) {
+        PlanParseResult parsed = PlanParser.parse(file, text);
+        if (parsed.plan().isEmpty()) {
+            return new PlanReview(file, parsed.sha256(), Optional.empty(), Optional.empty(), parsed.errors(),
+                    parsed.warnings());
+        }
+        RolloutPlan plan = parsed.plan().get();
+        WavePlan wavePlan = WavePlanner.plan(file, plan, fleet);
+        List<PlanError> errors = new ArrayList<>(wavePlan.errors());
+        List<PlanError> warnings = new ArrayList<>(parsed.warnings());
+        warnings.addAll(wavePlan.warnings());
+        Optional<Preview> preview = Optional.empty();
+        if (errors.isEmpty()) {
+            PreviewEstimator.Result estimate = PreviewEstimator.estimate(file, plan, wavePlan, now);
+            errors.addAll(estimate.errors());
+            preview = Optional.of(estimate.preview());
+        }
+        errors.sort(java.util.Comparator.comparingInt(PlanError::line).thenComparingInt(PlanError::column));
+        return new PlanReview(file, parsed.sha256(), Optional.of(plan), errors.isEmpty() ? preview : Optional.empty(),
+                List.copyOf(errors), List.copyOf(warnings));
+    }
+}

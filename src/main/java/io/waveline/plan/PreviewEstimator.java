@@ -1,0 +1,240 @@
+package io.waveline.plan;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+import io.waveline.plan.WavePlan.PlannedWave;
+
+/**
+ * Estimates a rollout by simulating it. Pure: the start instant is an argument.
+ *
+ * <p>Inside a wave nodes flow in a sliding window, as the engine runs them: at every moment the first waiting
+ * node (in wave order) whose start keeps every limit starts at once; a node is out of service for the plan's
+ * per-node estimate (drain + upgrade + reboot + validation). Limits: the wave's {@code maxParallel}, the fleet
+ * {@code maxUnavailable} counted over the pool with nodes already out of service included, each failure-domain
+ * limit, and the maintenance windows (a node only starts inside one). When nothing runs and nothing may start, the
+ * clock jumps to the next window opening; if no window is the reason, the wave can never finish and that is an
+ * error. Waves follow one another after their soak; approval gates are counted but add no time.
+ */
+public final class PreviewEstimator {
+
+    private PreviewEstimator() {
+    }
+
+    public record Result(Preview preview, List<PlanError> errors) {
+    }
+
+    public static Result estimate(String file, RolloutPlan plan, WavePlan wavePlan, Instant start) {
+        Problems problems = new Problems(file);
+        Duration perNode = plan.estimates().perNode();
+        List<NodeFacts> pool = wavePlan.pool();
+        int poolGpus = pool.stream().mapToInt(NodeFacts::gpuCount).sum();
+        Set<String> alreadyOut = new LinkedHashSet<>();
+        pool.stream().filter(n -> !n.available()).forEach(n -> alreadyOut.add(n.name()));
+        int alreadyOutGpus = pool.stream().filter(n -> !n.available()).mapToInt(NodeFacts::gpuCount).sum();
+        int maxUnavailable = plan.limits().maxUnavailable().resolve(pool.size());
+
+        Instant clock = start;
+        List<Preview.WavePreview> waves = new ArrayList<>();
+        int peakNodesOut = alreadyOut.size();
+        int peakGpusOut = alreadyOutGpus;
+        double gpuSeconds = 0;
+        int nodesToUpgrade = 0;
+        for (PlannedWave wave : wavePlan.waves()) {
+            WaveRun run = new WaveRun(plan, wave, alreadyOut, pool, maxUnavailable, perNode, problems);
+            Instant waveEnd = run.simulate(clock);
+            int gpus = wave.nodes().stream().mapToInt(NodeFacts::gpuCount).sum();
+            waves.add(new Preview.WavePreview(wave.spec().name(), wave.spec().size().toString(),
+                    wave.nodes().stream().map(NodeFacts::name).toList(), gpus, clock, waveEnd,
+                    Duration.between(clock, waveEnd), wave.spec().soak(), wave.spec().approvalRequired(),
+                    run.peakNodesOut));
+            peakNodesOut = Math.max(peakNodesOut, run.peakNodesOut);
+            peakGpusOut = Math.max(peakGpusOut, run.peakGpusOut);
+            nodesToUpgrade += wave.nodes().size();
+            gpuSeconds += wave.nodes().stream().filter(NodeFacts::available)
+                    .mapToDouble(n -> n.gpuCount() * (double) perNode.getSeconds()).sum();
+            clock = waveEnd.plus(wave.spec().soak());
+        }
+        double gpuHours = gpuSeconds / 3600.0;
+        BigDecimal cost = plan.estimates().gpuHourUsd().multiply(BigDecimal.valueOf(gpuHours))
+                .setScale(2, RoundingMode.HALF_UP);
+        double minInService = poolGpus == 0 ? 100.0
+                : Math.round(10_000.0 * (poolGpus - peakGpusOut) / poolGpus) / 100.0;
+        int approvals = (int) wavePlan.waves().stream().filter(w -> w.spec().approvalRequired()).count();
+        List<String> notes = new ArrayList<>();
+        notes.add("each node is out of service for " + Durations.format(perNode)
+                + " (drain + upgrade + reboot + validation estimates)");
+        if (approvals > 0) {
+            notes.add(approvals + " approval gate(s): the estimate does not include the time to approve");
+        }
+        if (!alreadyOut.isEmpty()) {
+            notes.add(alreadyOut.size() + " node(s) of the pool are out of service already and count against maxUnavailable "
+                    + maxUnavailable);
+        }
+        if (!plan.limits().maintenanceWindows().isEmpty()) {
+            notes.add("nodes start only inside the maintenance windows; times are estimates from " + start);
+        }
+        Preview preview = new Preview(start, clock, Duration.between(start, clock), List.copyOf(waves),
+                wavePlan.skipped(), nodesToUpgrade, pool.size(), poolGpus, peakNodesOut, minInService, round(gpuHours),
+                cost, approvals, List.copyOf(notes));
+        return new Result(preview, problems.errors());
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100.0) / 100.0;
+    }
+
+    /** One wave's simulation: a waiting list in wave order and the running nodes ordered by their end. */
+    private static final class WaveRun {
+        private final RolloutPlan plan;
+        private final PlannedWave wave;
+        private final Set<String> alreadyOut;
+        private final Map<String, NodeFacts> alreadyOutNodes = new HashMap<>();
+        private final int maxUnavailable;
+        private final Duration perNode;
+        private final Problems problems;
+        private final int maxParallel;
+        private int peakNodesOut;
+        private int peakGpusOut;
+
+        WaveRun(RolloutPlan plan, PlannedWave wave, Set<String> alreadyOut, List<NodeFacts> pool, int maxUnavailable,
+                Duration perNode, Problems problems) {
+            this.plan = plan;
+            this.wave = wave;
+            this.alreadyOut = alreadyOut;
+            pool.stream().filter(n -> alreadyOut.contains(n.name())).forEach(n -> alreadyOutNodes.put(n.name(), n));
+            this.maxUnavailable = maxUnavailable;
+            this.perNode = perNode;
+            this.problems = problems;
+            this.maxParallel = wave.spec().maxParallel().orElse(Integer.MAX_VALUE);
+        }
+
+        private record Running(NodeFacts node, Instant end) {
+        }
+
+        Instant simulate(Instant start) {
+            List<NodeFacts> waiting = new ArrayList<>(wave.nodes());
+            PriorityQueue<Running> running = new PriorityQueue<>(Comparator.comparing(Running::end));
+            Instant clock = start;
+            Instant lastEnd = start;
+            while (!waiting.isEmpty() || !running.isEmpty()) {
+                Optional<NodeFacts> next = windowOpen(clock) ? firstStartable(waiting, running) : Optional.empty();
+                if (next.isPresent()) {
+                    waiting.remove(next.get());
+                    Instant end = clock.plus(perNode);
+                    running.add(new Running(next.get(), end));
+                    lastEnd = end.isAfter(lastEnd) ? end : lastEnd;
+                    recordPeak(running);
+                } else if (!running.isEmpty()) {
+                    clock = running.peek().end();
+                    while (!running.isEmpty() && !running.peek().end().isAfter(clock)) {
+                        running.poll();
+                    }
+                } else if (!windowOpen(clock)) {
+                    clock = nextOpening(clock);
+                } else {
+                    blocked(waiting.get(0));
+                    break;
+                }
+            }
+            return lastEnd;
+        }
+
+        private Optional<NodeFacts> firstStartable(List<NodeFacts> waiting, PriorityQueue<Running> running) {
+            if (running.size() >= maxParallel) {
+                return Optional.empty();
+            }
+            for (NodeFacts node : waiting) {
+                if (outWith(node, running) <= maxUnavailable && domainsAllow(node, running)) {
+                    return Optional.of(node);
+                }
+            }
+            return Optional.empty();
+        }
+
+        private int outWith(NodeFacts node, PriorityQueue<Running> running) {
+            Set<String> out = new LinkedHashSet<>(alreadyOut);
+            running.forEach(r -> out.add(r.node().name()));
+            out.add(node.name());
+            return out.size();
+        }
+
+        private boolean domainsAllow(NodeFacts node, PriorityQueue<Running> running) {
+            return plan.limits().failureDomains().stream().allMatch(limit -> domainsAllow(node, running, limit));
+        }
+
+        private boolean domainsAllow(NodeFacts node, PriorityQueue<Running> running, FailureDomainLimit limit) {
+            String domain = node.labels().get(limit.labelKey());
+            if (domain == null) {
+                return true;
+            }
+            Set<String> out = new LinkedHashSet<>(outIn(limit, domain));
+            running.stream().filter(r -> domain.equals(r.node().labels().get(limit.labelKey())))
+                    .forEach(r -> out.add(r.node().name()));
+            out.add(node.name());
+            return out.size() <= limit.maxUnavailable();
+        }
+
+        private List<String> outIn(FailureDomainLimit limit, String domain) {
+            return alreadyOutNodes.values().stream().filter(n -> domain.equals(n.labels().get(limit.labelKey())))
+                    .map(NodeFacts::name).toList();
+        }
+
+        private void recordPeak(PriorityQueue<Running> running) {
+            Set<String> out = new LinkedHashSet<>(alreadyOut);
+            int gpus = alreadyOutNodes.values().stream().mapToInt(NodeFacts::gpuCount).sum();
+            for (Running r : running) {
+                if (out.add(r.node().name())) {
+                    gpus += r.node().gpuCount();
+                }
+            }
+            peakNodesOut = Math.max(peakNodesOut, out.size());
+            peakGpusOut = Math.max(peakGpusOut, gpus);
+        }
+
+        private boolean windowOpen(Instant clock) {
+            List<MaintenanceWindow> windows = plan.limits().maintenanceWindows();
+            ZonedDateTime now = clock.atZone(ZoneOffset.UTC);
+            return windows.isEmpty() || windows.stream().anyMatch(w -> w.isOpen(now));
+        }
+
+        private Instant nextOpening(Instant clock) {
+            ZonedDateTime now = clock.atZone(ZoneOffset.UTC);
+            return plan.limits().maintenanceWindows().stream().map(w -> w.nextOpening(now).toInstant())
+                    .min(Comparator.naturalOrder()).orElse(clock);
+        }
+
+        private void blocked(NodeFacts node) {
+            String reason;
+            if (outWith(node, new PriorityQueue<>()) > maxUnavailable) {
+                reason = "maxUnavailable " + plan.limits().maxUnavailable() + " (" + maxUnavailable
+                        + " nodes) is used up by " + alreadyOut.size() + " node(s) already out of service ("
+                        + WavePlanner.names(List.copyOf(alreadyOut)) + "); raise spec.limits.maxUnavailable or bring them back";
+            } else {
+                reason = plan.limits().failureDomains().stream()
+                        .filter(limit -> node.labels().containsKey(limit.labelKey()))
+                        .filter(limit -> !domainsAllow(node, new PriorityQueue<>(), limit))
+                        .map(limit -> limit.labelKey() + "=" + node.labels().get(limit.labelKey()) + " allows "
+                                + limit.maxUnavailable() + " node(s) out at once and "
+                                + WavePlanner.names(outIn(limit, node.labels().get(limit.labelKey())))
+                                + " already out of service there")
+                        .findFirst().orElse("a failure-domain limit is used up")
+                        + "; raise that limit in spec.limits.failureDomains or bring the nodes back";
+            }
+            problems.error(wave.spec().position(), wave.spec().path(), "cannot start node " + node.name() + ": " + reason);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.waveline.plan;
+
+import java.util.List;
+
+/** A validated rollout plan: what a {@code rollout-plans/*.yaml} file says, with defaults filled in. */
+public record RolloutPlan(String name, String description, Target target, MethodSpec method, List<WaveSpec> waves,
+        Limits limits, DrainSettings drain, List<CheckSpec> checks, FailurePolicy failurePolicy,
+        Estimates estimates) {
+
+    public static final String API_VERSION = "waveline/v1";
+    public static final String KIND = "RolloutPlan";
+}
