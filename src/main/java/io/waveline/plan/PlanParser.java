@@ -44,6 +44,7 @@ public final class PlanParser {
     private static final int MAX_WAVES = 20;
 
     private final Problems problems;
+    private final List<String> declaredWaves = new ArrayList<>();
 
     private PlanParser(String file) {
         this.problems = new Problems(file);
@@ -106,7 +107,7 @@ public final class PlanParser {
         Limits limits = spec.mapping("limits").map(this::limits)
                 .orElse(new Limits(Limits.DEFAULT_MAX_UNAVAILABLE, List.of(), List.of()));
         DrainSettings drain = spec.mapping("drain").map(this::drain).orElse(DrainSettings.defaults());
-        List<CheckSpec> checks = checks(spec, waves);
+        List<CheckSpec> checks = checks(spec);
         FailurePolicy failurePolicy = spec.mapping("failurePolicy").map(this::failurePolicy)
                 .orElse(FailurePolicy.defaults());
         Estimates estimates = spec.mapping("estimates").map(this::estimates).orElse(Estimates.defaults());
@@ -229,6 +230,7 @@ public final class PlanParser {
                     return Optional.empty();
                 }
                 seen.put(n, w.path());
+                declaredWaves.add(n);
                 return Optional.of(n);
             });
             Optional<WaveSize> size = w.requiredString("size", "a count (2), a share (\"10%\"), rest or coverage")
@@ -423,8 +425,8 @@ public final class PlanParser {
         return new DrainSettings(enabled, timeout, grace, podSelector, deleteEmptyDir, force, waitForJobs);
     }
 
-    private List<CheckSpec> checks(YamlMapping spec, List<WaveSpec> waves) {
-        List<String> waveNames = waves.stream().map(WaveSpec::name).toList();
+    private List<CheckSpec> checks(YamlMapping spec) {
+        List<String> waveNames = List.copyOf(declaredWaves);
         List<CheckSpec> checks = new ArrayList<>();
         Map<String, String> seen = new HashMap<>();
         for (YamlMapping.Item item : spec.list("checks")) {
