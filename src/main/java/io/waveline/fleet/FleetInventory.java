@@ -29,8 +29,9 @@ import jakarta.transaction.Transactional;
  * The fleet as Waveline knows it, kept in PostgreSQL so it is there at once after a restart.
  *
  * <p>A refresh reads every configured source (static YAML, Ansible inventory, simulated fleet) outside any
- * transaction, then merges by node name in source order (an earlier source wins a field; a later one only adds
- * labels and versions the earlier lacks) and writes the result in one transaction. A source that fails keeps
+ * transaction, then merges by node name in source order (an earlier source wins a field; a later one adds the
+ * labels and versions the earlier lacks, and the GPU facts when the earlier gave none; a node is available only
+ * if every source says so) and writes the result in one transaction. A source that fails keeps
  * its nodes as they were and reports its errors; nodes that a healthy source no longer lists are marked absent.
  * Runs at start, every {@code waveline.inventory.refresh-interval}, and on demand.
  */
@@ -131,10 +132,13 @@ public class FleetInventory {
         labels.putAll(first.labels());
         Map<String, String> versions = new HashMap<>(later.versions());
         versions.putAll(first.versions());
+        boolean firstKnowsGpus = first.gpuCount() > 0;
         return new FleetNode(first.name(), first.address(), first.sshPort(),
-                first.sshUser() != null ? first.sshUser() : later.sshUser(), Map.copyOf(labels), first.gpuVendor(),
-                first.gpuModel(), first.gpuCount(), first.nvswitch() || later.nvswitch(), Map.copyOf(versions),
-                first.available(), first.source());
+                first.sshUser() != null ? first.sshUser() : later.sshUser(), Map.copyOf(labels),
+                firstKnowsGpus ? first.gpuVendor() : later.gpuVendor(),
+                firstKnowsGpus ? first.gpuModel() : later.gpuModel(),
+                firstKnowsGpus ? first.gpuCount() : later.gpuCount(), first.nvswitch() || later.nvswitch(),
+                Map.copyOf(versions), first.available() && later.available(), first.source());
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
