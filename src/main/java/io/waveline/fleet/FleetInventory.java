@@ -71,7 +71,7 @@ public class FleetInventory {
                         : String.join(", ", sources.stream().map(InventorySource::name).toList()));
     }
 
-    @Scheduled(every = "${waveline.inventory.refresh-interval}", delayed = "${waveline.inventory.refresh-interval}",
+    @Scheduled(every = "${waveline.inventory.refresh-interval}", delayed = "30s",
             identity = "inventory-refresh", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledRefresh() {
         refresh();
