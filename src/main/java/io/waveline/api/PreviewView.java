@@ -18,7 +18,8 @@ public record PreviewView(Instant start, Instant estimatedEnd, String estimatedD
         List<String> notes) {
 
     public record Wave(String name, String size, List<String> nodes, int gpus, Instant start, Instant end,
-            String duration, long durationSeconds, String soak, boolean approvalRequired, int peakNodesOut) {
+            String duration, long durationSeconds, String soak, boolean approvalRequired, int peakNodesOut,
+            List<Preview.NodeSlot> schedule) {
     }
 
     public record Skipped(String name, String reason, String detail) {
@@ -27,7 +28,7 @@ public record PreviewView(Instant start, Instant estimatedEnd, String estimatedD
     public static PreviewView of(Preview p) {
         List<Wave> waves = p.waves().stream().map(w -> new Wave(w.name(), w.size(), w.nodes(), w.gpus(), w.start(),
                 w.end(), Durations.format(w.duration()), w.duration().getSeconds(), Durations.format(w.soak()),
-                w.approvalRequired(), w.peakNodesOut())).toList();
+                w.approvalRequired(), w.peakNodesOut(), w.schedule())).toList();
         List<Skipped> skipped = p.skipped().stream().map((WavePlan.SkippedNode s) -> new Skipped(s.name(),
                 s.reason().name().toLowerCase().replace('_', '-'), s.detail())).toList();
         return new PreviewView(p.start(), p.estimatedEnd(), Durations.format(p.estimatedDuration()),

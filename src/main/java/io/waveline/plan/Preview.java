@@ -15,6 +15,10 @@ public record Preview(Instant start, Instant estimatedEnd, Duration estimatedDur
         List<String> notes) {
 
     public record WavePreview(String name, String size, List<String> nodes, int gpus, Instant start, Instant end,
-            Duration duration, Duration soak, boolean approvalRequired, int peakNodesOut) {
+            Duration duration, Duration soak, boolean approvalRequired, int peakNodesOut, List<NodeSlot> schedule) {
+    }
+
+    /** When one node is expected out of service. */
+    public record NodeSlot(String node, Instant start, Instant end) {
     }
 }

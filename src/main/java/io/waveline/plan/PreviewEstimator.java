@@ -60,7 +60,7 @@ public final class PreviewEstimator {
             waves.add(new Preview.WavePreview(wave.spec().name(), wave.spec().size().toString(),
                     wave.nodes().stream().map(NodeFacts::name).toList(), gpus, clock, waveEnd,
                     Duration.between(clock, waveEnd), wave.spec().soak(), wave.spec().approvalRequired(),
-                    run.peakNodesOut));
+                    run.peakNodesOut, List.copyOf(run.schedule)));
             peakNodesOut = Math.max(peakNodesOut, run.peakNodesOut);
             peakGpusOut = Math.max(peakGpusOut, run.peakGpusOut);
             nodesToUpgrade += wave.nodes().size();
@@ -109,6 +109,7 @@ public final class PreviewEstimator {
         private final int maxParallel;
         private int peakNodesOut;
         private int peakGpusOut;
+        private final List<Preview.NodeSlot> schedule = new ArrayList<>();
 
         WaveRun(RolloutPlan plan, PlannedWave wave, Set<String> alreadyOut, List<NodeFacts> pool, int maxUnavailable,
                 Duration perNode, Problems problems) {
@@ -136,6 +137,7 @@ public final class PreviewEstimator {
                     waiting.remove(next.get());
                     Instant end = clock.plus(perNode);
                     running.add(new Running(next.get(), end));
+                    schedule.add(new Preview.NodeSlot(next.get().name(), clock, end));
                     lastEnd = end.isAfter(lastEnd) ? end : lastEnd;
                     recordPeak(running);
                 } else if (!running.isEmpty()) {
