@@ -1,8 +1,5 @@
 package io.waveline.fleet;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,31 +27,12 @@ import io.waveline.plan.SourcePosition;
  * {@code waveline_label_<key>} its labels; every group it is in becomes the label {@code group/<name>=true}.
  * Other variables are ignored.
  */
-public final class AnsibleInventory implements InventorySource {
+public final class AnsibleInventory {
 
     static final Set<String> LABEL_VARS = Set.of("pool", "rack", "zone", "nvlink_domain", "power_feed");
     static final String GROUP_LABEL_PREFIX = "group/";
 
-    private final Path file;
-
-    public AnsibleInventory(Path file) {
-        this.file = file;
-    }
-
-    @Override
-    public String name() {
-        return "ansible:" + file.getFileName();
-    }
-
-    @Override
-    public List<FleetNode> load() throws InventoryException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new InventoryException(file.toString(), "cannot be read: " + e.getMessage());
-        }
-        return parse(file.toString(), text, name());
+    private AnsibleInventory() {
     }
 
     /** Reads either form: YAML when the file name ends in .yml/.yaml or the text starts like YAML, else INI. */

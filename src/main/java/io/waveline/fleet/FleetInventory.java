@@ -57,8 +57,8 @@ public class FleetInventory {
 
     @PostConstruct
     void configureSources() {
-        staticFile.ifPresent(f -> sources.add(new StaticInventoryFile(Path.of(f))));
-        ansibleFile.ifPresent(f -> sources.add(new AnsibleInventory(Path.of(f))));
+        staticFile.ifPresent(f -> sources.add(InventoryFile.staticYaml(Path.of(f))));
+        ansibleFile.ifPresent(f -> sources.add(InventoryFile.ansible(Path.of(f))));
         if (simulated) {
             sources.add(new SimulatedFleet());
         }

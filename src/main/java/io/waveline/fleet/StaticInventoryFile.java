@@ -1,8 +1,5 @@
 package io.waveline.fleet;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +11,7 @@ import io.waveline.plan.Problems;
 import io.waveline.plan.YamlMapping;
 
 /**
- * A static inventory in YAML, the simplest source:
+ * The static inventory format (YAML), the simplest source:
  *
  * <pre>
  * nodes:
@@ -28,28 +25,9 @@ import io.waveline.plan.YamlMapping;
  *     available: true
  * </pre>
  */
-public final class StaticInventoryFile implements InventorySource {
+public final class StaticInventoryFile {
 
-    private final Path file;
-
-    public StaticInventoryFile(Path file) {
-        this.file = file;
-    }
-
-    @Override
-    public String name() {
-        return "static:" + file.getFileName();
-    }
-
-    @Override
-    public List<FleetNode> load() throws InventoryException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new InventoryException(file.toString(), "cannot be read: " + e.getMessage());
-        }
-        return parse(file.toString(), text, name());
+    private StaticInventoryFile() {
     }
 
     public static List<FleetNode> parse(String fileName, String text, String source) throws InventoryException {

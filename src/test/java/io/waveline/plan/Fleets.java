@@ -32,7 +32,19 @@ final class Fleets {
         return nodes;
     }
 
+    static final String H100_BUNDLE = """
+            selector: "pool=h100"
+            components:
+              nvidia-driver: "570.133.20"
+              nvidia-fabricmanager: "570.133.20"
+            """;
+
     static RolloutPlan plan(String spec) {
+        return plan(H100_BUNDLE, spec);
+    }
+
+    /** A valid plan named test with the given {@code spec.target} block and the rest of the spec. */
+    static RolloutPlan plan(String target, String spec) {
         String text = """
                 apiVersion: waveline/v1
                 kind: RolloutPlan
@@ -40,11 +52,7 @@ final class Fleets {
                   name: test
                 spec:
                   target:
-                    selector: "pool=h100"
-                    components:
-                      nvidia-driver: "570.133.20"
-                      nvidia-fabricmanager: "570.133.20"
-                """ + spec.indent(2);
+                """ + target.indent(4) + spec.indent(2);
         PlanParseResult result = PlanParser.parse("test.yaml", text);
         if (!result.valid()) {
             throw new AssertionError(result.errors().toString());

@@ -91,23 +91,18 @@ class WavePlannerTest {
         List<NodeFacts> fleet = new ArrayList<>(h100(2, 3));
         fleet.set(0, node("gpu-01", "h100", "r01", "H100-SXM5-80GB", NEW, true));
         fleet.set(1, node("gpu-02", "h100", "r01", "H100-SXM5-80GB", OLD, false));
-        RolloutPlan plan = PlanParser.parse("p.yaml", """
-                apiVersion: waveline/v1
-                kind: RolloutPlan
-                metadata:
-                  name: test
-                spec:
-                  target:
-                    selector: "pool=h100"
-                    exclude:
-                      nodes: [gpu-03]
-                    components:
-                      nvidia-driver: "570.133.20"
-                      nvidia-fabricmanager: "570.133.20"
-                  waves:
-                    - name: all
-                      size: rest
-                """).plan().orElseThrow();
+        RolloutPlan plan = plan("""
+                selector: "pool=h100"
+                exclude:
+                  nodes: [gpu-03]
+                components:
+                  nvidia-driver: "570.133.20"
+                  nvidia-fabricmanager: "570.133.20"
+                """, """
+                waves:
+                  - name: all
+                    size: rest
+                """);
         WavePlan result = WavePlanner.plan("p.yaml", plan, fleet);
         assertThat(result.errors()).isEmpty();
         assertThat(result.skipped()).extracting(WavePlan.SkippedNode::name, WavePlan.SkippedNode::reason)
@@ -194,21 +189,15 @@ class WavePlannerTest {
 
     @Test
     void driverWithoutFabricManagerIsRefusedOnNvswitchNodes() {
-        String text = """
-                apiVersion: waveline/v1
-                kind: RolloutPlan
-                metadata:
-                  name: test
-                spec:
-                  target:
-                    selector: "pool=h100"
-                    components:
-                      nvidia-driver: "570.133.20"
-                  waves:
-                    - name: all
-                      size: rest
-                """;
-        RolloutPlan plan = PlanParser.parse("p.yaml", text).plan().orElseThrow();
+        RolloutPlan plan = plan("""
+                selector: "pool=h100"
+                components:
+                  nvidia-driver: "570.133.20"
+                """, """
+                waves:
+                  - name: all
+                    size: rest
+                """);
         WavePlan result = WavePlanner.plan("p.yaml", plan, h100(1, 2));
         assertThat(result.errors()).singleElement().satisfies(e -> assertThat(e.message())
                 .contains("without nvidia-fabricmanager, but 2 selected nodes have NVSwitches (gpu-01, gpu-02)")
@@ -220,22 +209,16 @@ class WavePlannerTest {
 
     @Test
     void namedNodesMissingFromTheInventoryAreNamed() {
-        String text = """
-                apiVersion: waveline/v1
-                kind: RolloutPlan
-                metadata:
-                  name: test
-                spec:
-                  target:
-                    nodes: [gpu-01, gpu-99]
-                    components:
-                      nvidia-driver: "570.133.20"
-                      nvidia-fabricmanager: "570.133.20"
-                  waves:
-                    - name: all
-                      size: rest
-                """;
-        RolloutPlan plan = PlanParser.parse("p.yaml", text).plan().orElseThrow();
+        RolloutPlan plan = plan("""
+                nodes: [gpu-01, gpu-99]
+                components:
+                  nvidia-driver: "570.133.20"
+                  nvidia-fabricmanager: "570.133.20"
+                """, """
+                waves:
+                  - name: all
+                    size: rest
+                """);
         WavePlan result = WavePlanner.plan("p.yaml", plan, h100(1, 2));
         assertThat(result.errors()).singleElement().satisfies(e -> assertThat(e.message())
                 .startsWith("names nodes the inventory does not have: gpu-99"));
