@@ -4,14 +4,10 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -99,28 +95,24 @@ public final class PreviewEstimator {
 
     /** One wave's simulation: a waiting list in wave order and the running nodes ordered by their end. */
     private static final class WaveRun {
-        private final RolloutPlan plan;
         private final PlannedWave wave;
+        private final StartGate gate;
         private final Set<String> alreadyOut;
-        private final Map<String, NodeFacts> alreadyOutNodes = new HashMap<>();
-        private final int maxUnavailable;
+        private final int alreadyOutGpus;
         private final Duration perNode;
         private final Problems problems;
-        private final int maxParallel;
         private int peakNodesOut;
         private int peakGpusOut;
         private final List<Preview.NodeSlot> schedule = new ArrayList<>();
 
         WaveRun(RolloutPlan plan, PlannedWave wave, Set<String> alreadyOut, List<NodeFacts> pool, int maxUnavailable,
                 Duration perNode, Problems problems) {
-            this.plan = plan;
             this.wave = wave;
+            this.gate = new StartGate(plan.limits(), pool);
             this.alreadyOut = alreadyOut;
-            pool.stream().filter(n -> alreadyOut.contains(n.name())).forEach(n -> alreadyOutNodes.put(n.name(), n));
-            this.maxUnavailable = maxUnavailable;
+            this.alreadyOutGpus = gate.alreadyOut().stream().mapToInt(NodeFacts::gpuCount).sum();
             this.perNode = perNode;
             this.problems = problems;
-            this.maxParallel = wave.spec().maxParallel().orElse(Integer.MAX_VALUE);
         }
 
         private record Running(NodeFacts node, Instant end) {
@@ -132,7 +124,7 @@ public final class PreviewEstimator {
             Instant clock = start;
             Instant lastEnd = start;
             while (!waiting.isEmpty() || !running.isEmpty()) {
-                Optional<NodeFacts> next = windowOpen(clock) ? firstStartable(waiting, running) : Optional.empty();
+                Optional<NodeFacts> next = firstStartable(waiting, running, clock);
                 if (next.isPresent()) {
                     waiting.remove(next.get());
                     Instant end = clock.plus(perNode);
@@ -145,59 +137,28 @@ public final class PreviewEstimator {
                     while (!running.isEmpty() && !running.peek().end().isAfter(clock)) {
                         running.poll();
                     }
-                } else if (!windowOpen(clock)) {
-                    clock = nextOpening(clock);
+                } else if (!gate.windowOpen(clock)) {
+                    clock = gate.nextOpening(clock);
                 } else {
-                    blocked(waiting.get(0));
+                    NodeFacts stuck = waiting.get(0);
+                    problems.error(wave.spec().position(), wave.spec().path(), "cannot start node " + stuck.name()
+                            + ": " + gate.permanentBlocker(stuck).orElse("a limit is used up"));
                     break;
                 }
             }
             return lastEnd;
         }
 
-        private Optional<NodeFacts> firstStartable(List<NodeFacts> waiting, PriorityQueue<Running> running) {
-            if (running.size() >= maxParallel) {
-                return Optional.empty();
-            }
-            for (NodeFacts node : waiting) {
-                if (outWith(node, running) <= maxUnavailable && domainsAllow(node, running)) {
-                    return Optional.of(node);
-                }
-            }
-            return Optional.empty();
-        }
-
-        private int outWith(NodeFacts node, PriorityQueue<Running> running) {
-            Set<String> out = new LinkedHashSet<>(alreadyOut);
-            running.forEach(r -> out.add(r.node().name()));
-            out.add(node.name());
-            return out.size();
-        }
-
-        private boolean domainsAllow(NodeFacts node, PriorityQueue<Running> running) {
-            return plan.limits().failureDomains().stream().allMatch(limit -> domainsAllow(node, running, limit));
-        }
-
-        private boolean domainsAllow(NodeFacts node, PriorityQueue<Running> running, FailureDomainLimit limit) {
-            String domain = node.labels().get(limit.labelKey());
-            if (domain == null) {
-                return true;
-            }
-            Set<String> out = new LinkedHashSet<>(outIn(limit, domain));
-            running.stream().filter(r -> domain.equals(r.node().labels().get(limit.labelKey())))
-                    .forEach(r -> out.add(r.node().name()));
-            out.add(node.name());
-            return out.size() <= limit.maxUnavailable();
-        }
-
-        private List<String> outIn(FailureDomainLimit limit, String domain) {
-            return alreadyOutNodes.values().stream().filter(n -> domain.equals(n.labels().get(limit.labelKey())))
-                    .map(NodeFacts::name).toList();
+        private Optional<NodeFacts> firstStartable(List<NodeFacts> waiting, PriorityQueue<Running> running,
+                Instant clock) {
+            List<NodeFacts> inFlight = running.stream().map(Running::node).toList();
+            return waiting.stream().filter(n -> gate.blocker(n, inFlight, inFlight.size(),
+                    wave.spec().maxParallel(), clock).isEmpty()).findFirst();
         }
 
         private void recordPeak(PriorityQueue<Running> running) {
             Set<String> out = new LinkedHashSet<>(alreadyOut);
-            int gpus = alreadyOutNodes.values().stream().mapToInt(NodeFacts::gpuCount).sum();
+            int gpus = alreadyOutGpus;
             for (Running r : running) {
                 if (out.add(r.node().name())) {
                     gpus += r.node().gpuCount();
@@ -205,38 +166,6 @@ public final class PreviewEstimator {
             }
             peakNodesOut = Math.max(peakNodesOut, out.size());
             peakGpusOut = Math.max(peakGpusOut, gpus);
-        }
-
-        private boolean windowOpen(Instant clock) {
-            List<MaintenanceWindow> windows = plan.limits().maintenanceWindows();
-            ZonedDateTime now = clock.atZone(ZoneOffset.UTC);
-            return windows.isEmpty() || windows.stream().anyMatch(w -> w.isOpen(now));
-        }
-
-        private Instant nextOpening(Instant clock) {
-            ZonedDateTime now = clock.atZone(ZoneOffset.UTC);
-            return plan.limits().maintenanceWindows().stream().map(w -> w.nextOpening(now).toInstant())
-                    .min(Comparator.naturalOrder()).orElse(clock);
-        }
-
-        private void blocked(NodeFacts node) {
-            String reason;
-            if (outWith(node, new PriorityQueue<>()) > maxUnavailable) {
-                reason = "maxUnavailable " + plan.limits().maxUnavailable() + " (" + maxUnavailable
-                        + " nodes) is used up by " + alreadyOut.size() + " node(s) already out of service ("
-                        + WavePlanner.names(List.copyOf(alreadyOut)) + "); raise spec.limits.maxUnavailable or bring them back";
-            } else {
-                reason = plan.limits().failureDomains().stream()
-                        .filter(limit -> node.labels().containsKey(limit.labelKey()))
-                        .filter(limit -> !domainsAllow(node, new PriorityQueue<>(), limit))
-                        .map(limit -> limit.labelKey() + "=" + node.labels().get(limit.labelKey()) + " allows "
-                                + limit.maxUnavailable() + " node(s) out at once and "
-                                + WavePlanner.names(outIn(limit, node.labels().get(limit.labelKey())))
-                                + " already out of service there")
-                        .findFirst().orElse("a failure-domain limit is used up")
-                        + "; raise that limit in spec.limits.failureDomains or bring the nodes back";
-            }
-            problems.error(wave.spec().position(), wave.spec().path(), "cannot start node " + node.name() + ": " + reason);
         }
     }
 }

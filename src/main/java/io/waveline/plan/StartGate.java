@@ -1,0 +1,114 @@
+package io.waveline.plan;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Whether one more node may go out of service now. The one place the plan's limits are applied, by the preview's
+ * simulation and by the engine alike: the wave's {@code maxParallel}, the fleet {@code maxUnavailable} over the
+ * pool (nodes already out of service count), every failure-domain limit (ditto), and the maintenance windows.
+ * Pure.
+ */
+public final class StartGate {
+
+    private final Limits limits;
+    private final int maxUnavailable;
+    private final List<NodeFacts> alreadyOut;
+
+    public StartGate(Limits limits, List<NodeFacts> pool) {
+        this.limits = limits;
+        this.maxUnavailable = limits.maxUnavailable().resolve(pool.size());
+        this.alreadyOut = pool.stream().filter(n -> !n.available()).toList();
+    }
+
+    public int maxUnavailable() {
+        return maxUnavailable;
+    }
+
+    public List<NodeFacts> alreadyOut() {
+        return alreadyOut;
+    }
+
+    /** Empty when {@code candidate} may start now; otherwise the limit that holds it back, in words. */
+    public Optional<String> blocker(NodeFacts candidate, Collection<NodeFacts> inFlight, int inFlightInWave,
+            Optional<Integer> maxParallel, Instant now) {
+        if (maxParallel.isPresent() && inFlightInWave >= maxParallel.get()) {
+            return Optional.of("the wave's maxParallel " + maxParallel.get() + " is reached");
+        }
+        if (outWith(candidate, inFlight) > maxUnavailable) {
+            return Optional.of("maxUnavailable " + limits.maxUnavailable() + " (" + maxUnavailable + " nodes) is reached");
+        }
+        for (FailureDomainLimit limit : limits.failureDomains()) {
+            if (!domainAllows(candidate, inFlight, limit)) {
+                return Optional.of(limit.labelKey() + "=" + candidate.label(limit.labelKey()) + " allows "
+                        + limit.maxUnavailable() + " node(s) out at once");
+            }
+        }
+        if (!windowOpen(now)) {
+            return Optional.of("outside the maintenance windows");
+        }
+        return Optional.empty();
+    }
+
+    public boolean windowOpen(Instant now) {
+        ZonedDateTime at = now.atZone(ZoneOffset.UTC);
+        return limits.maintenanceWindows().isEmpty() || limits.maintenanceWindows().stream().anyMatch(w -> w.isOpen(at));
+    }
+
+    public Instant nextOpening(Instant now) {
+        ZonedDateTime at = now.atZone(ZoneOffset.UTC);
+        return limits.maintenanceWindows().stream().map(w -> w.nextOpening(at).toInstant())
+                .min(Comparator.naturalOrder()).orElse(now);
+    }
+
+    /** Whether {@code candidate} could ever start with nothing else in flight (inside a window). */
+    public Optional<String> permanentBlocker(NodeFacts candidate) {
+        if (outWith(candidate, List.of()) > maxUnavailable) {
+            return Optional.of("maxUnavailable " + limits.maxUnavailable() + " (" + maxUnavailable
+                    + " nodes) is used up by " + alreadyOut.size() + " node(s) already out of service ("
+                    + WavePlanner.names(alreadyOut.stream().map(NodeFacts::name).toList())
+                    + "); raise spec.limits.maxUnavailable or bring them back");
+        }
+        for (FailureDomainLimit limit : limits.failureDomains()) {
+            if (!domainAllows(candidate, List.of(), limit)) {
+                String domain = candidate.label(limit.labelKey());
+                return Optional.of(limit.labelKey() + "=" + domain + " allows " + limit.maxUnavailable()
+                        + " node(s) out at once and " + WavePlanner.names(outIn(limit, domain))
+                        + " already out of service there; raise that limit in spec.limits.failureDomains or bring "
+                        + "the nodes back");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private int outWith(NodeFacts candidate, Collection<NodeFacts> inFlight) {
+        Set<String> out = new LinkedHashSet<>();
+        alreadyOut.forEach(n -> out.add(n.name()));
+        inFlight.forEach(n -> out.add(n.name()));
+        out.add(candidate.name());
+        return out.size();
+    }
+
+    private boolean domainAllows(NodeFacts candidate, Collection<NodeFacts> inFlight, FailureDomainLimit limit) {
+        String domain = candidate.labels().get(limit.labelKey());
+        if (domain == null) {
+            return true;
+        }
+        Set<String> out = new LinkedHashSet<>(outIn(limit, domain));
+        inFlight.stream().filter(n -> domain.equals(n.labels().get(limit.labelKey()))).forEach(n -> out.add(n.name()));
+        out.add(candidate.name());
+        return out.size() <= limit.maxUnavailable();
+    }
+
+    private List<String> outIn(FailureDomainLimit limit, String domain) {
+        return alreadyOut.stream().filter(n -> domain.equals(n.labels().get(limit.labelKey()))).map(NodeFacts::name)
+                .toList();
+    }
+}
