@@ -89,7 +89,7 @@ class PlansResourceTest {
                 .body("name", equalTo("h100-driver-570"))
                 .body("preview.waves.name", contains("canary", "staged", "fleet"))
                 .body("preview.nodesToUpgrade", equalTo(16));
-        given().when().get("/api/v1/plans").then().body("size()", equalTo(4));
+        given().when().get("/api/v1/plans").then().body("size()", equalTo(6));
     }
 
     @Test

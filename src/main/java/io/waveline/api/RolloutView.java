@@ -1,0 +1,51 @@
+package io.waveline.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.waveline.rollout.CheckRecord;
+import io.waveline.rollout.NodeRun;
+import io.waveline.rollout.Rollout;
+import io.waveline.rollout.RolloutEvent;
+
+/** A rollout as the API shows it: its state, its waves with every node's state, versions and check results. */
+public record RolloutView(long id, String plan, String planSha256, String state, int currentWave, String wavePhase,
+        String startedBy, Instant createdAt, Instant updatedAt, Instant finishedAt, String haltReason,
+        boolean abortRequested, Map<String, Long> nodesByState, List<Wave> waves) {
+
+    public record Wave(int index, List<Node> nodes) {
+    }
+
+    public record Node(String name, String state, String direction, boolean rollbackPending,
+            Map<String, String> previousVersions, Map<String, String> targetVersions, int attempts,
+            String failureClass, String lastError, Instant startedAt, Instant finishedAt, List<Check> checks) {
+    }
+
+    public record Check(String name, String direction, String status, String summary, Map<String, Object> figures,
+            Instant at) {
+    }
+
+    public record Event(long id, Instant at, String actor, String kind, String node, String message) {
+        public static Event of(RolloutEvent e) {
+            return new Event(e.id, e.at, e.actor, e.kind, e.nodeName, e.message);
+        }
+    }
+
+    public static RolloutView of(Rollout r, List<NodeRun> runs, Map<Long, List<CheckRecord>> checks) {
+        Map<String, Long> byState = new java.util.TreeMap<>();
+        runs.forEach(n -> byState.merge(n.state.name(), 1L, Long::sum));
+        int waves = runs.stream().mapToInt(n -> n.waveIndex).max().orElse(-1) + 1;
+        List<Wave> waveViews = new java.util.ArrayList<>();
+        for (int w = 0; w < waves; w++) {
+            int index = w;
+            waveViews.add(new Wave(w, runs.stream().filter(n -> n.waveIndex == index).map(n -> new Node(n.nodeName,
+                    n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
+                    n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
+                    n.finishedAt, checks.getOrDefault(n.id, List.of()).stream().map(c -> new Check(c.checkName,
+                            c.direction.name(), c.status, c.summary, c.figures, c.at)).toList())).toList()));
+        }
+        return new RolloutView(r.id, r.planName, r.planSha256, r.state.name(), r.currentWave, r.wavePhase.name(),
+                r.startedBy, r.createdAt, r.updatedAt, r.finishedAt, r.haltReason, r.abortRequested, byState, waveViews);
+    }
+}

@@ -1,0 +1,162 @@
+package io.waveline.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.waveline.fleet.FleetInventory;
+import io.waveline.plan.PlanDirectory;
+import io.waveline.rollout.CheckRecord;
+import io.waveline.rollout.NodeRun;
+import io.waveline.rollout.Rollout;
+import io.waveline.rollout.RolloutCommands;
+import io.waveline.rollout.RolloutConflict;
+import io.waveline.rollout.RolloutEvent;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+@Path("/api/v1/rollouts")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Rollouts")
+public class RolloutsResource {
+
+    @ConfigProperty(name = "waveline.plans-dir")
+    String plansDir;
+
+    @Inject
+    RolloutCommands commands;
+
+    @Inject
+    FleetInventory inventory;
+
+    /** Start a rollout from a plan file by name, or from plan YAML given inline. */
+    public record StartRequest(String plan, String planYaml) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Start a rollout", description = "Body {\"plan\": \"<name in the plan directory>\"} or "
+            + "{\"planYaml\": \"...\"}. The plan is validated against the fleet and frozen in the rollout. With an "
+            + "Idempotency-Key header, a repeated request answers the rollout the first one started (200).")
+    public Response start(StartRequest request, @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @Parameter(description = "who is acting (recorded in events)") @HeaderParam("X-Waveline-Actor") String actor) {
+        if (request == null || (request.plan() == null) == (request.planYaml() == null)) {
+            throw ProblemException.badRequest("give exactly one of \"plan\" (a plan name) or \"planYaml\" (the plan text)");
+        }
+        String name;
+        String text;
+        if (request.plan() != null) {
+            PlanDirectory.PlanFile file = new PlanDirectory(java.nio.file.Path.of(plansDir)).find(request.plan())
+                    .orElseThrow(() -> ProblemException.notFound("no plan named \"" + request.plan() + "\" in " + plansDir));
+            name = file.name();
+            text = file.text();
+        } else {
+            name = "request";
+            text = request.planYaml();
+        }
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 128)) {
+            throw ProblemException.badRequest("Idempotency-Key must be 1 to 128 characters");
+        }
+        RolloutCommands.Started started = commands.start(name, text, inventory.nodes(), actor(actor),
+                Optional.ofNullable(idempotencyKey));
+        return Response.status(started.created() ? 201 : 200).entity(view(started.rollout().id)).build();
+    }
+
+    @GET
+    @Operation(summary = "List rollouts, newest first")
+    @Transactional
+    public List<RolloutView> list(@QueryParam("limit") Integer limit) {
+        List<Rollout> rollouts = Rollout.<Rollout>find("order by id desc").page(0, limit == null ? 50 : Math.min(limit, 500)).list();
+        return rollouts.stream().map(r -> view(r.id)).toList();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "One rollout: state, waves, each node's state, versions, checks and timings")
+    @Transactional
+    public RolloutView get(@PathParam("id") long id) {
+        return view(id);
+    }
+
+    @GET
+    @Path("/{id}/events")
+    @Operation(summary = "The rollout's events in order: every command and transition, with its actor")
+    @Transactional
+    public List<RolloutView.Event> events(@PathParam("id") long id, @QueryParam("after") Long after) {
+        rollout(id);
+        return RolloutEvent.<RolloutEvent>list("rolloutId = ?1 and id > ?2 order by id", id, after == null ? 0L : after)
+                .stream().map(RolloutView.Event::of).toList();
+    }
+
+    @POST
+    @Path("/{id}/{command}")
+    @Operation(summary = "Command a rollout: pause, resume, abort, approve or rollback")
+    public RolloutView command(@PathParam("id") long id, @PathParam("command") String command,
+            @HeaderParam("X-Waveline-Actor") String actor) {
+        String who = actor(actor);
+        switch (command) {
+            case "pause" -> commands.pause(id, who);
+            case "resume" -> commands.resume(id, who);
+            case "abort" -> commands.abort(id, who);
+            case "approve" -> commands.approve(id, who);
+            case "rollback" -> commands.rollback(id, who);
+            default -> throw ProblemException.notFound("no command \"" + command
+                    + "\"; use pause, resume, abort, approve or rollback");
+        }
+        return view(id);
+    }
+
+    @Transactional
+    RolloutView view(long id) {
+        Rollout rollout = rollout(id);
+        List<NodeRun> runs = NodeRun.list("rolloutId = ?1 order by waveIndex, position", id);
+        Map<Long, List<CheckRecord>> checks = runs.isEmpty() ? Map.of()
+                : CheckRecord.<CheckRecord>list("nodeRunId in ?1 order by id", runs.stream().map(r -> r.id).toList())
+                        .stream().collect(Collectors.groupingBy(c -> c.nodeRunId));
+        return RolloutView.of(rollout, runs, checks);
+    }
+
+    private static Rollout rollout(long id) {
+        Rollout rollout = Rollout.findById(id);
+        if (rollout == null) {
+            throw ProblemException.notFound("no rollout " + id);
+        }
+        return rollout;
+    }
+
+    private static String actor(String header) {
+        if (header == null || header.isBlank()) {
+            return "api";
+        }
+        return header.strip().length() > 128 ? header.strip().substring(0, 128) : header.strip();
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(RolloutConflict e, HttpServerRequest request) {
+        return ProblemMappers.response(Problem.of(409, "Conflict", e.getMessage(), request.path()));
+    }
+
+    @ServerExceptionMapper
+    public Response invalidPlan(RolloutCommands.InvalidPlan e, HttpServerRequest request) {
+        return ProblemMappers.response(new Problem("about:blank", "Invalid rollout plan", 422, e.getMessage(),
+                request.path(), e.errors().stream().map(ErrorView::of).toList()));
+    }
+}

@@ -1,0 +1,72 @@
+package io.waveline.health;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.waveline.ssh.CommandResult;
+import io.waveline.ssh.NodeAddress;
+import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.ssh.RemoteShell;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The checks every node passes after an upgrade or a rollback: nvidia-smi answers (a driver/library mismatch is
+ * reported as such, since it means "reboot, then check again"), the kernel module and NVML both report the
+ * expected driver, and the GPU count equals the baseline taken before the node was touched. The full catalog of
+ * gpu-health.md plugs in beside it through {@link HealthCheck}.
+ */
+@ApplicationScoped
+public class BasicGpuChecks implements HealthCheck {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern KERNEL_VERSION = Pattern.compile("Kernel Module(?: for \\S+)?\\s+([0-9][0-9.]+)");
+
+    @Inject
+    RemoteShell shell;
+
+    @Override
+    public List<CheckOutcome> run(NodeAddress node, CheckContext context) throws NodeUnreachableException {
+        CommandResult smi = shell.run(node, NvidiaSmiQuery.COMMAND, TIMEOUT);
+        NvidiaSmiQuery.Result query = NvidiaSmiQuery.parse(smi.exitStatus(), smi.output());
+        List<CheckOutcome> outcomes = new ArrayList<>();
+        if (query.failure().isPresent()) {
+            outcomes.add(CheckOutcome.fail("nvidia-smi", query.mismatch() ? CheckOutcome.Cause.NVML_MISMATCH
+                    : CheckOutcome.Cause.DRIVER, "nvidia-smi failed: " + query.failure().get(), Map.of(), smi.output()));
+            return outcomes;
+        }
+        outcomes.add(CheckOutcome.pass("nvidia-smi", "nvidia-smi lists " + query.gpus().size() + " GPUs",
+                Map.of("gpus", query.gpus().size()), smi.output()));
+        CommandResult kernel = shell.run(node, "cat /proc/driver/nvidia/version", TIMEOUT);
+        outcomes.add(driverVersion(context, query, kernel));
+        context.baselineGpuCount().ifPresent(baseline -> {
+            int now = query.gpus().size();
+            outcomes.add(now >= baseline
+                    ? CheckOutcome.pass("gpu-inventory", now + " of " + baseline + " GPUs", Map.of("gpus", now, "baseline", baseline), smi.output())
+                    : CheckOutcome.fail("gpu-inventory", CheckOutcome.Cause.DRIVER, (baseline - now) + " GPU(s) missing: "
+                            + now + " of " + baseline + " GPUs after the upgrade", Map.of("gpus", now, "baseline", baseline), smi.output()));
+        });
+        return outcomes;
+    }
+
+    static CheckOutcome driverVersion(CheckContext context, NvidiaSmiQuery.Result query, CommandResult kernel) {
+        Matcher matcher = KERNEL_VERSION.matcher(kernel.output());
+        String kernelVersion = matcher.find() ? matcher.group(1) : "unknown";
+        String nvml = query.gpus().isEmpty() ? "unknown" : query.gpus().get(0).driverVersion();
+        Map<String, Object> figures = Map.of("kernel", kernelVersion, "nvml", nvml);
+        String raw = kernel.output();
+        if (context.expectedDriver().isEmpty()) {
+            return CheckOutcome.pass("driver-version", "driver " + nvml, figures, raw);
+        }
+        String expected = context.expectedDriver().get();
+        if (expected.equals(kernelVersion) && expected.equals(nvml)) {
+            return CheckOutcome.pass("driver-version", "kernel module and NVML at " + expected, figures, raw);
+        }
+        return CheckOutcome.fail("driver-version", CheckOutcome.Cause.DRIVER, "expected driver " + expected
+                + ", kernel module runs " + kernelVersion + " and NVML reports " + nvml, figures, raw);
+    }
+}

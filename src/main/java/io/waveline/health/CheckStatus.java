@@ -1,0 +1,5 @@
+package io.waveline.health;
+
+public enum CheckStatus {
+    PASS, WARN, FAIL, ERROR
+}

@@ -1,0 +1,40 @@
+package io.waveline.rollout;
+
+import java.util.List;
+
+/** What {@link RolloutDecider} asks the engine to do. Each is applied with its event in one transaction. */
+public sealed interface Action {
+
+    /** PENDING → CORDONING: the node goes out of service now. */
+    record StartNode(long nodeRunId) implements Action {
+    }
+
+    /** Run the node's current step (I/O, on a worker). */
+    record StepNode(long nodeRunId) implements Action {
+    }
+
+    /** A settled node (SUCCEEDED or FAILED) marked for rollback starts rolling back now. */
+    record StartRollback(long nodeRunId) implements Action {
+    }
+
+    /** Mark nodes to roll back to their previous versions. */
+    record MarkForRollback(List<Long> nodeRunIds, String reason) implements Action {
+    }
+
+    /** Nodes that never started will not start. */
+    record Skip(List<Long> nodeRunIds, String reason) implements Action {
+    }
+
+    /** The current wave's failures are over its budget: stop starting nodes. */
+    record Halt(String reason) implements Action {
+    }
+
+    record EnterPhase(int wave, WavePhase phase, String reason) implements Action {
+    }
+
+    record Finish(RolloutState state, String reason) implements Action {
+    }
+
+    record BeginRollingBack(String reason) implements Action {
+    }
+}

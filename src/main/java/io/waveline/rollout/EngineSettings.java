@@ -1,0 +1,42 @@
+package io.waveline.rollout;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How the engine paces itself. Every setting is documented in docs/configuration.md. */
+@ConfigMapping(prefix = "waveline.engine")
+public interface EngineSettings {
+
+    /** How often the reconcile loop runs when nothing wakes it. */
+    @WithDefault("1s")
+    Duration tick();
+
+    /** How often a running install or a reboot is polled. */
+    @WithDefault("2s")
+    Duration pollInterval();
+
+    /** Threads that run node steps (SSH commands) at once. */
+    @WithDefault("8")
+    int workers();
+
+    /** Attempts of a step against an unreachable node before it counts as failed. */
+    @WithDefault("5")
+    int maxAttempts();
+
+    /** First retry delay; it doubles with each attempt, up to a minute. */
+    @WithDefault("2s")
+    Duration retryBase();
+
+    /** How long a node may take to come back from a reboot. */
+    @WithDefault("15m")
+    Duration rebootTimeout();
+
+    /** How long a replica's claim on a rollout lasts without renewal. */
+    @WithDefault("30s")
+    Duration leaseTtl();
+
+    /** This replica's name in leases; replicas must differ (default: the host name). */
+    java.util.Optional<String> replicaId();
+}

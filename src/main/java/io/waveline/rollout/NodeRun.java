@@ -1,0 +1,89 @@
+package io.waveline.rollout;
+
+import java.time.Instant;
+import java.util.Map;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+/** One node's way through one rollout: its step, attempts, timings, previous and target versions. */
+@Entity
+@Table(name = "node_run")
+public class NodeRun extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    @Column(name = "rollout_id")
+    public long rolloutId;
+    @Column(name = "node_name")
+    public String nodeName;
+    @Column(name = "wave_index")
+    public int waveIndex;
+    public int position;
+    @Enumerated(EnumType.STRING)
+    public NodeState state;
+    @Enumerated(EnumType.STRING)
+    public Direction direction;
+    @Column(name = "rollback_pending")
+    public boolean rollbackPending;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "previous_versions")
+    public Map<String, String> previousVersions;
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "target_versions")
+    public Map<String, String> targetVersions;
+    /** The node as the inventory described it at start: address, port, labels, GPU facts. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public NodeSnapshot facts;
+    @Column(name = "baseline_boot_id")
+    public String baselineBootId;
+    @Column(name = "baseline_gpu_count")
+    public Integer baselineGpuCount;
+    @Column(name = "reboot_requested_at")
+    public Instant rebootRequestedAt;
+    @Column(name = "mismatch_reboots")
+    public int mismatchReboots;
+    @Column(name = "job_id")
+    public String jobId;
+    public int attempts;
+    @Column(name = "next_attempt_at")
+    public Instant nextAttemptAt;
+    @Column(name = "step_started_at")
+    public Instant stepStartedAt;
+    @Enumerated(EnumType.STRING)
+    @Column(name = "failure_class")
+    public FailureClass failureClass;
+    @Column(name = "failure_signature")
+    public String failureSignature;
+    @Column(name = "last_error")
+    public String lastError;
+    @Column(name = "started_at")
+    public Instant startedAt;
+    @Column(name = "finished_at")
+    public Instant finishedAt;
+    public boolean active;
+    @Version
+    public long version;
+
+    /** Versions this run moves the node to now: the target going forward, the previous ones going back. */
+    public Map<String, String> wantedVersions() {
+        return direction == Direction.ROLLBACK ? previousVersions : targetVersions;
+    }
+
+    /** How to reach the node and what it is, frozen at start. */
+    public record NodeSnapshot(String address, int sshPort, String sshUser, Map<String, String> labels,
+            String gpuVendor, String gpuModel, int gpuCount, boolean nvswitch, boolean available) {
+    }
+}

@@ -1,0 +1,213 @@
+package io.waveline.rollout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.waveline.health.CheckContext;
+import io.waveline.health.CheckOutcome;
+import io.waveline.health.HealthCheck;
+import io.waveline.ssh.NodeAddress;
+import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.upgrade.JobStatus;
+import io.waveline.upgrade.Upgrader;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Runs one step of one node's pipeline against the real node, on a detached copy of its {@link NodeRun} that
+ * the engine then commits with the step's events. Every step first looks at the real state, so running it
+ * again after a crash is harmless: an install is found by its job id instead of being started twice, a reboot
+ * is recognized by a new boot_id, an install already done is skipped.
+ *
+ * <ul>
+ * <li>CORDONING: take the baseline (boot_id, GPU count), mark the node out of service → UPGRADING.</li>
+ * <li>UPGRADING / ROLLING_BACK: versions already installed → REBOOTING; else start or poll the detached install
+ * job; done → REBOOTING; failed → FAILED (driver/software).</li>
+ * <li>REBOOTING: request one reboot, then wait for a new boot_id → VALIDATING; no new boot_id within the reboot
+ * timeout → QUARANTINED (hardware).</li>
+ * <li>VALIDATING: basic checks; a driver/library mismatch gets one more reboot; any other failure → FAILED
+ * (or QUARANTINED for a hardware cause) → else UNCORDONING → SUCCEEDED, or ROLLED_BACK going back.</li>
+ * </ul>
+ * An unreachable node outside a reboot is retried with doubling delays; after the last attempt it FAILED
+ * (transient).
+ */
+@ApplicationScoped
+public class NodeStepper {
+
+    @Inject
+    Upgrader upgrader;
+
+    @Inject
+    HealthCheck checks;
+
+    @Inject
+    EngineSettings settings;
+
+    public StepLog step(NodeRun run, Instant now) {
+        StepLog log = new StepLog();
+        NodeAddress address = new NodeAddress(run.nodeName, run.facts.address(), run.facts.sshPort(), run.facts.sshUser());
+        try {
+            switch (run.state) {
+                case CORDONING -> cordon(run, address, now, log);
+                case WAITING_FOR_JOBS, DRAINING -> move(run, NodeState.UPGRADING, now);
+                case UPGRADING, ROLLING_BACK -> install(run, address, now, log);
+                case REBOOTING -> reboot(run, address, now, log);
+                case VALIDATING -> validate(run, address, now, log);
+                case UNCORDONING -> uncordon(run, now, log);
+                default -> {
+                }
+            }
+            run.attempts = 0;
+        } catch (NodeUnreachableException e) {
+            unreachable(run, now, e, log);
+        }
+        return log;
+    }
+
+    private void cordon(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
+        if (run.baselineBootId == null) {
+            run.baselineBootId = upgrader.bootId(address);
+            List<CheckOutcome> before = checks.run(address, new CheckContext(Optional.empty(), Optional.empty()));
+            run.baselineGpuCount = before.stream().filter(c -> c.check().equals("nvidia-smi") && c.passed())
+                    .map(c -> (Integer) c.figures().get("gpus")).findFirst().orElse(run.facts.gpuCount());
+        }
+        log.event("node.cordoned", "out of service; baseline: " + run.baselineGpuCount + " GPUs, boot_id "
+                + run.baselineBootId.substring(0, Math.min(8, run.baselineBootId.length())));
+        move(run, NodeState.UPGRADING, now);
+    }
+
+    private void install(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
+        Map<String, String> wanted = run.wantedVersions();
+        Map<String, String> installed = upgrader.installedVersions(address);
+        if (installed.entrySet().containsAll(wanted.entrySet())) {
+            log.event("node.installed", "installed " + describe(wanted));
+            move(run, NodeState.REBOOTING, now);
+            return;
+        }
+        String jobId = "wl-" + run.id + (run.direction == Direction.ROLLBACK ? "-rb" : "-up");
+        run.jobId = jobId;
+        JobStatus job = upgrader.job(address, jobId);
+        switch (job.state()) {
+            case NOT_FOUND -> {
+                upgrader.startInstall(address, jobId, wanted);
+                log.event("node.install-started", "installing " + describe(wanted) + " (job " + jobId + ")");
+                later(run, now);
+            }
+            case RUNNING -> later(run, now);
+            default -> {
+                if (job.succeeded()) {
+                    log.event("node.installed", "installed " + describe(wanted));
+                    move(run, NodeState.REBOOTING, now);
+                } else {
+                    String last = job.output().strip().lines().reduce((a, b) -> b).orElse("");
+                    fail(run, FailureClass.DRIVER, "install-failed", "install of " + describe(wanted)
+                            + " failed (exit " + job.exitStatus() + "): " + last, now, log);
+                }
+            }
+        }
+    }
+
+    private void reboot(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
+        String bootId;
+        try {
+            bootId = upgrader.bootId(address);
+        } catch (NodeUnreachableException e) {
+            if (run.rebootRequestedAt == null) {
+                throw e;
+            }
+            bootId = null;
+        }
+        if (bootId != null && !bootId.equals(run.baselineBootId)) {
+            run.baselineBootId = bootId;
+            run.rebootRequestedAt = null;
+            log.event("node.rebooted", "back after the reboot (new boot_id)");
+            move(run, NodeState.VALIDATING, now);
+        } else if (run.rebootRequestedAt == null) {
+            upgrader.reboot(address);
+            run.rebootRequestedAt = now;
+            log.event("node.reboot-requested", "rebooting to load the driver");
+            later(run, now);
+        } else if (now.isAfter(run.rebootRequestedAt.plus(settings.rebootTimeout()))) {
+            fail(run, FailureClass.HARDWARE, "reboot-timeout", "did not come back within "
+                    + settings.rebootTimeout().toMinutes() + "m of the reboot", now, log);
+        } else {
+            later(run, now);
+        }
+    }
+
+    private void validate(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
+        Optional<String> driver = Optional.ofNullable(run.wantedVersions().get("nvidia-driver"));
+        List<CheckOutcome> outcomes = checks.run(address, new CheckContext(driver, Optional.ofNullable(run.baselineGpuCount)));
+        log.checks(outcomes);
+        Optional<CheckOutcome> failed = outcomes.stream().filter(c -> !c.passed()).findFirst();
+        if (failed.isEmpty()) {
+            log.event("node.validated", outcomes.stream().map(CheckOutcome::summary).reduce((a, b) -> a + "; " + b).orElse("checks passed"));
+            move(run, NodeState.UNCORDONING, now);
+        } else if (failed.get().cause() == CheckOutcome.Cause.NVML_MISMATCH && run.mismatchReboots == 0) {
+            run.mismatchReboots = 1;
+            run.rebootRequestedAt = null;
+            log.event("node.nvml-mismatch", "driver/library version mismatch after install: one more reboot, then check again");
+            move(run, NodeState.REBOOTING, now);
+        } else {
+            CheckOutcome failure = failed.get();
+            FailureClass cause = failure.cause() == CheckOutcome.Cause.HARDWARE ? FailureClass.HARDWARE : FailureClass.DRIVER;
+            fail(run, cause, failure.check(), failure.check() + ": " + failure.summary(), now, log);
+        }
+    }
+
+    private void uncordon(NodeRun run, Instant now, StepLog log) {
+        boolean back = run.direction == Direction.ROLLBACK;
+        log.event(back ? "node.rolled-back" : "node.succeeded", back ? "back on " + describe(run.previousVersions)
+                + " and in service" : "on " + describe(run.targetVersions) + " and in service");
+        move(run, back ? NodeState.ROLLED_BACK : NodeState.SUCCEEDED, now);
+        run.finishedAt = now;
+    }
+
+    private void fail(NodeRun run, FailureClass cause, String signature, String reason, Instant now, StepLog log) {
+        run.failureClass = cause;
+        run.failureSignature = signature;
+        run.lastError = reason;
+        run.finishedAt = now;
+        boolean quarantine = cause == FailureClass.HARDWARE;
+        String what = run.direction == Direction.ROLLBACK ? "rollback failed: " : "";
+        log.event(quarantine ? "node.quarantined" : "node.failed", what + reason
+                + (quarantine ? " (hardware fault: the node stays cordoned)" : ""));
+        move(run, quarantine ? NodeState.QUARANTINED : NodeState.FAILED, now);
+    }
+
+    private void unreachable(NodeRun run, Instant now, NodeUnreachableException e, StepLog log) {
+        run.attempts++;
+        run.lastError = e.getMessage();
+        if (run.attempts >= settings.maxAttempts()) {
+            fail(run, FailureClass.TRANSIENT, "unreachable", "unreachable after " + run.attempts + " attempts: "
+                    + e.getMessage(), now, log);
+            return;
+        }
+        long factor = 1L << Math.min(run.attempts - 1, 5);
+        Duration delay = settings.retryBase().multipliedBy(factor);
+        if (delay.compareTo(Duration.ofMinutes(1)) > 0) {
+            delay = Duration.ofMinutes(1);
+        }
+        run.nextAttemptAt = now.plus(delay);
+        log.event("node.retry", "attempt " + run.attempts + " of " + settings.maxAttempts() + " failed ("
+                + e.getMessage() + "); retrying in " + delay.toSeconds() + "s");
+    }
+
+    private void later(NodeRun run, Instant now) {
+        run.nextAttemptAt = now.plus(settings.pollInterval());
+    }
+
+    private static void move(NodeRun run, NodeState next, Instant now) {
+        run.state = next;
+        run.stepStartedAt = now;
+        run.nextAttemptAt = now;
+    }
+
+    static String describe(Map<String, String> versions) {
+        return versions.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("nothing");
+    }
+}

@@ -1,0 +1,251 @@
+package io.waveline.rollout;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import io.waveline.fleet.FleetNode;
+import io.waveline.plan.ComponentTarget;
+import io.waveline.plan.NodeFacts;
+import io.waveline.plan.PlanError;
+import io.waveline.plan.PlanReview;
+import io.waveline.plan.RolloutPlan;
+import io.waveline.plan.WavePlan;
+import io.waveline.plan.WavePlanner;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+/**
+ * The commands users give a rollout: start, pause, resume, abort, approve, rollback. Each checks that it makes
+ * sense in the rollout's state, changes the state and records an event naming its actor, in one transaction,
+ * then wakes the engine.
+ *
+ * <p>Semantics: pause stops new nodes from starting (nodes under way finish their pipeline); abort skips the
+ * nodes not yet started and lets the started ones finish (forward, or back when they fail), so nothing stays
+ * cordoned except quarantined nodes; rollback (of a finished rollout) returns every upgraded node to its previous
+ * versions, newest wave first.
+ */
+@ApplicationScoped
+public class RolloutCommands {
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    RolloutEngine engine;
+
+    @Inject
+    RolloutStore store;
+
+    /** A plan that failed validation when asked to start. */
+    public static final class InvalidPlan extends RuntimeException {
+        private final List<PlanError> errors;
+
+        public InvalidPlan(List<PlanError> errors) {
+            super(errors.size() + " error(s); the first: " + errors.get(0));
+            this.errors = errors;
+        }
+
+        public List<PlanError> errors() {
+            return errors;
+        }
+    }
+
+    public record Started(Rollout rollout, boolean created) {
+    }
+
+    @Transactional
+    public Started start(String planName, String planText, List<FleetNode> fleet, String actor, Optional<String> idempotencyKey) {
+        if (idempotencyKey.isPresent()) {
+            Optional<Rollout> earlier = Rollout.find("idempotencyKey", idempotencyKey.get()).firstResultOptional();
+            if (earlier.isPresent()) {
+                return new Started(earlier.get(), false);
+            }
+        }
+        Instant now = clock.instant();
+        List<NodeFacts> facts = fleet.stream().map(FleetNode::facts).toList();
+        PlanReview review = PlanReview.of(planName + ".yaml", planText, facts, now);
+        if (!review.valid()) {
+            throw new InvalidPlan(review.errors());
+        }
+        RolloutPlan plan = review.plan().orElseThrow();
+        WavePlan wavePlan = WavePlanner.plan(planName + ".yaml", plan, facts);
+        List<String> names = wavePlan.waves().stream().flatMap(w -> w.nodes().stream()).map(NodeFacts::name).toList();
+        refuseOverlap(names);
+
+        Rollout rollout = new Rollout();
+        rollout.planName = plan.name();
+        rollout.planText = planText;
+        rollout.planSha256 = review.sha256();
+        boolean approvalFirst = plan.waves().get(0).approvalRequired();
+        rollout.state = approvalFirst ? RolloutState.WAITING_APPROVAL : RolloutState.RUNNING;
+        rollout.wavePhase = approvalFirst ? WavePhase.AWAITING_APPROVAL : WavePhase.RUNNING;
+        rollout.phaseSince = now;
+        rollout.startedBy = actor;
+        rollout.idempotencyKey = idempotencyKey.orElse(null);
+        rollout.pool = wavePlan.pool().stream().map(n -> new Rollout.PoolNode(n.name(), n.labels(), n.gpuCount(),
+                n.available())).toList();
+        rollout.createdAt = now;
+        rollout.updatedAt = now;
+        rollout.persist();
+
+        Map<String, FleetNode> byName = new LinkedHashMap<>();
+        fleet.forEach(n -> byName.put(n.name(), n));
+        Map<String, String> target = new TreeMap<>();
+        plan.target().components().forEach((ComponentTarget c) -> target.put(c.component(), c.version()));
+        for (int w = 0; w < wavePlan.waves().size(); w++) {
+            List<NodeFacts> nodes = wavePlan.waves().get(w).nodes();
+            for (int i = 0; i < nodes.size(); i++) {
+                FleetNode node = byName.get(nodes.get(i).name());
+                NodeRun run = new NodeRun();
+                run.rolloutId = rollout.id;
+                run.nodeName = node.name();
+                run.waveIndex = w;
+                run.position = i;
+                run.state = NodeState.PENDING;
+                run.direction = Direction.FORWARD;
+                Map<String, String> previous = new TreeMap<>();
+                target.keySet().forEach(c -> previous.put(c, node.versions().getOrDefault(c, "none")));
+                run.previousVersions = previous;
+                run.targetVersions = target;
+                run.facts = new NodeRun.NodeSnapshot(node.address(), node.sshPort(), node.sshUser(), node.labels(),
+                        node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(), node.available());
+                run.nextAttemptAt = now;
+                run.active = true;
+                run.persist();
+            }
+        }
+        em.flush();
+        RolloutEvent.record(rollout.id, null, now, actor, "rollout.started", "plan " + plan.name() + " (sha256 "
+                + review.sha256().substring(0, 12) + "): " + names.size() + " node(s) in " + plan.waves().size()
+                + " wave(s)" + (approvalFirst ? "; the first wave waits for approval" : ""));
+        wakeAfterCommit();
+        return new Started(rollout, true);
+    }
+
+    private void refuseOverlap(List<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        List<Object[]> holders = em.createQuery("select n.nodeName, n.rolloutId from NodeRun n where n.active = true "
+                + "and n.nodeName in ?1", Object[].class).setParameter(1, names).setMaxResults(5).getResultList();
+        if (!holders.isEmpty()) {
+            List<String> described = new ArrayList<>();
+            holders.forEach(h -> described.add(h[0] + " (rollout " + h[1] + ")"));
+            throw new RolloutConflict("nodes are already in an unfinished rollout: " + String.join(", ", described)
+                    + "; wait for it to finish or abort it");
+        }
+    }
+
+    @Transactional
+    public Rollout pause(long id, String actor) {
+        Rollout rollout = find(id);
+        requireState(rollout, "pause", RolloutState.RUNNING, RolloutState.WAITING_APPROVAL);
+        rollout.state = RolloutState.PAUSED;
+        return record(rollout, actor, "rollout.paused", "paused: no new node starts; nodes under way finish");
+    }
+
+    @Transactional
+    public Rollout resume(long id, String actor) {
+        Rollout rollout = find(id);
+        requireState(rollout, "resume", RolloutState.PAUSED);
+        rollout.state = rollout.wavePhase == WavePhase.AWAITING_APPROVAL ? RolloutState.WAITING_APPROVAL : RolloutState.RUNNING;
+        return record(rollout, actor, "rollout.resumed", "resumed");
+    }
+
+    @Transactional
+    public Rollout abort(long id, String actor) {
+        Rollout rollout = find(id);
+        requireState(rollout, "abort", RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.WAITING_APPROVAL);
+        if (rollout.abortRequested) {
+            return rollout;
+        }
+        rollout.abortRequested = true;
+        if (rollout.state != RolloutState.RUNNING) {
+            rollout.state = RolloutState.RUNNING;
+        }
+        return record(rollout, actor, "rollout.abort-requested", "abort: nodes not started are skipped; started nodes "
+                + "finish their pipeline");
+    }
+
+    @Transactional
+    public Rollout approve(long id, String actor) {
+        Rollout rollout = find(id);
+        requireState(rollout, "approve", RolloutState.WAITING_APPROVAL);
+        rollout.wavePhase = WavePhase.RUNNING;
+        rollout.phaseSince = clock.instant();
+        rollout.state = RolloutState.RUNNING;
+        return record(rollout, actor, "wave.approved", "wave " + (rollout.currentWave + 1) + " approved");
+    }
+
+    @Transactional
+    public Rollout rollback(long id, String actor) {
+        Rollout rollout = find(id);
+        requireState(rollout, "roll back", RolloutState.SUCCEEDED, RolloutState.FAILED, RolloutState.ABORTED);
+        List<NodeRun> upgraded = NodeRun.list("rolloutId = ?1 and state = ?2 and direction = ?3", id,
+                NodeState.SUCCEEDED, Direction.FORWARD);
+        if (upgraded.isEmpty()) {
+            throw new RolloutConflict("rollout " + id + " has no upgraded node to roll back");
+        }
+        refuseOverlap(upgraded.stream().map(r -> r.nodeName).toList());
+        for (NodeRun run : upgraded) {
+            run.rollbackPending = true;
+        }
+        em.createQuery("update NodeRun n set n.active = true where n.rolloutId = ?1").setParameter(1, id).executeUpdate();
+        rollout.state = RolloutState.ROLLING_BACK;
+        rollout.finishedAt = null;
+        return record(rollout, actor, "rollout.rollback-requested", upgraded.size()
+                + " upgraded node(s) go back to their previous versions, newest wave first");
+    }
+
+    private Rollout record(Rollout rollout, String actor, String kind, String message) {
+        Instant now = clock.instant();
+        rollout.updatedAt = now;
+        RolloutEvent.record(rollout.id, null, now, actor, kind, message);
+        wakeAfterCommit();
+        return rollout;
+    }
+
+    private void wakeAfterCommit() {
+        jakarta.transaction.TransactionSynchronizationRegistry registry = io.quarkus.arc.Arc.container()
+                .instance(jakarta.transaction.TransactionSynchronizationRegistry.class).get();
+        registry.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                engine.wake();
+            }
+        });
+    }
+
+    private static Rollout find(long id) {
+        Rollout rollout = Rollout.findById(id);
+        if (rollout == null) {
+            throw new jakarta.ws.rs.NotFoundException("no rollout " + id);
+        }
+        return rollout;
+    }
+
+    private static void requireState(Rollout rollout, String command, RolloutState... allowed) {
+        for (RolloutState state : allowed) {
+            if (rollout.state == state) {
+                return;
+            }
+        }
+        throw new RolloutConflict("cannot " + command + " rollout " + rollout.id + ": it is " + rollout.state
+                + "; " + command + " applies to " + java.util.Arrays.toString(allowed));
+    }
+}

@@ -1,0 +1,225 @@
+package io.waveline.rollout;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.waveline.plan.FailurePolicy.OnFailure;
+import io.waveline.plan.NodeFacts;
+import io.waveline.rollout.RolloutSnapshot.NodeRunView;
+import io.waveline.rollout.RolloutSnapshot.WaveView;
+
+/**
+ * The engine's brain, pure: {@code decide(snapshot, now) → actions}. Level-triggered: it looks only at the
+ * state as stored, so running it again after a crash gives the same actions.
+ *
+ * <p>The algorithm, in order:
+ * <ol>
+ * <li>Every working node whose retry time has come gets a step.</li>
+ * <li>A node that failed with a driver/software fault is marked to roll back (unless the policy is
+ * {@code halt}); marked nodes roll back as soon as the limits allow.</li>
+ * <li>When the current wave's failures exceed its budget the rollout halts: no node starts again, pending nodes
+ * are skipped, and the policy decides which upgraded nodes roll back ({@code rollback-wave}: the wave's,
+ * {@code rollback-all}: every wave's, newest first, {@code rollback-failed}: only the failed ones, {@code halt}:
+ * none, and failed nodes stay as they are for inspection). Once nothing works any more the rollout is
+ * ROLLED_BACK ({@code rollback-wave}, {@code rollback-all}) or FAILED ({@code rollback-failed}, {@code halt}).</li>
+ * <li>An abort skips the pending nodes and ends ABORTED once the started ones are done (they finish their
+ * pipeline, forward or back, so nothing stays cordoned except quarantined nodes).</li>
+ * <li>Otherwise the current wave runs: pending nodes start in wave order while the limits allow (not while
+ * paused); when all are settled the wave soaks, then the next wave waits for its approval or runs; after the
+ * last, the rollout SUCCEEDED.</li>
+ * </ol>
+ * Hardware faults quarantine a node and do not count, unless the same signature shows on more nodes of the wave
+ * than the plan's {@code hardwareSignatureLimit}.
+ */
+public final class RolloutDecider {
+
+    private RolloutDecider() {
+    }
+
+    public static List<Action> decide(RolloutSnapshot s, Instant now) {
+        List<Action> actions = new ArrayList<>();
+        if (s.state().isFinal() || s.state() == RolloutState.PENDING) {
+            return actions;
+        }
+        List<NodeRunView> all = s.allNodes();
+        for (NodeRunView node : all) {
+            if (node.state().working() && !node.nextAttemptAt().isAfter(now)) {
+                actions.add(new Action.StepNode(node.id()));
+            }
+        }
+        boolean halting = s.haltReason().isPresent();
+        if (!halting && s.state() != RolloutState.ROLLING_BACK) {
+            Optional<String> overBudget = overBudget(s);
+            if (overBudget.isPresent()) {
+                actions.add(new Action.Halt(overBudget.get()));
+                return actions;
+            }
+        }
+        List<Long> toMark = new ArrayList<>();
+        if (s.policy().onFailure() != OnFailure.HALT) {
+            all.stream().filter(n -> n.state() == NodeState.FAILED && !n.rollbackPending()
+                    && n.direction() == Direction.FORWARD
+                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.HARDWARE)
+                    .forEach(n -> toMark.add(n.id()));
+        }
+        if (!toMark.isEmpty()) {
+            actions.add(new Action.MarkForRollback(toMark, "failed nodes go back to their previous versions"));
+        }
+        List<NodeFacts> outOfService = new ArrayList<>(all.stream().filter(n -> n.state().outOfService())
+                .map(NodeRunView::node).toList());
+        startRollbacks(s, all, toMark, outOfService, now, actions);
+
+        boolean anyWorking = all.stream().anyMatch(n -> n.state().working());
+        boolean rollbacksLeft = all.stream().anyMatch(n -> (n.rollbackPending() || toMark.contains(n.id()))
+                && n.direction() == Direction.FORWARD
+                && (n.state() == NodeState.SUCCEEDED || n.state() == NodeState.FAILED));
+        List<Long> pending = all.stream().filter(n -> n.state() == NodeState.PENDING).map(NodeRunView::id).toList();
+
+        if (s.state() == RolloutState.ROLLING_BACK) {
+            if (!anyWorking && !rollbacksLeft) {
+                actions.add(new Action.Finish(RolloutState.ROLLED_BACK, "rollback finished"));
+            }
+            return actions;
+        }
+        if (halting || s.abortRequested()) {
+            if (!pending.isEmpty()) {
+                actions.add(new Action.Skip(pending, halting ? "the rollout halted: " + s.haltReason().get()
+                        : "the rollout was aborted"));
+            }
+            if (!anyWorking && !rollbacksLeft) {
+                if (s.abortRequested() && !halting) {
+                    actions.add(new Action.Finish(RolloutState.ABORTED, "aborted; every started node finished"));
+                } else if (hasRollbackToDo(s, all)) {
+                    actions.add(new Action.BeginRollingBack(s.haltReason().get()));
+                } else {
+                    OnFailure policy = s.policy().onFailure();
+                    boolean rolledBack = policy == OnFailure.ROLLBACK_WAVE || policy == OnFailure.ROLLBACK_ALL;
+                    actions.add(new Action.Finish(rolledBack ? RolloutState.ROLLED_BACK : RolloutState.FAILED,
+                            s.haltReason().get()));
+                }
+            }
+            return actions;
+        }
+        runWave(s, all, outOfService, anyWorking || rollbacksLeft, now, actions);
+        return actions;
+    }
+
+    private static void runWave(RolloutSnapshot s, List<NodeRunView> all, List<NodeFacts> outOfService,
+            boolean busy, Instant now, List<Action> actions) {
+        WaveView wave = s.waves().get(s.currentWave());
+        boolean paused = s.state() == RolloutState.PAUSED;
+        switch (s.phase()) {
+            case AWAITING_APPROVAL:
+                return;
+            case RUNNING: {
+                if (!paused) {
+                    int workingInWave = (int) wave.nodes().stream().filter(n -> n.state().working()).count();
+                    for (NodeRunView node : wave.nodes()) {
+                        if (node.state() != NodeState.PENDING) {
+                            continue;
+                        }
+                        if (s.gate().blocker(node.node(), outOfService, workingInWave, wave.spec().maxParallel(), now)
+                                .isEmpty()) {
+                            actions.add(new Action.StartNode(node.id()));
+                            outOfService.add(node.node());
+                            workingInWave++;
+                        }
+                    }
+                }
+                boolean waveSettled = wave.nodes().stream().allMatch(n -> n.state().settled());
+                if (waveSettled && !busy) {
+                    actions.add(new Action.EnterPhase(s.currentWave(), WavePhase.SOAKING,
+                            "wave " + wave.spec().name() + " done; soaking " + io.waveline.plan.Durations.format(wave.spec().soak())));
+                }
+                return;
+            }
+            default: {
+                if (paused || now.isBefore(s.phaseSince().plus(wave.spec().soak()))) {
+                    return;
+                }
+                int next = s.currentWave() + 1;
+                if (next >= s.waves().size()) {
+                    actions.add(new Action.Finish(RolloutState.SUCCEEDED, "every wave done"));
+                } else {
+                    WaveView nextWave = s.waves().get(next);
+                    actions.add(new Action.EnterPhase(next, nextWave.spec().approvalRequired()
+                            ? WavePhase.AWAITING_APPROVAL : WavePhase.RUNNING, "soak of wave "
+                            + wave.spec().name() + " over"));
+                }
+            }
+        }
+    }
+
+    private static void startRollbacks(RolloutSnapshot s, List<NodeRunView> all, List<Long> justMarked,
+            List<NodeFacts> outOfService, Instant now, List<Action> actions) {
+        List<NodeRunView> marked = all.stream()
+                .filter(n -> n.rollbackPending() || justMarked.contains(n.id()))
+                .filter(n -> n.direction() == Direction.FORWARD)
+                .filter(n -> n.state() == NodeState.SUCCEEDED || n.state() == NodeState.FAILED)
+                .sorted(Comparator.comparingInt(NodeRunView::wave).reversed())
+                .toList();
+        for (NodeRunView node : marked) {
+            boolean alreadyOut = node.state() == NodeState.FAILED;
+            if (alreadyOut || s.gate().blocker(node.node(), outOfService, 0, java.util.Optional.empty(), now).isEmpty()) {
+                actions.add(new Action.StartRollback(node.id()));
+                if (!alreadyOut) {
+                    outOfService.add(node.node());
+                }
+            }
+        }
+    }
+
+    /** The failures that count against the current wave's budget, with the reason when over it. */
+    static Optional<String> overBudget(RolloutSnapshot s) {
+        if (s.phase() != WavePhase.RUNNING) {
+            return Optional.empty();
+        }
+        WaveView wave = s.waves().get(s.currentWave());
+        int counted = 0;
+        List<String> names = new ArrayList<>();
+        for (NodeRunView node : wave.nodes()) {
+            if (node.failure().isPresent() && node.failure().get() != FailureClass.HARDWARE) {
+                counted++;
+                names.add(node.node().name());
+            }
+        }
+        Map<String, List<String>> bySignature = new HashMap<>();
+        wave.nodes().stream().filter(n -> n.state() == NodeState.QUARANTINED && n.failureSignature().isPresent())
+                .forEach(n -> bySignature.computeIfAbsent(n.failureSignature().get(), k -> new ArrayList<>())
+                        .add(n.node().name()));
+        for (List<String> same : bySignature.values()) {
+            if (same.size() > s.policy().hardwareSignatureLimit()) {
+                counted += same.size();
+                names.addAll(same);
+            }
+        }
+        int budget = s.policy().failuresAllowedPerWave().resolve(wave.nodes().size());
+        if (counted > budget) {
+            return Optional.of(counted + " node(s) of wave " + wave.spec().name() + " failed (" + String.join(", ", names)
+                    + "), over its budget of " + budget + "; policy " + s.policy().onFailure().word());
+        }
+        return Optional.empty();
+    }
+
+    private static boolean hasRollbackToDo(RolloutSnapshot s, List<NodeRunView> all) {
+        OnFailure policy = s.policy().onFailure();
+        if (policy == OnFailure.HALT || policy == OnFailure.ROLLBACK_FAILED) {
+            return false;
+        }
+        return all.stream().anyMatch(n -> n.state() == NodeState.SUCCEEDED
+                && (policy == OnFailure.ROLLBACK_ALL || n.wave() == s.currentWave()));
+    }
+
+    /** The node runs a halt with this policy rolls back (besides the failed ones, which always go back). */
+    public static List<Long> rollbackScope(RolloutSnapshot s) {
+        OnFailure policy = s.policy().onFailure();
+        return s.allNodes().stream().filter(n -> n.state() == NodeState.SUCCEEDED)
+                .filter(n -> policy == OnFailure.ROLLBACK_ALL || (policy == OnFailure.ROLLBACK_WAVE && n.wave() == s.currentWave()))
+                .map(NodeRunView::id).toList();
+    }
+}

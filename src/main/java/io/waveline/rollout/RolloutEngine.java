@@ -1,0 +1,158 @@
+package io.waveline.rollout;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+/**
+ * The reconcile loop. On every tick, and at once when a command or a finished step wakes it, it goes over the
+ * unfinished rollouts: takes or renews this replica's lease on each (skipping those another live replica
+ * holds), reads a snapshot, asks {@link RolloutDecider} what to do, commits the rollout-level actions with their
+ * events, and hands node steps to a bounded worker pool. A node is never stepped twice at once; a step's result
+ * is committed only if the node run did not change meanwhile. Nothing is kept in memory that a restart would
+ * need: after a crash, the next loop reads the same state and goes on.
+ */
+@ApplicationScoped
+public class RolloutEngine {
+
+    private static final Logger LOG = Logger.getLogger(RolloutEngine.class);
+
+    @Inject
+    RolloutStore store;
+
+    @Inject
+    NodeStepper stepper;
+
+    @Inject
+    EngineSettings settings;
+
+    @Inject
+    Clock clock;
+
+    private ExecutorService loop;
+    private ExecutorService workers;
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
+    private final Set<Long> stepping = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+    private String replica;
+
+    void onStart(@Observes StartupEvent event) {
+        replica = settings.replicaId().orElseGet(RolloutEngine::hostName);
+        loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "rollout-engine"));
+        workers = Executors.newFixedThreadPool(settings.workers(), r -> new Thread(r, "rollout-step"));
+        running = true;
+        LOG.infof("Rollout engine started as replica %s (%d workers, tick %s)", replica, settings.workers(), settings.tick());
+        wake();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        running = false;
+        loop.shutdownNow();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Scheduled(every = "${waveline.engine.tick:1s}", identity = "rollout-engine-tick",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        wake();
+    }
+
+    /** Runs the loop soon, once, however many wake-ups arrive meanwhile. */
+    public void wake() {
+        if (running && wakeQueued.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                wakeQueued.set(false);
+                reconcileAll();
+            });
+        }
+    }
+
+    public String replica() {
+        return replica;
+    }
+
+    void reconcileAll() {
+        try {
+            for (long id : store.unfinished()) {
+                reconcile(id);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Reconcile loop failed; it runs again at the next tick", e);
+        }
+    }
+
+    private void reconcile(long id) {
+        Instant now = clock.instant();
+        if (!store.lease(id, replica, now, now.plus(settings.leaseTtl()))) {
+            return;
+        }
+        Optional<RolloutSnapshot> snapshot = store.snapshot(id);
+        if (snapshot.isEmpty()) {
+            return;
+        }
+        List<Action> actions = RolloutDecider.decide(snapshot.get(), now);
+        List<Action> rolloutActions = actions.stream().filter(a -> !(a instanceof Action.StepNode)).toList();
+        if (!rolloutActions.isEmpty()) {
+            store.apply(id, rolloutActions, now);
+        }
+        for (Action action : actions) {
+            if (action instanceof Action.StepNode step && stepping.add(step.nodeRunId())) {
+                workers.execute(() -> runStep(step.nodeRunId()));
+            }
+        }
+        boolean progressed = rolloutActions.stream().anyMatch(a -> a instanceof Action.StartNode
+                || a instanceof Action.StartRollback || a instanceof Action.EnterPhase || a instanceof Action.BeginRollingBack
+                || a instanceof Action.Halt || a instanceof Action.Skip || a instanceof Action.MarkForRollback);
+        if (progressed) {
+            wake();
+        }
+    }
+
+    private void runStep(long nodeRunId) {
+        try {
+            NodeRun run = store.detached(nodeRunId);
+            if (!run.state.working()) {
+                return;
+            }
+            Instant now = clock.instant();
+            StepLog log = stepper.step(run, now);
+            store.commitStep(run, log, clock.instant());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Step of node run %d failed; it is tried again at the next tick", nodeRunId);
+        } finally {
+            stepping.remove(nodeRunId);
+            wake();
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "replica-" + UUID.randomUUID();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.waveline.rollout;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import io.waveline.plan.FailurePolicy;
+import io.waveline.plan.NodeFacts;
+import io.waveline.plan.StartGate;
+import io.waveline.plan.WaveSpec;
+
+/** What the decider sees of one rollout: plain values read from the database in one transaction. */
+public record RolloutSnapshot(long id, RolloutState state, int currentWave, WavePhase phase, Instant phaseSince,
+        boolean abortRequested, Optional<String> haltReason, List<WaveView> waves, StartGate gate,
+        FailurePolicy policy) {
+
+    public record WaveView(WaveSpec spec, List<NodeRunView> nodes) {
+    }
+
+    public record NodeRunView(long id, int wave, NodeFacts node, NodeState state, Direction direction,
+            boolean rollbackPending, Optional<FailureClass> failure, Optional<String> failureSignature,
+            Instant nextAttemptAt) {
+    }
+
+    public List<NodeRunView> allNodes() {
+        return waves.stream().flatMap(w -> w.nodes().stream()).toList();
+    }
+}

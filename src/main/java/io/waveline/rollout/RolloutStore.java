@@ -1,0 +1,210 @@
+package io.waveline.rollout;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.waveline.health.CheckOutcome;
+import io.waveline.plan.NodeFacts;
+import io.waveline.plan.RolloutPlan;
+import io.waveline.plan.StartGate;
+import io.waveline.rollout.RolloutSnapshot.NodeRunView;
+import io.waveline.rollout.RolloutSnapshot.WaveView;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+/**
+ * The engine's reads and writes. Each method is one transaction: a state change and its events are committed
+ * together or not at all.
+ */
+@ApplicationScoped
+public class RolloutStore {
+
+    public static final String ENGINE = "engine";
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    FrozenPlans plans;
+
+    @Transactional
+    public List<Long> unfinished() {
+        return em.createQuery("select r.id from Rollout r where r.finishedAt is null order by r.id", Long.class)
+                .getResultList();
+    }
+
+    @Transactional
+    public Optional<RolloutSnapshot> snapshot(long id) {
+        Rollout rollout = Rollout.findById(id);
+        if (rollout == null) {
+            return Optional.empty();
+        }
+        return Optional.of(snapshot(rollout, nodeRuns(id)));
+    }
+
+    RolloutSnapshot snapshot(Rollout rollout, List<NodeRun> runs) {
+        RolloutPlan plan = plans.of(rollout);
+        List<WaveView> waves = new ArrayList<>();
+        for (int w = 0; w < plan.waves().size(); w++) {
+            int wave = w;
+            waves.add(new WaveView(plan.waves().get(w), runs.stream().filter(r -> r.waveIndex == wave)
+                    .sorted(Comparator.comparingInt(r -> r.position)).map(RolloutStore::view).toList()));
+        }
+        List<NodeFacts> pool = rollout.pool.stream().map(p -> new NodeFacts(p.name(), p.labels(), "", "", p.gpuCount(),
+                false, Map.of(), p.available())).toList();
+        return new RolloutSnapshot(rollout.id, rollout.state, rollout.currentWave, rollout.wavePhase, rollout.phaseSince,
+                rollout.abortRequested, Optional.ofNullable(rollout.haltReason), waves,
+                new StartGate(plan.limits(), pool), plan.failurePolicy());
+    }
+
+    static NodeRunView view(NodeRun run) {
+        NodeFacts facts = new NodeFacts(run.nodeName, run.facts.labels(), run.facts.gpuVendor(), run.facts.gpuModel(),
+                run.facts.gpuCount(), run.facts.nvswitch(), Map.of(), run.facts.available());
+        return new NodeRunView(run.id, run.waveIndex, facts, run.state, run.direction, run.rollbackPending,
+                Optional.ofNullable(run.failureClass), Optional.ofNullable(run.failureSignature), run.nextAttemptAt);
+    }
+
+    List<NodeRun> nodeRuns(long rolloutId) {
+        return NodeRun.list("rolloutId = ?1 order by waveIndex, position", rolloutId);
+    }
+
+    /** Applies the decider's rollout-level actions (everything but node steps) with their events. */
+    @Transactional
+    public void apply(long rolloutId, List<Action> actions, Instant now) {
+        Rollout rollout = Rollout.findById(rolloutId);
+        for (Action action : actions) {
+            if (action instanceof Action.StartNode start) {
+                NodeRun run = NodeRun.findById(start.nodeRunId());
+                if (run.state == NodeState.PENDING) {
+                    run.state = NodeState.CORDONING;
+                    run.startedAt = now;
+                    run.stepStartedAt = now;
+                    run.nextAttemptAt = now;
+                    event(rollout, run.nodeName, now, "node.started", "wave " + (run.waveIndex + 1) + ": upgrade of "
+                            + NodeStepper.describe(run.targetVersions) + " begins (was " + NodeStepper.describe(run.previousVersions) + ")");
+                }
+            } else if (action instanceof Action.StartRollback start) {
+                NodeRun run = NodeRun.findById(start.nodeRunId());
+                run.direction = Direction.ROLLBACK;
+                run.state = NodeState.ROLLING_BACK;
+                run.rollbackPending = false;
+                run.attempts = 0;
+                run.jobId = null;
+                run.rebootRequestedAt = null;
+                run.mismatchReboots = 0;
+                run.finishedAt = null;
+                run.stepStartedAt = now;
+                run.nextAttemptAt = now;
+                event(rollout, run.nodeName, now, "node.rollback-started", "rolling back to "
+                        + NodeStepper.describe(run.previousVersions));
+            } else if (action instanceof Action.MarkForRollback mark) {
+                for (long id : mark.nodeRunIds()) {
+                    NodeRun run = NodeRun.findById(id);
+                    run.rollbackPending = true;
+                    event(rollout, run.nodeName, now, "node.rollback-planned", mark.reason());
+                }
+            } else if (action instanceof Action.Skip skip) {
+                for (long id : skip.nodeRunIds()) {
+                    NodeRun run = NodeRun.findById(id);
+                    run.state = NodeState.SKIPPED;
+                    run.finishedAt = now;
+                    run.lastError = skip.reason();
+                }
+                event(rollout, null, now, "nodes.skipped", skip.nodeRunIds().size() + " node(s) not started: " + skip.reason());
+            } else if (action instanceof Action.Halt halt) {
+                rollout.haltReason = halt.reason();
+                event(rollout, null, now, "rollout.halted", halt.reason());
+            } else if (action instanceof Action.EnterPhase phase) {
+                rollout.currentWave = phase.wave();
+                rollout.wavePhase = phase.phase();
+                rollout.phaseSince = now;
+                if (phase.phase() == WavePhase.AWAITING_APPROVAL) {
+                    rollout.state = RolloutState.WAITING_APPROVAL;
+                } else if (rollout.state == RolloutState.WAITING_APPROVAL) {
+                    rollout.state = RolloutState.RUNNING;
+                }
+                event(rollout, null, now, "wave." + phase.phase().name().toLowerCase().replace('_', '-'), phase.reason());
+            } else if (action instanceof Action.BeginRollingBack begin) {
+                RolloutSnapshot snapshot = snapshot(rollout, nodeRuns(rolloutId));
+                for (long id : RolloutDecider.rollbackScope(snapshot)) {
+                    NodeRun run = NodeRun.findById(id);
+                    run.rollbackPending = true;
+                }
+                rollout.state = RolloutState.ROLLING_BACK;
+                event(rollout, null, now, "rollout.rolling-back", "policy " + snapshot.policy().onFailure().word()
+                        + ": rolling back after " + begin.reason());
+            } else if (action instanceof Action.Finish finish) {
+                finish(rollout, finish.state(), finish.reason(), now);
+            }
+        }
+        rollout.updatedAt = now;
+    }
+
+    void finish(Rollout rollout, RolloutState state, String reason, Instant now) {
+        rollout.state = state;
+        rollout.finishedAt = now;
+        em.createQuery("update NodeRun n set n.active = false where n.rolloutId = ?1").setParameter(1, rollout.id)
+                .executeUpdate();
+        em.createNativeQuery("delete from engine_lease where rollout_id = ?1").setParameter(1, rollout.id).executeUpdate();
+        event(rollout, null, now, "rollout." + state.name().toLowerCase().replace('_', '-'), reason);
+    }
+
+    /** A copy of the node run, for a step to work on outside any transaction. */
+    @Transactional
+    public NodeRun detached(long nodeRunId) {
+        NodeRun run = NodeRun.findById(nodeRunId);
+        em.detach(run);
+        return run;
+    }
+
+    /** Commits a step's result; false if someone else changed the node run meanwhile (nothing is written). */
+    @Transactional
+    public boolean commitStep(NodeRun stepped, StepLog log, Instant now) {
+        NodeRun current = NodeRun.findById(stepped.id);
+        if (current == null || current.version != stepped.version) {
+            return false;
+        }
+        em.merge(stepped);
+        Rollout rollout = Rollout.findById(stepped.rolloutId);
+        for (StepLog.Entry entry : log.events()) {
+            event(rollout, stepped.nodeName, now, entry.kind(), entry.message());
+        }
+        for (CheckOutcome outcome : log.checks()) {
+            CheckRecord record = new CheckRecord();
+            record.nodeRunId = stepped.id;
+            record.checkName = outcome.check();
+            record.direction = stepped.direction;
+            record.status = outcome.status().name();
+            record.summary = outcome.summary();
+            record.figures = outcome.figures();
+            record.rawOutput = outcome.rawOutput();
+            record.at = now;
+            record.persist();
+        }
+        return true;
+    }
+
+    static void event(Rollout rollout, String node, Instant now, String kind, String message) {
+        RolloutEvent.record(rollout.id, node, now, ENGINE, kind, message);
+    }
+
+    /** Takes or renews this replica's lease on a rollout; false while another replica holds a live one. */
+    @Transactional
+    public boolean lease(long rolloutId, String owner, Instant now, Instant until) {
+        int renewed = em.createNativeQuery("update engine_lease set owner = ?1, expires_at = ?2 where rollout_id = ?3 "
+                + "and (owner = ?1 or expires_at < ?4)").setParameter(1, owner).setParameter(2, until)
+                .setParameter(3, rolloutId).setParameter(4, now).executeUpdate();
+        if (renewed > 0) {
+            return true;
+        }
+        return em.createNativeQuery("insert into engine_lease (rollout_id, owner, expires_at) values (?1, ?2, ?3) "
+                + "on conflict (rollout_id) do nothing").setParameter(1, rolloutId).setParameter(2, owner)
+                .setParameter(3, until).executeUpdate() > 0;
+    }
+}

@@ -1,0 +1,30 @@
+package io.waveline.sim;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/** What can go wrong on a simulated host, keyed by the driver version being installed or running. */
+public enum SimFault {
+    /** apt-get install exits 100. */
+    INSTALL_FAILS("install-fails"),
+    /** The host goes down for a reboot and never comes back. */
+    REBOOT_HANGS("reboot-hangs"),
+    /** nvidia-smi keeps answering "Driver/library version mismatch", even after a reboot. */
+    NVML_MISMATCH("nvml-mismatch"),
+    /** One GPU is gone after the reboot: nvidia-smi lists one fewer. */
+    GPU_MISSING("gpu-missing");
+
+    private final String word;
+
+    SimFault(String word) {
+        this.word = word;
+    }
+
+    public String word() {
+        return word;
+    }
+
+    public static Optional<SimFault> byWord(String word) {
+        return Arrays.stream(values()).filter(f -> f.word.equals(word)).findFirst();
+    }
+}

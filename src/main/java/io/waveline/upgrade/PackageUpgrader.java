@@ -1,0 +1,56 @@
+package io.waveline.upgrade;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.waveline.ssh.CommandResult;
+import io.waveline.ssh.NodeAddress;
+import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.ssh.RemoteShell;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** The {@code ssh} method: package commands ({@link PackageCommands}) run over a {@link RemoteShell}. */
+@ApplicationScoped
+public class PackageUpgrader implements Upgrader {
+
+    private static final Duration QUICK = Duration.ofSeconds(30);
+
+    @Inject
+    RemoteShell shell;
+
+    @Override
+    public String bootId(NodeAddress node) throws NodeUnreachableException {
+        return expectOk(node, PackageCommands.bootId()).output().trim();
+    }
+
+    @Override
+    public Map<String, String> installedVersions(NodeAddress node) throws NodeUnreachableException {
+        return PackageCommands.parseInstalled(shell.run(node, PackageCommands.installedVersions(), QUICK).output());
+    }
+
+    @Override
+    public void startInstall(NodeAddress node, String jobId, Map<String, String> versions)
+            throws NodeUnreachableException {
+        expectOk(node, PackageCommands.install(jobId, versions));
+    }
+
+    @Override
+    public JobStatus job(NodeAddress node, String jobId) throws NodeUnreachableException {
+        return PackageCommands.parseJobStatus(shell.run(node, PackageCommands.jobStatus(jobId), QUICK).output());
+    }
+
+    @Override
+    public void reboot(NodeAddress node) throws NodeUnreachableException {
+        shell.run(node, PackageCommands.reboot(), QUICK);
+    }
+
+    private CommandResult expectOk(NodeAddress node, String command) throws NodeUnreachableException {
+        CommandResult result = shell.run(node, command, QUICK);
+        if (!result.ok()) {
+            throw new NodeUnreachableException("command failed on " + node.name() + " (exit " + result.exitStatus()
+                    + "): " + result.output().trim());
+        }
+        return result;
+    }
+}

@@ -1,0 +1,26 @@
+package io.waveline.upgrade;
+
+import java.util.Map;
+
+import io.waveline.ssh.NodeAddress;
+import io.waveline.ssh.NodeUnreachableException;
+
+/**
+ * Moves a node's components to given versions. Long work runs detached on the node under a job id and is
+ * polled, so a restart of Waveline finds the job instead of starting it twice. Every call first looks at the
+ * real state and is safe to repeat.
+ */
+public interface Upgrader {
+
+    String bootId(NodeAddress node) throws NodeUnreachableException;
+
+    /** Installed versions of the components Waveline manages (component → version). */
+    Map<String, String> installedVersions(NodeAddress node) throws NodeUnreachableException;
+
+    /** Starts the install of {@code versions} under {@code jobId}, unless a job with that id exists already. */
+    void startInstall(NodeAddress node, String jobId, Map<String, String> versions) throws NodeUnreachableException;
+
+    JobStatus job(NodeAddress node, String jobId) throws NodeUnreachableException;
+
+    void reboot(NodeAddress node) throws NodeUnreachableException;
+}
