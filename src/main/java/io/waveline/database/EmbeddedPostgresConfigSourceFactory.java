@@ -53,7 +53,11 @@ public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFa
                     .orElse(System.getProperty("user.home") + "/.waveline"));
             int port = value(context, "waveline.embedded-db.port").map(Integer::parseInt).orElse(0);
             boolean durable = value(context, "waveline.embedded-db.durable").map(Boolean::parseBoolean).orElse(true);
+            boolean cleanStart = value(context, "waveline.embedded-db.clean-start").map(Boolean::parseBoolean).orElse(false);
             try {
+                if (cleanStart) {
+                    EmbeddedPostgresServer.wipe(dataDir);
+                }
                 server = EmbeddedPostgresServer.start(dataDir, port, durable);
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dataDir

@@ -51,6 +51,20 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return new EmbeddedPostgresServer(postgres, pgData);
     }
 
+    /** Deletes the embedded database (stopping a leftover server first); for throwaway test data only. */
+    public static void wipe(Path dataDir) throws IOException {
+        Path pgData = dataDir.toAbsolutePath().normalize().resolve("postgres");
+        if (!Files.isDirectory(pgData)) {
+            return;
+        }
+        OrphanedPostgres.clear(pgData, SHUTDOWN_PATIENCE);
+        try (java.util.stream.Stream<Path> paths = Files.walk(pgData)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
     }

@@ -22,6 +22,8 @@ import io.waveline.plan.NaturalOrder;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
@@ -52,6 +54,11 @@ public class FleetInventory {
     @Inject
     Clock clock;
 
+    /** Sources that are beans (the simulated fleet), used when {@code waveline.sim.enabled}. */
+    @Inject
+    @Any
+    Instance<InventorySource> beanSources;
+
     private final List<InventorySource> sources = new ArrayList<>();
     private final Map<String, SourceStatus> statuses = new ConcurrentHashMap<>();
 
@@ -60,7 +67,7 @@ public class FleetInventory {
         staticFile.ifPresent(f -> sources.add(InventoryFile.staticYaml(Path.of(f))));
         ansibleFile.ifPresent(f -> sources.add(InventoryFile.ansible(Path.of(f))));
         if (simulated) {
-            sources.add(new SimulatedFleet());
+            beanSources.forEach(sources::add);
         }
     }
 

@@ -23,7 +23,8 @@ import jakarta.inject.Inject;
  * is recognized by a new boot_id, an install already done is skipped.
  *
  * <ul>
- * <li>CORDONING: take the baseline (boot_id, GPU count), mark the node out of service → UPGRADING.</li>
+ * <li>CORDONING: take the baseline (installed versions, which become the rollback target; boot_id; GPU count),
+ * mark the node out of service → UPGRADING.</li>
  * <li>UPGRADING / ROLLING_BACK: versions already installed → REBOOTING; else start or poll the detached install
  * job; done → REBOOTING; failed → FAILED (driver/software).</li>
  * <li>REBOOTING: request one reboot, then wait for a new boot_id → VALIDATING; no new boot_id within the reboot
@@ -69,6 +70,14 @@ public class NodeStepper {
 
     private void cordon(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         if (run.baselineBootId == null) {
+            Map<String, String> installed = upgrader.installedVersions(address);
+            Map<String, String> previous = new java.util.TreeMap<>();
+            run.targetVersions.keySet().forEach(c -> previous.put(c, installed.getOrDefault(c, "none")));
+            if (!previous.equals(run.previousVersions)) {
+                log.event("node.versions-corrected", "the node runs " + describe(previous) + ", not "
+                        + describe(run.previousVersions) + " as the inventory said; that is its rollback target");
+                run.previousVersions = previous;
+            }
             run.baselineBootId = upgrader.bootId(address);
             List<CheckOutcome> before = checks.run(address, new CheckContext(Optional.empty(), Optional.empty()));
             run.baselineGpuCount = before.stream().filter(c -> c.check().equals("nvidia-smi") && c.passed())

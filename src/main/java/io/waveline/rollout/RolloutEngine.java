@@ -47,6 +47,9 @@ public class RolloutEngine {
     @Inject
     Clock clock;
 
+    @Inject
+    io.waveline.fleet.FleetInventory inventory;
+
     private ExecutorService loop;
     private ExecutorService workers;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
@@ -117,6 +120,9 @@ public class RolloutEngine {
         List<Action> rolloutActions = actions.stream().filter(a -> !(a instanceof Action.StepNode)).toList();
         if (!rolloutActions.isEmpty()) {
             store.apply(id, rolloutActions, now);
+            if (rolloutActions.stream().anyMatch(a -> a instanceof Action.Finish)) {
+                inventory.refresh();
+            }
         }
         for (Action action : actions) {
             if (action instanceof Action.StepNode step && stepping.add(step.nodeRunId())) {

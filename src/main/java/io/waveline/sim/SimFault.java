@@ -12,7 +12,9 @@ public enum SimFault {
     /** nvidia-smi keeps answering "Driver/library version mismatch", even after a reboot. */
     NVML_MISMATCH("nvml-mismatch"),
     /** One GPU is gone after the reboot: nvidia-smi lists one fewer. */
-    GPU_MISSING("gpu-missing");
+    GPU_MISSING("gpu-missing"),
+    /** The first two SSH commands after each reboot (and at first contact) time out. */
+    FLAKY_SSH("flaky-ssh");
 
     private final String word;
 

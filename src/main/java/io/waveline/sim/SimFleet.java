@@ -20,8 +20,9 @@ import jakarta.inject.Inject;
 
 /**
  * The simulated hosts behind the demo fleet, one {@link SimHost} per node of {@link SimulatedFleet}, with the
- * configured step timings and fault rules ({@code waveline.sim.faults}: {@code <driver version>:<fault>} pairs,
- * e.g. {@code 575.51.02:gpu-missing}).
+ * configured step timings and fault rules. {@code waveline.sim.faults} is a comma-separated list of
+ * {@code <when>:<fault>}, where {@code <when>} is a driver version (every host on it), {@code <version>@<node>} (one
+ * host on that version) or {@code *@<node>} (one host, always); e.g. {@code 575.51.02:gpu-missing}.
  */
 @ApplicationScoped
 public class SimFleet {
@@ -50,8 +51,8 @@ public class SimFleet {
             String[] parts = rule.trim().split(":");
             Optional<SimFault> fault = parts.length == 2 ? SimFault.byWord(parts[1].trim()) : Optional.empty();
             if (fault.isEmpty()) {
-                throw new IllegalArgumentException("waveline.sim.faults: \"" + rule + "\" is not <driver version>:<fault>"
-                        + " with fault one of install-fails, reboot-hangs, nvml-mismatch, gpu-missing");
+                throw new IllegalArgumentException("waveline.sim.faults: \"" + rule + "\" is not <version>[@<node>]:<fault>"
+                        + " with fault one of install-fails, reboot-hangs, nvml-mismatch, gpu-missing, flaky-ssh");
             }
             faults.computeIfAbsent(parts[0].trim(), k -> EnumSet.noneOf(SimFault.class)).add(fault.get());
         }
@@ -61,6 +62,11 @@ public class SimFleet {
         return hosts.computeIfAbsent(name, this::create);
     }
 
+    /** The hosts contacted so far (the others are as the inventory says). */
+    public Map<String, SimHost> contacted() {
+        return Map.copyOf(hosts);
+    }
+
     public Clock clock() {
         return clock;
     }
@@ -68,9 +74,17 @@ public class SimFleet {
     private SimHost create(String name) {
         FleetNode node = new SimulatedFleet().load().stream().filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no simulated host " + name));
-        return new SimHost(name, node.gpuCount(), node.versions(),
-                version -> faults.getOrDefault(version == null ? "" : version, Set.of()),
+        return new SimHost(name, node.gpuCount(), node.versions(), version -> faultsOf(version, name),
                 duration(installDuration), duration(rebootDuration));
+    }
+
+    private Set<SimFault> faultsOf(String version, String host) {
+        Set<SimFault> all = EnumSet.noneOf(SimFault.class);
+        String v = version == null ? "" : version;
+        all.addAll(faults.getOrDefault(v, Set.of()));
+        all.addAll(faults.getOrDefault(v + "@" + host, Set.of()));
+        all.addAll(faults.getOrDefault("*@" + host, Set.of()));
+        return all;
     }
 
     private static Duration duration(String text) {

@@ -43,6 +43,7 @@ public final class SimHost {
     private Instant downUntil;
     private boolean hung;
     private int installs;
+    private int dropsLeft = 2;
 
     private record Job(Instant finishAt, Map<String, String> versions, Integer exitStatus, String log) {
     }
@@ -77,6 +78,10 @@ public final class SimHost {
         advance(now);
         if (hung || downUntil != null) {
             throw new NodeUnreachableException("ssh: connect to host " + name + " port 22: Connection timed out");
+        }
+        if (dropsLeft > 0 && faults.apply(packages.get("nvidia-driver")).contains(SimFault.FLAKY_SSH)) {
+            dropsLeft--;
+            throw new NodeUnreachableException("ssh: connect to host " + name + " port 22: Connection reset by peer");
         }
         Matcher install = INSTALL.matcher(command);
         if (install.find()) {
@@ -177,6 +182,7 @@ public final class SimHost {
         }
         if (downUntil != null && !hung && !now.isBefore(downUntil)) {
             downUntil = null;
+            dropsLeft = 2;
             bootId = newBootId();
             loadedDriver = packages.get("nvidia-driver");
             visibleGpus = faults.apply(loadedDriver).contains(SimFault.GPU_MISSING) ? gpuCount - 1 : gpuCount;

@@ -13,7 +13,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
-@QuarkusTestResource(StaticInventoryResource.class)
+@QuarkusTestResource(value = StaticInventoryResource.class, restrictToAnnotatedClass = true)
 class NodesResourceTest {
 
     @Test

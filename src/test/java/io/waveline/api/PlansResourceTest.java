@@ -21,7 +21,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
-@QuarkusTestResource(StaticInventoryResource.class)
+@QuarkusTestResource(value = StaticInventoryResource.class, restrictToAnnotatedClass = true)
 class PlansResourceTest {
 
     static String shippedPlan(String file) throws IOException {

@@ -1,0 +1,36 @@
+package io.waveline.sim;
+
+import java.util.List;
+import java.util.Map;
+
+import io.quarkus.arc.Unremovable;
+import io.waveline.fleet.FleetNode;
+import io.waveline.fleet.InventorySource;
+import io.waveline.fleet.SimulatedFleet;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** The simulated fleet as an inventory source, reporting each host's versions as they are now. */
+@ApplicationScoped
+@Unremovable
+public class SimulatedInventory implements InventorySource {
+
+    @Inject
+    SimFleet fleet;
+
+    @Override
+    public String name() {
+        return "simulated";
+    }
+
+    @Override
+    public List<FleetNode> load() {
+        Map<String, SimHost> contacted = fleet.contacted();
+        return new SimulatedFleet().load().stream().map(node -> {
+            SimHost host = contacted.get(node.name());
+            return host == null ? node : new FleetNode(node.name(), node.address(), node.sshPort(), node.sshUser(),
+                    node.labels(), node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(),
+                    host.installedVersions(), node.available(), node.source());
+        }).toList();
+    }
+}

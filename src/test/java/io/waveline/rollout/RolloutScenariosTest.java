@@ -1,0 +1,268 @@
+package io.waveline.rollout;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.waveline.sim.SimFleet;
+import jakarta.inject.Inject;
+
+/**
+ * Whole rollouts on the simulated fleet (fault rules of the test profile in application.properties), driven
+ * through the REST API as a user would, with the real engine, the embedded PostgreSQL and the in-process hosts.
+ */
+@QuarkusTest
+class RolloutScenariosTest {
+
+    static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @Inject
+    SimFleet sim;
+
+    static String plan(String name, String target, String version, boolean fabricManager, String waves, String policy) {
+        return """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: %s
+                spec:
+                  target:
+                %s
+                    components:
+                      nvidia-driver: "%s"
+                %s  waves:
+                %s
+                  limits:
+                    maxUnavailable: 3
+                    failureDomains:
+                      - labelKey: rack
+                        maxUnavailable: 2
+                  failurePolicy:
+                %s
+                """.formatted(name, target.indent(4).stripTrailing(), version,
+                fabricManager ? "      nvidia-fabricmanager: \"" + version + "\"\n" : "", waves.indent(4).stripTrailing(),
+                policy.indent(4).stripTrailing());
+    }
+
+    static final String CANARY_THEN_REST = """
+            - name: canary
+              size: 1
+            - name: rest
+              size: rest
+            """;
+
+    static long start(String planYaml) {
+        return given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice")
+                .body(Map.of("planYaml", planYaml)).when().post("/api/v1/rollouts")
+                .then().log().ifValidationFails().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    static JsonPath awaitState(long id, String... states) {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(100)).until(
+                () -> List.of(states).contains(rollout(id).getString("state")));
+        return rollout(id);
+    }
+
+    static JsonPath rollout(long id) {
+        return given().when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    static List<String> eventKinds(long id) {
+        return given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract().jsonPath()
+                .getList("kind");
+    }
+
+    Map<String, Map<String, String>> versions(List<String> nodes) {
+        Map<String, Map<String, String>> versions = new HashMap<>();
+        nodes.forEach(n -> versions.put(n, sim.host(n).installedVersions()));
+        return versions;
+    }
+
+    Map<String, Integer> installs(List<String> nodes) {
+        Map<String, Integer> installs = new HashMap<>();
+        nodes.forEach(n -> installs.put(n, sim.host(n).installs()));
+        return installs;
+    }
+
+    static List<String> h100() {
+        return java.util.stream.IntStream.rangeClosed(1, 16).mapToObj(i -> String.format("gpu-h100-%02d", i)).toList();
+    }
+
+    @Test
+    void goodDriverRollsThroughEveryWaveAndManualRollbackReturnsIt() {
+        List<String> nodes = h100();
+        Map<String, Map<String, String>> before = versions(nodes);
+        Map<String, Integer> installsBefore = installs(nodes);
+
+        long id = start(plan("good", "selector: \"pool=h100\"", "570.133.20", true, CANARY_THEN_REST, "onFailure: rollback-wave"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(done.getMap("nodesByState")).containsEntry("SUCCEEDED", 16);
+        assertThat(done.getList("waves[0].nodes.name")).containsExactly("gpu-h100-01");
+        assertThat(done.getList("waves[0].nodes[0].checks.status")).containsOnly("PASS").hasSize(3);
+        for (String node : nodes) {
+            assertThat(sim.host(node).installedVersions()).containsEntry("nvidia-driver", "570.133.20")
+                    .containsEntry("nvidia-fabricmanager", "570.133.20");
+            assertThat(sim.host(node).installs() - installsBefore.get(node)).as(node + " upgraded once").isEqualTo(1);
+        }
+        assertThat(eventKinds(id)).startsWith("rollout.started").contains("node.validated", "wave.soaking")
+                .endsWith("rollout.succeeded");
+        given().when().get("/api/v1/nodes/gpu-h100-09").then().body("versions.nvidia-driver", equalTo("570.133.20"));
+
+        given().header("X-Waveline-Actor", "bob").when().post("/api/v1/rollouts/" + id + "/rollback").then()
+                .statusCode(200).body("state", equalTo("ROLLING_BACK"));
+        assertThat(awaitState(id, "ROLLED_BACK").getMap("nodesByState")).containsEntry("ROLLED_BACK", 16);
+        for (String node : nodes) {
+            assertThat(sim.host(node).installedVersions()).isEqualTo(before.get(node));
+        }
+        List<Map<String, Object>> events = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract()
+                .jsonPath().getList("$");
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e.get("kind")).isEqualTo("rollout.rollback-requested");
+            assertThat(e.get("actor")).isEqualTo("bob");
+        });
+    }
+
+    @Test
+    void badDriverFailsTheCanaryAndOnlyTheCanaryIsTouchedAndRolledBack() {
+        List<String> nodes = java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(i -> "gpu-a100-0" + i).toList();
+        Map<String, Map<String, String>> before = versions(nodes);
+        Map<String, Integer> installsBefore = installs(nodes);
+
+        long id = start(plan("bad", "selector: \"pool=a100\"", "575.51.02", true, CANARY_THEN_REST, "onFailure: rollback-wave"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString("haltReason")).contains("1 node(s) of wave canary failed (gpu-a100-01)");
+        assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString("waves[0].nodes[0].failureClass")).isEqualTo("DRIVER");
+        assertThat(done.getString("waves[0].nodes[0].lastError")).contains("1 GPU(s) missing: 7 of 8 GPUs after the upgrade");
+        assertThat(done.getList("waves[1].nodes.state")).containsOnly("SKIPPED");
+        for (String node : nodes) {
+            assertThat(sim.host(node).installedVersions()).as(node).isEqualTo(before.get(node));
+        }
+        assertThat(sim.host("gpu-a100-01").installs() - installsBefore.get("gpu-a100-01")).isEqualTo(2);
+        nodes.stream().filter(n -> !n.equals("gpu-a100-01")).forEach(n ->
+                assertThat(sim.host(n).installs()).as(n + " untouched").isEqualTo(installsBefore.get(n)));
+        assertThat(eventKinds(id)).contains("node.failed", "rollout.halted", "node.rollback-started", "node.rolled-back")
+                .endsWith("rollout.rolled-back");
+    }
+
+    @Test
+    void failuresWithinTheBudgetRollBackOnlyTheFailedNode() {
+        String target = "selector: \"pool=l40s\"\nexclude:\n  nodes: [gpu-l40s-01]";
+        long id = start(plan("budget", target, "570.86.15", false, "- name: all\n  size: rest",
+                "maxFailuresPerWave: 1\nonFailure: rollback-wave"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        Map<String, String> states = new HashMap<>();
+        List<String> names = done.getList("waves[0].nodes.name");
+        List<String> nodeStates = done.getList("waves[0].nodes.state");
+        for (int i = 0; i < names.size(); i++) {
+            states.put(names.get(i), nodeStates.get(i));
+        }
+        assertThat(states).containsEntry("gpu-l40s-02", "ROLLED_BACK");
+        assertThat(states.values()).filteredOn("SUCCEEDED"::equals).hasSize(names.size() - 1);
+        assertThat(sim.host("gpu-l40s-04").installedVersions()).containsEntry("nvidia-driver", "570.86.15");
+        assertThat(sim.host("gpu-l40s-02").installedVersions()).doesNotContainEntry("nvidia-driver", "570.86.15");
+    }
+
+    @Test
+    void overTheBudgetWithRollbackFailedOnlyTheFailedNodeGoesBack() {
+        long id = start(plan("no-budget", "nodes: [gpu-l40s-02, gpu-l40s-04]", "570.86.15", false,
+                "- name: all\n  size: rest", "maxFailuresPerWave: 0\nonFailure: rollback-failed"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("FAILED");
+        assertThat(done.getString("haltReason")).contains("gpu-l40s-02").contains("policy rollback-failed");
+    }
+
+    @Test
+    void hardwareFaultQuarantinesTheNodeWithoutStoppingTheRollout() {
+        long id = start(plan("quarantine", "nodes: [gpu-l40s-01, gpu-l40s-06]", "570.86.10", false,
+                "- name: all\n  size: rest", "maxFailuresPerWave: 0"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(done.getString("waves[0].nodes.find { it.name == 'gpu-l40s-01' }.state")).isEqualTo("QUARANTINED");
+        assertThat(done.getString("waves[0].nodes.find { it.name == 'gpu-l40s-01' }.failureClass")).isEqualTo("HARDWARE");
+        assertThat(done.getString("waves[0].nodes.find { it.name == 'gpu-l40s-06' }.state")).isEqualTo("SUCCEEDED");
+        assertThat(eventKinds(id)).contains("node.quarantined");
+    }
+
+    @Test
+    void sshDropsAreRetriedAndTheNodeStillSucceeds() {
+        long id = start(plan("flaky", "nodes: [gpu-a100-02]", "570.124.06", true, "- name: all\n  size: rest", "onFailure: halt"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(eventKinds(id)).contains("node.retry");
+        assertThat(sim.host("gpu-a100-02").installedVersions()).containsEntry("nvidia-driver", "570.124.06");
+    }
+
+    @Test
+    void approvalGatePauseResumeAndApprove() {
+        String waves = """
+                - name: canary
+                  size: 1
+                - name: rest
+                  size: rest
+                  approval: required
+                """;
+        long id = start(plan("gated", "nodes: [gpu-h100-13, gpu-h100-14, gpu-h100-15]", "570.124.06", true, waves,
+                "onFailure: rollback-wave"));
+        JsonPath waiting = awaitState(id, "WAITING_APPROVAL");
+        assertThat(waiting.getInt("currentWave")).isEqualTo(1);
+        assertThat(waiting.getList("waves[1].nodes.state")).containsOnly("PENDING");
+
+        given().when().post("/api/v1/rollouts/" + id + "/pause").then().statusCode(200).body("state", equalTo("PAUSED"));
+        given().when().post("/api/v1/rollouts/" + id + "/approve").then().statusCode(409)
+                .contentType("application/problem+json").body("detail", containsString("it is PAUSED"));
+        given().when().post("/api/v1/rollouts/" + id + "/resume").then().statusCode(200)
+                .body("state", equalTo("WAITING_APPROVAL"));
+        given().header("X-Waveline-Actor", "carol").when().post("/api/v1/rollouts/" + id + "/approve").then()
+                .statusCode(200);
+        assertThat(awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK").getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(eventKinds(id)).containsSubsequence("wave.awaiting-approval", "rollout.paused", "rollout.resumed",
+                "wave.approved", "rollout.succeeded");
+    }
+
+    @Test
+    void idempotentStartOverlapAndAbort() {
+        String waves = "- name: gate\n  size: rest\n  approval: required";
+        String yaml = plan("held", "nodes: [gpu-a100-03]", "570.124.06", true, waves, "onFailure: halt");
+        long first = given().contentType(ContentType.JSON).header("Idempotency-Key", "deploy-42")
+                .body(Map.of("planYaml", yaml)).when().post("/api/v1/rollouts").then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "deploy-42").body(Map.of("planYaml", yaml))
+                .when().post("/api/v1/rollouts").then().statusCode(200).body("id", equalTo((int) first));
+        given().contentType(ContentType.JSON).body(Map.of("planYaml", yaml)).when().post("/api/v1/rollouts").then()
+                .statusCode(409).contentType("application/problem+json")
+                .body("detail", containsString("gpu-a100-03 (rollout " + first + ")"));
+
+        given().when().post("/api/v1/rollouts/" + first + "/abort").then().statusCode(200);
+        JsonPath aborted = awaitState(first, "ABORTED");
+        assertThat(aborted.getList("waves[0].nodes.state")).containsOnly("SKIPPED");
+        long again = start(yaml.replace("approval: required", "approval: none"));
+        assertThat(awaitState(again, "SUCCEEDED", "FAILED", "ROLLED_BACK").getString("state")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void badRequestsAreExplained() {
+        given().contentType(ContentType.JSON).body(Map.of("plan", "nope")).when().post("/api/v1/rollouts").then()
+                .statusCode(404).contentType("application/problem+json");
+        given().contentType(ContentType.JSON).body(Map.of()).when().post("/api/v1/rollouts").then().statusCode(400);
+        given().contentType(ContentType.JSON).body(Map.of("planYaml", "kind: RolloutPlan\n")).when()
+                .post("/api/v1/rollouts").then().statusCode(422).body("errors[0].path", equalTo("apiVersion"));
+        given().when().post("/api/v1/rollouts/999999/pause").then().statusCode(404).contentType("application/problem+json");
+        given().when().get("/api/v1/rollouts/999999").then().statusCode(404);
+    }
+}
