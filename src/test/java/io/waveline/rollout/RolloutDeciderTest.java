@@ -1,0 +1,164 @@
+package io.waveline.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import io.waveline.plan.FailurePolicy;
+import io.waveline.plan.FailurePolicy.OnFailure;
+import io.waveline.plan.Limits;
+import io.waveline.plan.NodeFacts;
+import io.waveline.plan.Quantity;
+import io.waveline.plan.SourcePosition;
+import io.waveline.plan.StartGate;
+import io.waveline.plan.WaveSize;
+import io.waveline.plan.WaveSpec;
+import io.waveline.rollout.RolloutSnapshot.NodeRunView;
+import io.waveline.rollout.RolloutSnapshot.WaveView;
+
+/** The engine's decisions on plain snapshots: no database, no nodes. */
+class RolloutDeciderTest {
+
+    static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
+
+    static NodeFacts facts(String name, String rack) {
+        return new NodeFacts(name, Map.of("rack", rack), "nvidia", "H100", 8, true, Map.of(), true);
+    }
+
+    static NodeRunView node(long id, int wave, String rack, NodeState state) {
+        return new NodeRunView(id, wave, facts("n" + id, rack), state, Direction.FORWARD, false, Optional.empty(),
+                Optional.empty(), NOW);
+    }
+
+    static NodeRunView failed(long id, int wave, FailureClass cause) {
+        return new NodeRunView(id, wave, facts("n" + id, "r" + id), cause == FailureClass.HARDWARE
+                ? NodeState.QUARANTINED : NodeState.FAILED, Direction.FORWARD, false, Optional.of(cause),
+                Optional.of(cause == FailureClass.HARDWARE ? "reboot-timeout" : "gpu-inventory"), NOW);
+    }
+
+    static WaveSpec wave(String name, Duration soak, boolean approval, Integer maxParallel) {
+        return new WaveSpec(name, new WaveSize.Rest(), soak, approval, Optional.ofNullable(maxParallel),
+                SourcePosition.UNKNOWN, "spec.waves[0]");
+    }
+
+    static RolloutSnapshot snapshot(RolloutState state, WavePhase phase, int currentWave, List<WaveView> waves,
+            int maxUnavailable, OnFailure onFailure, int budget) {
+        List<NodeFacts> pool = new ArrayList<>();
+        waves.forEach(w -> w.nodes().forEach(n -> pool.add(n.node())));
+        Limits limits = new Limits(Quantity.count(maxUnavailable), List.of(), List.of());
+        return new RolloutSnapshot(1, state, currentWave, phase, NOW.minusSeconds(60), false, Optional.empty(), waves,
+                new StartGate(limits, pool), new FailurePolicy(Quantity.count(budget), onFailure, true, 1));
+    }
+
+    static <T extends Action> List<T> of(List<Action> actions, Class<T> type) {
+        return actions.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Test
+    void pendingNodesStartOnlyAsFarAsTheLimitsAllow() {
+        WaveView wave = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.UPGRADING),
+                node(2, 0, "r2", NodeState.PENDING), node(3, 0, "r3", NodeState.PENDING), node(4, 0, "r4", NodeState.PENDING)));
+        List<Action> actions = RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(wave),
+                3, OnFailure.ROLLBACK_WAVE, 0), NOW);
+        assertThat(of(actions, Action.StartNode.class)).extracting(Action.StartNode::nodeRunId).containsExactly(2L, 3L);
+        assertThat(of(actions, Action.StepNode.class)).extracting(Action.StepNode::nodeRunId).containsExactly(1L);
+    }
+
+    @Test
+    void pausedRolloutStartsNothingButKeepsStepping() {
+        WaveView wave = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.REBOOTING),
+                node(2, 0, "r2", NodeState.PENDING)));
+        List<Action> actions = RolloutDecider.decide(snapshot(RolloutState.PAUSED, WavePhase.RUNNING, 0, List.of(wave),
+                5, OnFailure.ROLLBACK_WAVE, 0), NOW);
+        assertThat(actions).containsExactly(new Action.StepNode(1));
+    }
+
+    @Test
+    void failureOverTheBudgetHalts() {
+        WaveView wave = new WaveView(wave("canary", Duration.ZERO, false, null), List.of(failed(1, 0, FailureClass.DRIVER),
+                node(2, 0, "r2", NodeState.PENDING)));
+        List<Action> actions = RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(wave),
+                5, OnFailure.ROLLBACK_WAVE, 0), NOW);
+        assertThat(of(actions, Action.Halt.class)).singleElement().satisfies(h -> assertThat(h.reason())
+                .isEqualTo("1 node(s) of wave canary failed (n1), over its budget of 0; policy rollback-wave"));
+        assertThat(of(actions, Action.StartNode.class)).isEmpty();
+    }
+
+    @Test
+    void failureWithinTheBudgetRollsBackThatNodeAndTheWaveGoesOn() {
+        WaveView wave = new WaveView(wave("all", Duration.ZERO, false, null), List.of(failed(1, 0, FailureClass.DRIVER),
+                node(2, 0, "r2", NodeState.PENDING)));
+        List<Action> actions = RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(wave),
+                5, OnFailure.ROLLBACK_WAVE, 1), NOW);
+        assertThat(of(actions, Action.MarkForRollback.class)).singleElement()
+                .satisfies(m -> assertThat(m.nodeRunIds()).containsExactly(1L));
+        assertThat(of(actions, Action.StartRollback.class)).extracting(Action.StartRollback::nodeRunId).containsExactly(1L);
+        assertThat(of(actions, Action.StartNode.class)).extracting(Action.StartNode::nodeRunId).containsExactly(2L);
+    }
+
+    @Test
+    void oneHardwareFaultQuarantinesButTheSameSignatureOnMoreNodesCounts() {
+        WaveView one = new WaveView(wave("all", Duration.ZERO, false, null), List.of(failed(1, 0, FailureClass.HARDWARE),
+                node(2, 0, "r2", NodeState.SUCCEEDED)));
+        assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(one), 5,
+                OnFailure.ROLLBACK_WAVE, 0), NOW), Action.Halt.class)).isEmpty();
+        WaveView two = new WaveView(wave("all", Duration.ZERO, false, null), List.of(failed(1, 0, FailureClass.HARDWARE),
+                failed(2, 0, FailureClass.HARDWARE)));
+        assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(two), 5,
+                OnFailure.ROLLBACK_WAVE, 0), NOW), Action.Halt.class)).singleElement()
+                .satisfies(h -> assertThat(h.reason()).startsWith("2 node(s) of wave all failed"));
+    }
+
+    @Test
+    void settledWaveSoaksThenTheNextWaitsForItsApproval() {
+        WaveView first = new WaveView(wave("canary", Duration.ofMinutes(30), false, null),
+                List.of(node(1, 0, "r1", NodeState.SUCCEEDED)));
+        WaveView second = new WaveView(wave("rest", Duration.ZERO, true, null), List.of(node(2, 1, "r2", NodeState.PENDING)));
+        assertThat(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(first, second), 5,
+                OnFailure.ROLLBACK_WAVE, 0), NOW)).containsExactly(new Action.EnterPhase(0, WavePhase.SOAKING,
+                        "wave canary done; soaking 30m"));
+        RolloutSnapshot soaking = snapshot(RolloutState.RUNNING, WavePhase.SOAKING, 0, List.of(first, second), 5,
+                OnFailure.ROLLBACK_WAVE, 0);
+        assertThat(RolloutDecider.decide(soaking, NOW)).as("soak not over (started a minute ago)").isEmpty();
+        assertThat(RolloutDecider.decide(soaking, NOW.plus(Duration.ofMinutes(30))))
+                .containsExactly(new Action.EnterPhase(1, WavePhase.AWAITING_APPROVAL, "soak of wave canary over"));
+    }
+
+    @Test
+    void lastWaveSoakedMeansSucceeded() {
+        WaveView only = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.SUCCEEDED)));
+        assertThat(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.SOAKING, 0, List.of(only), 5,
+                OnFailure.ROLLBACK_WAVE, 0), NOW)).containsExactly(new Action.Finish(RolloutState.SUCCEEDED, "every wave done"));
+    }
+
+    @Test
+    void haltWithRollbackWaveRollsBackTheWaveOnceNothingWorks() {
+        WaveView wave = new WaveView(wave("staged", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.SUCCEEDED),
+                new NodeRunView(2, 0, facts("n2", "r2"), NodeState.ROLLED_BACK, Direction.ROLLBACK, false,
+                        Optional.of(FailureClass.DRIVER), Optional.of("gpu-inventory"), NOW)));
+        RolloutSnapshot halted = new RolloutSnapshot(1, RolloutState.RUNNING, 0, WavePhase.RUNNING, NOW, false,
+                Optional.of("over budget"), List.of(wave), new StartGate(new Limits(Quantity.count(5), List.of(), List.of()),
+                        List.of(facts("n1", "r1"), facts("n2", "r2"))), FailurePolicy.defaults());
+        assertThat(RolloutDecider.decide(halted, NOW)).containsExactly(new Action.BeginRollingBack("over budget"));
+        assertThat(RolloutDecider.rollbackScope(halted)).containsExactly(1L);
+    }
+
+    @Test
+    void abortSkipsPendingNodesAndEndsWhenStartedOnesFinish() {
+        WaveView wave = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.VALIDATING),
+                node(2, 0, "r2", NodeState.PENDING)));
+        RolloutSnapshot aborting = new RolloutSnapshot(1, RolloutState.RUNNING, 0, WavePhase.RUNNING, NOW, true,
+                Optional.empty(), List.of(wave), new StartGate(new Limits(Quantity.count(5), List.of(), List.of()),
+                        List.of(facts("n1", "r1"), facts("n2", "r2"))), FailurePolicy.defaults());
+        List<Action> actions = RolloutDecider.decide(aborting, NOW);
+        assertThat(actions).contains(new Action.StepNode(1), new Action.Skip(List.of(2L), "the rollout was aborted"));
+        assertThat(of(actions, Action.Finish.class)).isEmpty();
+    }
+}
