@@ -36,8 +36,15 @@ public class SimFleet {
     @ConfigProperty(name = "waveline.sim.faults", defaultValue = "")
     String faultRules;
 
+    /** Where each host's state is kept between runs; empty: in memory only. */
+    @ConfigProperty(name = "waveline.sim.state-dir")
+    Optional<String> stateDir;
+
     @Inject
     Clock clock;
+
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
 
     private final Map<String, SimHost> hosts = new ConcurrentHashMap<>();
     private final Map<String, Set<SimFault>> faults = new HashMap<>();
@@ -71,7 +78,49 @@ public class SimFleet {
         return clock;
     }
 
+    /** Runs a command on a host and, when the fleet is persistent, stores the host's state after it. */
+    public io.waveline.ssh.CommandResult exec(String name, String command) throws io.waveline.ssh.NodeUnreachableException {
+        SimHost host = host(name);
+        try {
+            return host.exec(command, clock.instant());
+        } finally {
+            save(host);
+        }
+    }
+
+    private void save(SimHost host) {
+        if (stateDir.isEmpty()) {
+            return;
+        }
+        try {
+            java.nio.file.Path dir = java.nio.file.Path.of(stateDir.get());
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Path file = dir.resolve(host.name() + ".json");
+            java.nio.file.Path temp = dir.resolve(host.name() + ".json.tmp");
+            java.nio.file.Files.writeString(temp, json.writeValueAsString(host.state()));
+            java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot store simulated host " + host.name(), e);
+        }
+    }
+
     private SimHost create(String name) {
+        SimHost host = fresh(name);
+        if (stateDir.isPresent()) {
+            java.nio.file.Path file = java.nio.file.Path.of(stateDir.get(), name + ".json");
+            if (java.nio.file.Files.exists(file)) {
+                try {
+                    host.restore(json.readValue(file.toFile(), SimHost.State.class));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot read simulated host state " + file, e);
+                }
+            }
+        }
+        return host;
+    }
+
+    private SimHost fresh(String name) {
         FleetNode node = new SimulatedFleet().load().stream().filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no simulated host " + name));
         return new SimHost(name, node.gpuCount(), node.versions(), version -> faultsOf(version, name),

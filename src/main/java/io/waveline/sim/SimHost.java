@@ -45,7 +45,33 @@ public final class SimHost {
     private int installs;
     private int dropsLeft = 2;
 
-    private record Job(Instant finishAt, Map<String, String> versions, Integer exitStatus, String log) {
+    /** A job as stored: when it finishes, what it installs, and (once done) its exit status and log. */
+    public record Job(Instant finishAt, Map<String, String> versions, Integer exitStatus, String log) {
+    }
+
+    /** Everything a host remembers, so a simulated fleet can outlive the process that serves it. */
+    public record State(Map<String, String> packages, Map<String, Job> jobs, String loadedDriver, String bootId,
+            int visibleGpus, Instant rebootAt, Instant downUntil, boolean hung, int installs, int dropsLeft) {
+    }
+
+    public synchronized State state() {
+        return new State(Map.copyOf(packages), Map.copyOf(jobs), loadedDriver, bootId, visibleGpus, rebootAt, downUntil,
+                hung, installs, dropsLeft);
+    }
+
+    public synchronized void restore(State state) {
+        packages.clear();
+        packages.putAll(state.packages());
+        jobs.clear();
+        jobs.putAll(state.jobs());
+        loadedDriver = state.loadedDriver();
+        bootId = state.bootId();
+        visibleGpus = state.visibleGpus();
+        rebootAt = state.rebootAt();
+        downUntil = state.downUntil();
+        hung = state.hung();
+        installs = state.installs();
+        dropsLeft = state.dropsLeft();
     }
 
     public SimHost(String name, int gpuCount, Map<String, String> versions, Function<String, Set<SimFault>> faults,

@@ -1,7 +1,6 @@
 package io.waveline.sim;
 
 import java.util.List;
-import java.util.Map;
 
 import io.quarkus.arc.Unremovable;
 import io.waveline.fleet.FleetNode;
@@ -25,10 +24,9 @@ public class SimulatedInventory implements InventorySource {
 
     @Override
     public List<FleetNode> load() {
-        Map<String, SimHost> contacted = fleet.contacted();
         return new SimulatedFleet().load().stream().map(node -> {
-            SimHost host = contacted.get(node.name());
-            return host == null ? node : new FleetNode(node.name(), node.address(), node.sshPort(), node.sshUser(),
+            SimHost host = fleet.host(node.name());
+            return new FleetNode(node.name(), node.address(), node.sshPort(), node.sshUser(),
                     node.labels(), node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(),
                     host.installedVersions(), node.available(), node.source());
         }).toList();

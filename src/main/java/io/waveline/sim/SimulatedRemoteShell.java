@@ -18,6 +18,6 @@ public final class SimulatedRemoteShell implements RemoteShell {
 
     @Override
     public CommandResult run(NodeAddress node, String command, Duration timeout) throws NodeUnreachableException {
-        return fleet.host(node.name()).exec(command, fleet.clock().instant());
+        return fleet.exec(node.name(), command);
     }
 }
