@@ -3,8 +3,10 @@ package io.waveline.rollout;
 /**
  * What a failure says about the cause, and so what may be done about it (the architecture's triage):
  * a driver/software fault counts against the wave's budget and is rolled back; a hardware fault quarantines the
- * node; a transient error is retried with backoff, and becomes a driver/software failure when retries run out.
+ * node; a transient error is retried with backoff and counts like a driver fault when retries run out; an access
+ * failure (the node's SSH host key is not the known one) is never retried nor rolled back, since Waveline will not
+ * run commands there, and counts against the budget.
  */
 public enum FailureClass {
-    DRIVER, HARDWARE, TRANSIENT
+    DRIVER, HARDWARE, TRANSIENT, ACCESS
 }

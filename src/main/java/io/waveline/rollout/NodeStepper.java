@@ -33,7 +33,7 @@ import jakarta.inject.Inject;
  * (or QUARANTINED for a hardware cause) → else UNCORDONING → SUCCEEDED, or ROLLED_BACK going back.</li>
  * </ul>
  * An unreachable node outside a reboot is retried with doubling delays; after the last attempt it FAILED
- * (transient).
+ * (transient). A refused host key fails the node at once (access) and no command is run there.
  */
 @ApplicationScoped
 public class NodeStepper {
@@ -190,6 +190,10 @@ public class NodeStepper {
     private void unreachable(NodeRun run, Instant now, NodeUnreachableException e, StepLog log) {
         run.attempts++;
         run.lastError = e.getMessage();
+        if (e instanceof io.waveline.ssh.HostKeyRejectedException) {
+            fail(run, FailureClass.ACCESS, "host-key-rejected", "host key refused: " + e.getMessage(), now, log);
+            return;
+        }
         if (run.attempts >= settings.maxAttempts()) {
             fail(run, FailureClass.TRANSIENT, "unreachable", "unreachable after " + run.attempts + " attempts: "
                     + e.getMessage(), now, log);

@@ -64,7 +64,8 @@ public final class RolloutDecider {
         if (s.policy().onFailure() != OnFailure.HALT) {
             all.stream().filter(n -> n.state() == NodeState.FAILED && !n.rollbackPending()
                     && n.direction() == Direction.FORWARD
-                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.HARDWARE)
+                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.HARDWARE
+                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.ACCESS)
                     .forEach(n -> toMark.add(n.id()));
         }
         if (!toMark.isEmpty()) {

@@ -16,7 +16,11 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.waveline.sim.RemoteShellSelection;
 import io.waveline.sim.SimFleet;
+import io.waveline.sim.SimSshServers;
+import io.waveline.ssh.NodeAddress;
+import io.waveline.ssh.RemoteShell;
 import jakarta.inject.Inject;
 
 /**
@@ -30,6 +34,13 @@ class RolloutScenariosTest {
 
     @Inject
     SimFleet sim;
+
+    @Inject
+    RemoteShellSelection shells;
+
+    /** Injected so the SSH transport (and the simulated SSH servers) exist before any test looks at them. */
+    @Inject
+    RemoteShell shell;
 
     static String plan(String name, String target, String version, boolean fabricManager, String waves, String policy) {
         return """
@@ -253,6 +264,22 @@ class RolloutScenariosTest {
         assertThat(aborted.getList("waves[0].nodes.state")).containsOnly("SKIPPED");
         long again = start(yaml.replace("approval: required", "approval: none"));
         assertThat(awaitState(again, "SUCCEEDED", "FAILED", "ROLLED_BACK").getString("state")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void changedHostKeyIsRefusedAndNothingRunsThere() {
+        SimSshServers servers = shells.servers().orElseThrow();
+        servers.replaceHostKey("gpu-mi300x-01");
+        shells.sshClient().orElseThrow().drop(new NodeAddress("gpu-mi300x-01", "127.0.0.1", servers.port("gpu-mi300x-01"), "waveline"));
+        int installs = sim.host("gpu-mi300x-01").installs();
+        long id = start(plan("impostor", "nodes: [gpu-mi300x-01]", "570.133.20", false, "- name: all\n  size: rest",
+                "onFailure: rollback-wave"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("FAILED");
+        assertThat(done.getString("waves[0].nodes[0].failureClass")).isEqualTo("ACCESS");
+        assertThat(done.getInt("waves[0].nodes[0].attempts")).isEqualTo(1);
+        assertThat(done.getString("waves[0].nodes[0].lastError")).contains("presented a host key that is not in");
+        assertThat(sim.host("gpu-mi300x-01").installs()).isEqualTo(installs);
     }
 
     @Test

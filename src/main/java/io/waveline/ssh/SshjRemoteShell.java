@@ -1,0 +1,134 @@
+package io.waveline.ssh;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import net.schmizz.sshj.DefaultConfig;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.transport.TransportException;
+import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+
+/**
+ * Runs commands over SSH with sshj. Key-based authentication only; host keys are verified against a known_hosts
+ * file, strictly: an unknown or changed key refuses the connection ({@link HostKeyRejectedException}), there is
+ * no accept-all verifier. One connection per node is kept and reused (each command on its own channel), with a
+ * cap on connections open at once; a broken connection is dropped and the next command opens a new one.
+ */
+public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
+
+    private final Path knownHosts;
+    private final KeyProvider key;
+    private final Duration connectTimeout;
+    private final Semaphore connections;
+    private final Map<String, SSHClient> clients = new ConcurrentHashMap<>();
+
+    public SshjRemoteShell(Path knownHosts, KeyProvider key, Duration connectTimeout, int maxConnections) {
+        this.knownHosts = knownHosts;
+        this.key = key;
+        this.connectTimeout = connectTimeout;
+        this.connections = new Semaphore(maxConnections);
+    }
+
+    @Override
+    public CommandResult run(NodeAddress node, String command, Duration timeout) throws NodeUnreachableException {
+        SSHClient client = client(node);
+        try (Session session = client.startSession()) {
+            Session.Command exec = session.exec(command);
+            String out = read(exec.getInputStream());
+            String err = read(exec.getErrorStream());
+            exec.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Integer status = exec.getExitStatus();
+            if (status == null) {
+                drop(node);
+                throw new NodeUnreachableException(node.name() + ": the connection closed before \"" + firstWord(command)
+                        + "\" finished");
+            }
+            return new CommandResult(status, out + err);
+        } catch (IOException e) {
+            drop(node);
+            throw new NodeUnreachableException(node.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private SSHClient client(NodeAddress node) throws NodeUnreachableException {
+        String key = node.host() + ":" + node.port();
+        SSHClient existing = clients.get(key);
+        if (existing != null && existing.isConnected() && existing.isAuthenticated()) {
+            return existing;
+        }
+        drop(node);
+        if (!connections.tryAcquire()) {
+            throw new NodeUnreachableException("too many SSH connections open at once; " + node.name() + " waits");
+        }
+        SSHClient client = new SSHClient(new DefaultConfig());
+        try {
+            client.addHostKeyVerifier(new OpenSSHKnownHosts(knownHosts.toFile()));
+            client.setConnectTimeout((int) connectTimeout.toMillis());
+            client.setTimeout((int) connectTimeout.toMillis());
+            client.connect(node.host(), node.port());
+            client.authPublickey(node.user() == null ? "root" : node.user(), this.key);
+            clients.put(key, client);
+            return client;
+        } catch (TransportException e) {
+            close(client);
+            if (String.valueOf(e.getMessage()).contains("HostKeyVerification") || String.valueOf(e.getMessage()).contains("host key")) {
+                throw new HostKeyRejectedException(node.name() + " (" + key + ") presented a host key that is not in "
+                        + knownHosts + "; if the host was reinstalled, verify its key and update known_hosts", e);
+            }
+            throw new NodeUnreachableException(node.name() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            close(client);
+            throw new NodeUnreachableException(node.name() + " (" + key + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** Forgets the connection to a node, so the next command connects (and verifies its host key) again. */
+    public void drop(NodeAddress node) {
+        SSHClient client = clients.remove(node.host() + ":" + node.port());
+        if (client != null) {
+            close(client);
+        }
+    }
+
+    private void close(SSHClient client) {
+        try {
+            client.close();
+        } catch (IOException e) {
+            // closing a broken connection
+        } finally {
+            connections.release();
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(this::close);
+        clients.clear();
+    }
+
+    private static String read(InputStream stream) throws IOException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
+        int n;
+        while ((n = stream.read(chunk)) >= 0) {
+            if (buffer.size() < CommandResult.MAX_OUTPUT_CHARS) {
+                buffer.write(chunk, 0, n);
+            }
+        }
+        return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String firstWord(String command) {
+        return command.split(" ", 2)[0];
+    }
+}
