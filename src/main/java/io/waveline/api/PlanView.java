@@ -18,7 +18,8 @@ import io.waveline.plan.WaveSpec;
 /** A validated plan as JSON, with defaults filled in and durations in plan form ({@code 30m}). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PlanView(String name, String description, Target target, Method method, List<Wave> waves,
-        Limits limits, Drain drain, List<Check> checks, FailurePolicy failurePolicy, Estimates estimates) {
+        Limits limits, Drain drain, List<Check> checks, FailurePolicy failurePolicy, Estimates estimates,
+        boolean twoPersonApproval) {
 
     public record Target(String selector, List<String> nodes, List<String> excludeNodes, String excludeSelector,
             Map<String, String> components) {
@@ -82,7 +83,7 @@ public record PlanView(String name, String description, Target target, Method me
                 e.gpuHourUsd());
         return new PlanView(plan.name(), plan.description(), target,
                 new Method(plan.method().type().word(), plan.method().settings()), waves, limits, drain, checks,
-                policy, estimates);
+                policy, estimates, plan.twoPersonApproval());
     }
 
     private static Window window(MaintenanceWindow w) {

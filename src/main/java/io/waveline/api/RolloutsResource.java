@@ -7,7 +7,6 @@ import java.util.stream.Collectors;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -47,6 +46,9 @@ public class RolloutsResource {
     @Inject
     FleetInventory inventory;
 
+    @Inject
+    CurrentCaller caller;
+
     /** Start a rollout from a plan file by name, or from plan YAML given inline. */
     public record StartRequest(String plan, String planYaml) {
     }
@@ -56,8 +58,7 @@ public class RolloutsResource {
     @Operation(summary = "Start a rollout", description = "Body {\"plan\": \"<name in the plan directory>\"} or "
             + "{\"planYaml\": \"...\"}. The plan is validated against the fleet and frozen in the rollout. With an "
             + "Idempotency-Key header, a repeated request answers the rollout the first one started (200).")
-    public Response start(StartRequest request, @HeaderParam("Idempotency-Key") String idempotencyKey,
-            @Parameter(description = "who is acting (recorded in events)") @HeaderParam("X-Waveline-Actor") String actor) {
+    public Response start(StartRequest request, @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (request == null || (request.plan() == null) == (request.planYaml() == null)) {
             throw ProblemException.badRequest("give exactly one of \"plan\" (a plan name) or \"planYaml\" (the plan text)");
         }
@@ -75,7 +76,7 @@ public class RolloutsResource {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 128)) {
             throw ProblemException.badRequest("Idempotency-Key must be 1 to 128 characters");
         }
-        RolloutCommands.Started started = commands.start(name, text, inventory.nodes(), actor(actor),
+        RolloutCommands.Started started = commands.start(name, text, inventory.nodes(), caller.name(),
                 Optional.ofNullable(idempotencyKey));
         return Response.status(started.created() ? 201 : 200).entity(view(started.rollout().id)).build();
     }
@@ -109,9 +110,8 @@ public class RolloutsResource {
     @POST
     @Path("/{id}/{command}")
     @Operation(summary = "Command a rollout: pause, resume, abort, approve or rollback")
-    public RolloutView command(@PathParam("id") long id, @PathParam("command") String command,
-            @HeaderParam("X-Waveline-Actor") String actor) {
-        String who = actor(actor);
+    public RolloutView command(@PathParam("id") long id, @PathParam("command") String command) {
+        String who = caller.name();
         switch (command) {
             case "pause" -> commands.pause(id, who);
             case "resume" -> commands.resume(id, who);
@@ -142,16 +142,14 @@ public class RolloutsResource {
         return rollout;
     }
 
-    private static String actor(String header) {
-        if (header == null || header.isBlank()) {
-            return "api";
-        }
-        return header.strip().length() > 128 ? header.strip().substring(0, 128) : header.strip();
-    }
-
     @ServerExceptionMapper
     public Response conflict(RolloutConflict e, HttpServerRequest request) {
         return ProblemMappers.response(Problem.of(409, "Conflict", e.getMessage(), request.path()));
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(io.waveline.rollout.RolloutForbidden e, HttpServerRequest request) {
+        return ProblemMappers.response(Problem.of(403, "Forbidden", e.getMessage(), request.path()));
     }
 
     @ServerExceptionMapper

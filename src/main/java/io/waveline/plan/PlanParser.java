@@ -111,12 +111,17 @@ public final class PlanParser {
         FailurePolicy failurePolicy = spec.mapping("failurePolicy").map(this::failurePolicy)
                 .orElse(FailurePolicy.defaults());
         Estimates estimates = spec.mapping("estimates").map(this::estimates).orElse(Estimates.defaults());
+        boolean twoPerson = spec.mapping("approvals").map(approvals -> {
+            boolean rule = approvals.bool("twoPersonRule").orElse(false);
+            approvals.finish();
+            return rule;
+        }).orElse(false);
         spec.finish();
         if (problems.hasErrors() || target.isEmpty() || name == null) {
             return Optional.empty();
         }
         return Optional.of(new RolloutPlan(name, description, target.get(), method, waves, limits, drain, checks,
-                failurePolicy, estimates));
+                failurePolicy, estimates, twoPerson));
     }
 
     private Target target(YamlMapping target) {

@@ -2,10 +2,13 @@ package io.waveline.plan;
 
 import java.util.List;
 
-/** A validated rollout plan: what a {@code rollout-plans/*.yaml} file says, with defaults filled in. */
+/**
+ * A validated rollout plan: what a {@code rollout-plans/*.yaml} file says, with defaults filled in.
+ * {@code twoPersonApproval}: a wave may not be approved by the person who started the rollout.
+ */
 public record RolloutPlan(String name, String description, Target target, MethodSpec method, List<WaveSpec> waves,
         Limits limits, DrainSettings drain, List<CheckSpec> checks, FailurePolicy failurePolicy,
-        Estimates estimates) {
+        Estimates estimates, boolean twoPersonApproval) {
 
     public static final String API_VERSION = "waveline/v1";
     public static final String KIND = "RolloutPlan";

@@ -47,6 +47,9 @@ public class RolloutCommands {
     @Inject
     RolloutStore store;
 
+    @Inject
+    FrozenPlans plans;
+
     /** A plan that failed validation when asked to start. */
     public static final class InvalidPlan extends RuntimeException {
         private final List<PlanError> errors;
@@ -182,6 +185,10 @@ public class RolloutCommands {
     public Rollout approve(long id, String actor) {
         Rollout rollout = find(id);
         requireState(rollout, "approve", RolloutState.WAITING_APPROVAL);
+        if (plans.of(rollout).twoPersonApproval() && actor.equals(rollout.startedBy)) {
+            throw new RolloutForbidden("the plan asks for two people: " + actor + " started rollout " + id
+                    + " and cannot also approve its waves; ask another approver");
+        }
         rollout.wavePhase = WavePhase.RUNNING;
         rollout.phaseSince = clock.instant();
         rollout.state = RolloutState.RUNNING;

@@ -33,8 +33,8 @@ public class SimFleet {
     @ConfigProperty(name = "waveline.sim.reboot-duration", defaultValue = "30s")
     String rebootDuration;
 
-    @ConfigProperty(name = "waveline.sim.faults", defaultValue = "")
-    String faultRules;
+    @ConfigProperty(name = "waveline.sim.faults")
+    Optional<String> faultRules;
 
     /** Where each host's state is kept between runs; empty: in memory only. */
     @ConfigProperty(name = "waveline.sim.state-dir")
@@ -51,7 +51,7 @@ public class SimFleet {
 
     @PostConstruct
     void parseFaults() {
-        for (String rule : faultRules.split(",")) {
+        for (String rule : faultRules.orElse("").split(",")) {
             if (rule.isBlank()) {
                 continue;
             }

@@ -53,6 +53,8 @@ class RolloutSurvivesKillIT {
                 maxUnavailable: 4
             """;
 
+    static final String TOKEN = "kill-test-token";
+
     @TempDir
     Path dataDir;
 
@@ -110,6 +112,7 @@ class RolloutSurvivesKillIT {
                 "-Dquarkus.http.port=" + port, "-Dwaveline.data-dir=" + dataDir,
                 "-Dwaveline.sim.install-duration=1s", "-Dwaveline.sim.reboot-duration=1s",
                 "-Dwaveline.engine.poll-interval=0.2s", "-Dwaveline.engine.replica-id=kill-test",
+                "-Dwaveline.demo-token=" + TOKEN,
                 "-jar", System.getProperty("waveline.it.jar", "target/quarkus-app/quarkus-run.jar")));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("service-" + System.nanoTime() + ".log").toFile()).start();
@@ -128,13 +131,15 @@ class RolloutSurvivesKillIT {
 
     private JsonNode get(String path) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
 
     private JsonNode post(String path, String body) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         return JSON.readTree(response.body());
