@@ -1,6 +1,9 @@
 package io.waveline.api;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -8,7 +11,12 @@ import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import io.vertx.core.http.HttpServerRequest;
 import io.waveline.fleet.FleetInventory;
@@ -105,6 +113,34 @@ public class RolloutsResource {
         rollout(id);
         return RolloutEvent.<RolloutEvent>list("rolloutId = ?1 and id > ?2 order by id", id, after == null ? 0L : after)
                 .stream().map(RolloutView.Event::of).toList();
+    }
+
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @io.smallrye.common.annotation.Blocking
+    @Operation(summary = "The rollout's events as a live stream (Accept: text/event-stream)",
+            description = "Sends every event after `after` (default: from the start) as it is recorded; ends once "
+                    + "the rollout is finished and its last event is sent.")
+    public Multi<RolloutView.Event> stream(@PathParam("id") long id, @QueryParam("after") Long after) {
+        QuarkusTransaction.requiringNew().run(() -> rollout(id));
+        AtomicLong last = new AtomicLong(after == null ? 0L : after);
+        AtomicBoolean finishedSeen = new AtomicBoolean();
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(Duration.ofMillis(500))
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(tick -> QuarkusTransaction.requiringNew().call(() -> {
+                    List<RolloutView.Event> events = RolloutEvent.<RolloutEvent>list("rolloutId = ?1 and id > ?2 order by id",
+                            id, last.get()).stream().map(RolloutView.Event::of).toList();
+                    events.stream().mapToLong(RolloutView.Event::id).max().ifPresent(last::set);
+                    Rollout rollout = Rollout.findById(id);
+                    return new EventBatch(events, rollout.finishedAt != null);
+                }))
+                .select().first(batch -> !finishedSeen.getAndSet(batch.finished()))
+                .onItem().transformToIterable(EventBatch::events);
+    }
+
+    private record EventBatch(List<RolloutView.Event> events, boolean finished) {
     }
 
     @POST

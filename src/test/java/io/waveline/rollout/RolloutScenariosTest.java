@@ -283,6 +283,23 @@ class RolloutScenariosTest {
     }
 
     @Test
+    void eventsStreamLiveAndTheStreamEndsWithTheRollout() throws Exception {
+        long id = start(plan("streamed", "nodes: [gpu-a100-04]", "570.124.06", true, "- name: all\n  size: rest",
+                "onFailure: rollback-wave"));
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> response = java.net.http.HttpClient.newHttpClient()
+                .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/api/v1/rollouts/" + id + "/events"))
+                        .header("Accept", "text/event-stream").timeout(PATIENCE).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        List<String> data = response.body().filter(line -> line.startsWith("data:")).toList();
+        assertThat(data).first().asString().contains("\"kind\":\"rollout.started\"");
+        assertThat(data).last().asString().contains("\"kind\":\"rollout.succeeded\"");
+        assertThat(data).hasSameSizeAs(eventKinds(id));
+    }
+
+    @Test
     void badRequestsAreExplained() {
         given().contentType(ContentType.JSON).body(Map.of("plan", "nope")).when().post("/api/v1/rollouts").then()
                 .statusCode(404).contentType("application/problem+json");
