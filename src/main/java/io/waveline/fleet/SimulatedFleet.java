@@ -1,20 +1,40 @@
 package io.waveline.fleet;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.waveline.plan.Problems;
+import io.waveline.plan.SourcePosition;
+import io.waveline.plan.YamlMapping;
 
 /**
- * The demo's fleet, the same every time: 16 H100 nodes in four racks, 8 A100 nodes on mixed driver versions, 6
- * L40S nodes without NVSwitch (two already on 570, one out of service) and 4 AMD MI300X nodes. Enough variety for every example
- * plan in {@code rollout-plans/}: a pool canary, a coverage canary over mixed classes, a Fabric Manager bundle.
+ * A simulated fleet described by a YAML file of node groups ({@code WAVELINE_SIM_FLEET}; the demo's ships as
+ * {@code sim/default-fleet.yaml}). Each group makes {@code count} nodes named {@code <name>-01}..., placed in its
+ * racks in equal blocks, with labels ({@code {rack}} in a value becomes the node's rack), labels that cycle over
+ * the nodes, GPU facts, versions, per-node overrides and nodes out of service. Errors name file, line and field.
  */
 public final class SimulatedFleet implements InventorySource {
 
-    public static final String OLD_DRIVER = "550.127.05";
-    public static final String A100_DRIVER = "535.216.01";
-    public static final String NEW_DRIVER = "570.133.20";
+    public static final String DEFAULT_RESOURCE = "sim/default-fleet.yaml";
+
+    private final Optional<Path> file;
+
+    public SimulatedFleet() {
+        this(Optional.empty());
+    }
+
+    public SimulatedFleet(Optional<Path> file) {
+        this.file = file;
+    }
 
     @Override
     public String name() {
@@ -23,42 +43,111 @@ public final class SimulatedFleet implements InventorySource {
 
     @Override
     public List<FleetNode> load() {
+        try {
+            if (file.isPresent()) {
+                return parse(file.get().toString(), Files.readString(file.get()));
+            }
+            try (InputStream in = SimulatedFleet.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE)) {
+                return parse(DEFAULT_RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the simulated fleet " + file.map(Path::toString)
+                    .orElse(DEFAULT_RESOURCE) + ": " + e.getMessage(), e);
+        } catch (InventoryException e) {
+            throw new IllegalArgumentException("the simulated fleet is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    public static List<FleetNode> parse(String fileName, String text) throws InventoryException {
+        Problems problems = new Problems(fileName);
         List<FleetNode> nodes = new ArrayList<>();
-        for (int i = 1; i <= 16; i++) {
-            String rack = "r0" + ((i - 1) / 4 + 1);
-            nodes.add(nvidia(String.format("gpu-h100-%02d", i), "h100", rack, i % 2 == 0 ? "b" : "a",
-                    "H100-SXM5-80GB", 8, true, OLD_DRIVER, true));
+        Set<String> names = new HashSet<>();
+        YamlMapping.parseDocument(text, problems).ifPresent(root -> {
+            for (YamlMapping.Item item : root.list("groups")) {
+                YamlMapping.of(item.node(), item.path(), problems).ifPresent(group -> group(group, problems, nodes));
+            }
+            root.finish();
+        });
+        for (FleetNode node : nodes) {
+            if (!names.add(node.name())) {
+                problems.error(SourcePosition.UNKNOWN, "groups", "node " + node.name() + " is made by two groups");
+            }
         }
-        for (int i = 1; i <= 8; i++) {
-            String rack = "r0" + ((i - 1) / 4 + 5);
-            nodes.add(nvidia(String.format("gpu-a100-%02d", i), "a100", rack, "a", "A100-SXM4-80GB", 8, true,
-                    i <= 6 ? A100_DRIVER : OLD_DRIVER, true));
-        }
-        for (int i = 1; i <= 6; i++) {
-            nodes.add(nvidia(String.format("gpu-l40s-%02d", i), "l40s", "r07", "b", "L40S", 4, false,
-                    i <= 4 ? OLD_DRIVER : NEW_DRIVER, i != 3));
-        }
-        for (int i = 1; i <= 4; i++) {
-            Map<String, String> labels = labels("mi300x", "r08", "a", "xgmi-" + ((i - 1) / 2 + 1));
-            nodes.add(new FleetNode(String.format("gpu-mi300x-%02d", i), "127.0.0.1", 22, "waveline", labels, "amd",
-                    "Instinct MI300X", 8, false, Map.of("amdgpu-driver", "6.7.0", "rocm", "6.2.0"), true, name()));
+        if (problems.hasErrors()) {
+            throw new InventoryException(problems.errors());
         }
         return List.copyOf(nodes);
     }
 
-    private FleetNode nvidia(String name, String pool, String rack, String zone, String model, int gpus,
-            boolean nvswitch, String driver, boolean available) {
-        Map<String, String> versions = new LinkedHashMap<>();
-        versions.put("nvidia-driver", driver);
-        if (nvswitch) {
-            versions.put("nvidia-fabricmanager", driver);
+    private static void group(YamlMapping group, Problems problems, List<FleetNode> nodes) {
+        Optional<String> prefix = group.requiredString("name", "the node name prefix, e.g. gpu-h100");
+        int count = group.integer("count", 1, 100_000).orElse(0);
+        List<YamlMapping.Scalar> racks = group.scalars("racks");
+        Map<String, YamlMapping.Scalar> labels = group.scalarMap("labels");
+        Map<String, List<YamlMapping.Scalar>> cycles = new java.util.LinkedHashMap<>();
+        group.mapping("cycle").ifPresent(cycle -> {
+            for (String key : cycle.keys()) {
+                cycles.put(key, cycle.scalars(key));
+            }
+            cycle.finish();
+        });
+        Optional<YamlMapping> gpu = group.mapping("gpu");
+        Map<String, YamlMapping.Scalar> versions = group.scalarMap("versions");
+        Set<String> outOfService = new HashSet<>();
+        group.scalars("outOfService").forEach(s -> outOfService.add(s.value()));
+        Map<String, YamlMapping> overrides = new java.util.HashMap<>();
+        group.mapping("overrides").ifPresent(o -> {
+            for (String key : o.keys()) {
+                o.mapping(key).ifPresent(m -> overrides.put(key, m));
+            }
+            o.finish();
+        });
+        if (prefix.isEmpty() || count == 0) {
+            group.finish();
+            return;
         }
-        return new FleetNode(name, "127.0.0.1", 22, "waveline", labels(pool, rack, zone, "nvl-" + rack), "nvidia",
-                model, gpus, nvswitch, Map.copyOf(versions), available, name());
-    }
-
-    private static Map<String, String> labels(String pool, String rack, String zone, String nvlinkDomain) {
-        return Map.of("pool", pool, "rack", rack, "zone", zone, "nvlink-domain", nvlinkDomain,
-                "power-feed", "pdu-" + rack);
+        int width = Math.max(2, Integer.toString(count).length());
+        int perRack = racks.isEmpty() ? count : (int) Math.ceil(count / (double) racks.size());
+        for (int i = 1; i <= count; i++) {
+            String name = prefix.get() + "-" + String.format("%0" + width + "d", i);
+            NodeDraft draft = new NodeDraft(name, group.position(), group.path(), problems);
+            draft.address("127.0.0.1", group.position(), group.path());
+            draft.user("waveline", group.position(), group.path());
+            String rack = racks.isEmpty() ? "" : racks.get(Math.min((i - 1) / perRack, racks.size() - 1)).value();
+            if (!rack.isEmpty()) {
+                draft.label("rack", rack, group.position(), group.child("racks"));
+            }
+            for (Map.Entry<String, YamlMapping.Scalar> label : labels.entrySet()) {
+                draft.label(label.getKey(), label.getValue().value().replace("{rack}", rack), label.getValue().position(),
+                        label.getValue().path());
+            }
+            for (Map.Entry<String, List<YamlMapping.Scalar>> cycle : cycles.entrySet()) {
+                if (!cycle.getValue().isEmpty()) {
+                    YamlMapping.Scalar value = cycle.getValue().get((i - 1) % cycle.getValue().size());
+                    draft.label(cycle.getKey(), value.value(), value.position(), value.path());
+                }
+            }
+            gpu.ifPresent(g -> {
+                g.string("vendor").ifPresent(v -> draft.gpuVendor(v, g.positionOf("vendor"), g.child("vendor")));
+                g.string("model").ifPresent(v -> draft.gpuModel(v, g.positionOf("model"), g.child("model")));
+                g.string("count").ifPresent(v -> draft.gpuCount(v, g.positionOf("count"), g.child("count")));
+                g.string("nvswitch").ifPresent(v -> draft.nvswitch(v, g.positionOf("nvswitch"), g.child("nvswitch")));
+            });
+            versions.forEach((component, version) -> draft.version(component, version.value(), version.position(), version.path()));
+            YamlMapping override = overrides.get(name);
+            if (override != null) {
+                override.scalarMap("versions").forEach((component, version) ->
+                        draft.version(component, version.value(), version.position(), version.path()));
+                override.scalarMap("labels").forEach((key, value) ->
+                        draft.label(key, value.value(), value.position(), value.path()));
+            }
+            if (outOfService.contains(name)) {
+                draft.available("false", group.position(), group.child("outOfService"));
+            }
+            nodes.add(draft.build("simulated"));
+        }
+        gpu.ifPresent(YamlMapping::finish);
+        overrides.values().forEach(YamlMapping::finish);
+        group.finish();
     }
 }

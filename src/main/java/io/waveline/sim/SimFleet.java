@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -40,14 +41,28 @@ public class SimFleet {
     @ConfigProperty(name = "waveline.sim.state-dir")
     Optional<String> stateDir;
 
+    /** The fleet file ({@code WAVELINE_SIM_FLEET}); the demo's default ships inside Waveline. */
+    @ConfigProperty(name = "waveline.sim.fleet")
+    Optional<String> fleetFile;
+
     @Inject
     Clock clock;
+
+    private List<FleetNode> nodes;
 
     @Inject
     com.fasterxml.jackson.databind.ObjectMapper json;
 
     private final Map<String, SimHost> hosts = new ConcurrentHashMap<>();
     private final Map<String, Set<SimFault>> faults = new HashMap<>();
+
+    /** The simulated nodes as the fleet file describes them (before any upgrade). */
+    public synchronized List<FleetNode> nodes() {
+        if (nodes == null) {
+            nodes = new SimulatedFleet(fleetFile.map(java.nio.file.Path::of)).load();
+        }
+        return nodes;
+    }
 
     @PostConstruct
     void parseFaults() {
@@ -121,7 +136,7 @@ public class SimFleet {
     }
 
     private SimHost fresh(String name) {
-        FleetNode node = new SimulatedFleet().load().stream().filter(n -> n.name().equals(name)).findFirst()
+        FleetNode node = nodes().stream().filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no simulated host " + name));
         return new SimHost(name, node.gpuCount(), node.versions(), version -> faultsOf(version, name),
                 duration(installDuration), duration(rebootDuration));

@@ -26,7 +26,6 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.jboss.logging.Logger;
 
-import io.waveline.fleet.SimulatedFleet;
 import io.waveline.ssh.CommandResult;
 import io.waveline.ssh.NodeUnreachableException;
 
@@ -56,7 +55,7 @@ public final class SimSshServers implements AutoCloseable {
         try {
             Files.createDirectories(workDir);
             SimSshServers servers = new SimSshServers(fleet, generate(), workDir.resolve("known_hosts"));
-            for (var node : new SimulatedFleet().load()) {
+            for (var node : fleet.nodes()) {
                 servers.serve(node.name());
             }
             servers.writeKnownHosts();

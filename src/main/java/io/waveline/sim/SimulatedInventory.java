@@ -5,7 +5,6 @@ import java.util.List;
 import io.quarkus.arc.Unremovable;
 import io.waveline.fleet.FleetNode;
 import io.waveline.fleet.InventorySource;
-import io.waveline.fleet.SimulatedFleet;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -24,7 +23,7 @@ public class SimulatedInventory implements InventorySource {
 
     @Override
     public List<FleetNode> load() {
-        return new SimulatedFleet().load().stream().map(node -> {
+        return fleet.nodes().stream().map(node -> {
             SimHost host = fleet.host(node.name());
             return new FleetNode(node.name(), node.address(), node.sshPort(), node.sshUser(),
                     node.labels(), node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(),
