@@ -1,0 +1,175 @@
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Runs complete rollouts on simulated fleets against the packaged service and prints figures: makespan, the
+ * plan's lower bound (the preview's sliding-window estimate for the same step durations), node transitions per
+ * second, and the engine's overhead per node. Run with bench/run.sh.
+ */
+public class RolloutBenchmark {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final String TOKEN = "bench";
+
+    record Scenario(String title, int nodes, String transport, String install, String reboot, String poll,
+            String maxUnavailable, String estimates) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Scenario> scenarios = List.of(
+                new Scenario("1,000 nodes, zero-duration steps, no SSH", 1000, "in-process", "0s", "0s", "0s", "10%",
+                        "drain: 0s\n    upgrade: 0s\n    reboot: 0s\n    validation: 1s"),
+                new Scenario("50 nodes over SSH, install 2s, reboot 3s", 50, "ssh", "2s", "3s", "0.25s", "10",
+                        "drain: 0s\n    upgrade: 2s\n    reboot: 3s\n    validation: 0s"));
+        List<String> rows = new ArrayList<>();
+        for (Scenario scenario : scenarios) {
+            rows.add(run(scenario));
+        }
+        System.out.println();
+        System.out.println("| scenario | nodes | makespan | lower bound | node transitions/s | overhead per node |");
+        System.out.println("| --- | --- | --- | --- | --- | --- |");
+        rows.forEach(System.out::println);
+    }
+
+    static String run(Scenario s) throws Exception {
+        Path dir = Files.createTempDirectory("waveline-bench");
+        Path fleet = dir.resolve("fleet.yaml");
+        Files.writeString(fleet, """
+                groups:
+                  - name: gpu
+                    count: %d
+                    racks: [r01, r02, r03, r04, r05, r06, r07, r08, r09, r10]
+                    labels: {pool: bench}
+                    gpu: {vendor: nvidia, model: H100-SXM5-80GB, count: 8, nvswitch: true}
+                    versions: {nvidia-driver: 550.127.05, nvidia-fabricmanager: 550.127.05}
+                """.formatted(s.nodes()));
+        int port = freePort();
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.profile=demo", "-Dquarkus.http.port=" + port, "-Dwaveline.data-dir=" + dir,
+                "-Dwaveline.sim.fleet=" + fleet, "-Dwaveline.sim.transport=" + s.transport(),
+                "-Dwaveline.sim.install-duration=" + s.install(), "-Dwaveline.sim.reboot-duration=" + s.reboot(),
+                "-Dwaveline.sim.state-dir=", "-Dwaveline.sim.faults=0.0.0:gpu-missing",
+                "-Dwaveline.engine.poll-interval=" + s.poll(), "-Dwaveline.engine.retry-base=0s",
+                "-Dwaveline.demo-token=" + TOKEN, "-Dquarkus.log.level=WARN",
+                "-jar", "target/quarkus-app/quarkus-run.jar");
+        Process service = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("service.log").toFile()).start();
+        try {
+            String base = "http://localhost:" + port;
+            waitUp(base);
+            String plan = """
+                    apiVersion: waveline/v1
+                    kind: RolloutPlan
+                    metadata:
+                      name: bench
+                    spec:
+                      target:
+                        selector: "pool=bench"
+                        components:
+                          nvidia-driver: "570.133.20"
+                          nvidia-fabricmanager: "570.133.20"
+                      waves:
+                        - name: canary
+                          size: 1
+                        - name: staged
+                          size: "10%%"
+                        - name: fleet
+                          size: rest
+                      limits:
+                        maxUnavailable: "%s"
+                      estimates:
+                        %s
+                    """.formatted(s.maxUnavailable(), s.estimates());
+            JsonNode preview = send(base, "/api/v1/plans/validate", plan, "application/yaml").get("preview");
+            long lowerBound = preview.get("estimatedDurationSeconds").asLong();
+            if (s.estimates().contains("validation: 1s")) {
+                lowerBound = 0;
+            }
+            Instant begin = Instant.now();
+            long id = send(base, "/api/v1/rollouts", JSON.writeValueAsString(Map.of("planYaml", plan)), "application/json")
+                    .get("id").asLong();
+            long after = 0;
+            long transitions = 0;
+            String state = "";
+            while (!state.startsWith("rollout.succeeded") && !state.startsWith("rollout.failed")
+                    && !state.startsWith("rollout.rolled-back")) {
+                Thread.sleep(250);
+                for (JsonNode event : get(base, "/api/v1/rollouts/" + id + "/events?after=" + after)) {
+                    after = event.get("id").asLong();
+                    String kind = event.get("kind").asText();
+                    if (kind.startsWith("node.")) {
+                        transitions++;
+                    }
+                    if (kind.startsWith("rollout.")) {
+                        state = kind;
+                    }
+                }
+                if (Duration.between(begin, Instant.now()).toMinutes() > 20) {
+                    throw new IllegalStateException("rollout " + id + " did not finish in 20 minutes");
+                }
+            }
+            JsonNode rollout = get(base, "/api/v1/rollouts/" + id);
+            double makespan = Duration.between(Instant.parse(rollout.get("createdAt").asText()),
+                    Instant.parse(rollout.get("finishedAt").asText())).toMillis() / 1000.0;
+            double perNode = (makespan - lowerBound) / s.nodes();
+            System.out.printf("%s: %s in %.1f s (lower bound %d s), %d node transitions, %.0f/s, overhead %.3f s per node%n",
+                    s.title(), rollout.get("state").asText(), makespan, lowerBound, transitions, transitions / makespan, perNode);
+            return String.format("| %s | %d | %.1f s | %d s | %.0f | %.3f s |", s.title(), s.nodes(), makespan, lowerBound,
+                    transitions / makespan, perNode);
+        } finally {
+            service.destroy();
+            service.waitFor();
+        }
+    }
+
+    static void waitUp(String base) throws Exception {
+        for (int i = 0; i < 240; i++) {
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the service did not start");
+    }
+
+    static JsonNode get(String base, String path) throws Exception {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    static JsonNode send(String base, String path, String body, String type) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
