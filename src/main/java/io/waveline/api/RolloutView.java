@@ -14,7 +14,8 @@ public record RolloutView(long id, String plan, String planSha256, String state,
         String startedBy, Instant createdAt, Instant updatedAt, Instant finishedAt, String haltReason,
         boolean abortRequested, Map<String, Long> nodesByState, List<Wave> waves) {
 
-    public record Wave(int index, List<Node> nodes) {
+    public record Wave(int index, String name, String phase, Instant startedAt, Instant soakStartedAt,
+            Instant finishedAt, String approvedBy, Instant approvedAt, List<Node> nodes) {
     }
 
     public record Node(String name, String state, String direction, boolean rollbackPending,
@@ -32,14 +33,15 @@ public record RolloutView(long id, String plan, String planSha256, String state,
         }
     }
 
-    public static RolloutView of(Rollout r, List<NodeRun> runs, Map<Long, List<CheckRecord>> checks) {
+    public static RolloutView of(Rollout r, List<io.waveline.rollout.RolloutWave> waveRecords, List<NodeRun> runs,
+            Map<Long, List<CheckRecord>> checks) {
         Map<String, Long> byState = new java.util.TreeMap<>();
         runs.forEach(n -> byState.merge(n.state.name(), 1L, Long::sum));
-        int waves = runs.stream().mapToInt(n -> n.waveIndex).max().orElse(-1) + 1;
         List<Wave> waveViews = new java.util.ArrayList<>();
-        for (int w = 0; w < waves; w++) {
-            int index = w;
-            waveViews.add(new Wave(w, runs.stream().filter(n -> n.waveIndex == index).map(n -> new Node(n.nodeName,
+        for (io.waveline.rollout.RolloutWave record : waveRecords) {
+            int index = record.waveIndex;
+            waveViews.add(new Wave(index, record.name, record.phase, record.startedAt, record.soakStartedAt,
+                    record.finishedAt, record.approvedBy, record.approvedAt, runs.stream().filter(n -> n.waveIndex == index).map(n -> new Node(n.nodeName,
                     n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
                     n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
                     n.finishedAt, checks.getOrDefault(n.id, List.of()).stream().map(c -> new Check(c.checkName,

@@ -167,7 +167,9 @@ public class RolloutsResource {
         Map<Long, List<CheckRecord>> checks = runs.isEmpty() ? Map.of()
                 : CheckRecord.<CheckRecord>list("nodeRunId in ?1 order by id", runs.stream().map(r -> r.id).toList())
                         .stream().collect(Collectors.groupingBy(c -> c.nodeRunId));
-        return RolloutView.of(rollout, runs, checks);
+        List<io.waveline.rollout.RolloutWave> waves = io.waveline.rollout.RolloutWave
+                .<io.waveline.rollout.RolloutWave>list("rolloutId = ?1 order by waveIndex", id);
+        return RolloutView.of(rollout, waves, runs, checks);
     }
 
     private static Rollout rollout(long id) {

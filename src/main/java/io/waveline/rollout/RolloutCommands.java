@@ -108,6 +108,14 @@ public class RolloutCommands {
         plan.target().components().forEach((ComponentTarget c) -> target.put(c.component(), c.version()));
         for (int w = 0; w < wavePlan.waves().size(); w++) {
             List<NodeFacts> nodes = wavePlan.waves().get(w).nodes();
+            RolloutWave wave = new RolloutWave();
+            wave.rolloutId = rollout.id;
+            wave.waveIndex = w;
+            wave.name = plan.waves().get(w).name();
+            wave.nodes = nodes.size();
+            wave.phase = w > 0 ? "PENDING" : rollout.wavePhase.name();
+            wave.startedAt = w == 0 && !approvalFirst ? now : null;
+            wave.persist();
             for (int i = 0; i < nodes.size(); i++) {
                 FleetNode node = byName.get(nodes.get(i).name());
                 NodeRun run = new NodeRun();
@@ -192,6 +200,11 @@ public class RolloutCommands {
         rollout.wavePhase = WavePhase.RUNNING;
         rollout.phaseSince = clock.instant();
         rollout.state = RolloutState.RUNNING;
+        RolloutWave wave = RolloutWave.of(id, rollout.currentWave);
+        wave.phase = WavePhase.RUNNING.name();
+        wave.approvedBy = actor;
+        wave.approvedAt = rollout.phaseSince;
+        wave.startedAt = rollout.phaseSince;
         return record(rollout, actor, "wave.approved", "wave " + (rollout.currentWave + 1) + " approved");
     }
 

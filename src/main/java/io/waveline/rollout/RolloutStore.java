@@ -121,6 +121,18 @@ public class RolloutStore {
                 rollout.haltReason = halt.reason();
                 event(rollout, null, now, "rollout.halted", halt.reason());
             } else if (action instanceof Action.EnterPhase phase) {
+                if (phase.wave() != rollout.currentWave) {
+                    RolloutWave done = RolloutWave.of(rolloutId, rollout.currentWave);
+                    done.phase = "DONE";
+                    done.finishedAt = now;
+                }
+                RolloutWave wave = RolloutWave.of(rolloutId, phase.wave());
+                wave.phase = phase.phase().name();
+                if (phase.phase() == WavePhase.SOAKING) {
+                    wave.soakStartedAt = now;
+                } else if (phase.phase() == WavePhase.RUNNING) {
+                    wave.startedAt = now;
+                }
                 rollout.currentWave = phase.wave();
                 rollout.wavePhase = phase.phase();
                 rollout.phaseSince = now;
@@ -147,6 +159,10 @@ public class RolloutStore {
     }
 
     void finish(Rollout rollout, RolloutState state, String reason, Instant now) {
+        for (RolloutWave wave : RolloutWave.<RolloutWave>list("rolloutId = ?1 and finishedAt is null", rollout.id)) {
+            wave.phase = state == RolloutState.SUCCEEDED ? "DONE" : "STOPPED";
+            wave.finishedAt = now;
+        }
         rollout.state = state;
         rollout.finishedAt = now;
         em.createQuery("update NodeRun n set n.active = false where n.rolloutId = ?1").setParameter(1, rollout.id)

@@ -241,7 +241,12 @@ class RolloutScenariosTest {
                 .body("state", equalTo("WAITING_APPROVAL"));
         given().header("X-Waveline-Actor", "carol").when().post("/api/v1/rollouts/" + id + "/approve").then()
                 .statusCode(200);
-        assertThat(awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK").getString("state")).isEqualTo("SUCCEEDED");
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(done.getList("waves.name")).containsExactly("canary", "rest");
+        assertThat(done.getList("waves.phase")).containsOnly("DONE");
+        assertThat(done.getString("waves[1].approvedBy")).isEqualTo("carol");
+        assertThat(done.getString("waves[0].soakStartedAt")).isNotNull();
         assertThat(eventKinds(id)).containsSubsequence("wave.awaiting-approval", "rollout.paused", "rollout.resumed",
                 "wave.approved", "rollout.succeeded");
     }
