@@ -38,6 +38,9 @@ class RolloutScenariosTest {
     @Inject
     RemoteShellSelection shells;
 
+    @Inject
+    jakarta.persistence.EntityManager em;
+
     /** Injected so the SSH transport (and the simulated SSH servers) exist before any test looks at them. */
     @Inject
     RemoteShell shell;
@@ -302,6 +305,25 @@ class RolloutScenariosTest {
         assertThat(data).first().asString().contains("\"kind\":\"rollout.started\"");
         assertThat(data).last().asString().contains("\"kind\":\"rollout.succeeded\"");
         assertThat(data).hasSameSizeAs(eventKinds(id));
+    }
+
+    @Test
+    void anotherReplicasLiveLeaseIsRespectedAndAnExpiredOneTakenOver() {
+        String waves = "- name: gate\n  size: rest\n  approval: required";
+        long id = start(plan("leased", "nodes: [gpu-a100-05]", "570.124.06", true, waves, "onFailure: halt"));
+        awaitState(id, "WAITING_APPROVAL");
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "insert into engine_lease (rollout_id, owner, expires_at) values (?1, 'replica-b', now() + interval '1 hour') "
+                        + "on conflict (rollout_id) do update set owner = 'replica-b', expires_at = now() + interval '1 hour'")
+                .setParameter(1, id).executeUpdate());
+        given().when().post("/api/v1/rollouts/" + id + "/approve").then().statusCode(200);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> rollout(id).getString("waves[0].nodes[0].state").equals("PENDING"));
+
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "update engine_lease set expires_at = now() - interval '1 second' where rollout_id = ?1")
+                .setParameter(1, id).executeUpdate());
+        assertThat(awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK").getString("state")).isEqualTo("SUCCEEDED");
     }
 
     @Test
