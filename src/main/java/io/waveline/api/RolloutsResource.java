@@ -186,6 +186,11 @@ public class RolloutsResource {
     }
 
     @ServerExceptionMapper
+    public Response notFound(io.waveline.rollout.RolloutNotFound e, HttpServerRequest request) {
+        return ProblemMappers.response(Problem.of(404, "Not Found", e.getMessage(), request.path()));
+    }
+
+    @ServerExceptionMapper
     public Response forbidden(io.waveline.rollout.RolloutForbidden e, HttpServerRequest request) {
         return ProblemMappers.response(Problem.of(403, "Forbidden", e.getMessage(), request.path()));
     }

@@ -254,7 +254,7 @@ public class RolloutCommands {
     private static Rollout find(long id) {
         Rollout rollout = Rollout.findById(id);
         if (rollout == null) {
-            throw new jakarta.ws.rs.NotFoundException("no rollout " + id);
+            throw new RolloutNotFound("no rollout " + id);
         }
         return rollout;
     }
