@@ -20,7 +20,8 @@ import io.waveline.plan.YamlMapping;
  * A simulated fleet described by a YAML file of node groups ({@code WAVELINE_SIM_FLEET}; the demo's ships as
  * {@code sim/default-fleet.yaml}). Each group makes {@code count} nodes named {@code <name>-01}..., placed in its
  * racks in equal blocks, with labels ({@code {rack}} in a value becomes the node's rack), labels that cycle over
- * the nodes, GPU facts, versions, per-node overrides and nodes out of service. Errors name file, line and field.
+ * the nodes, GPU facts, versions, per-node overrides and nodes out of service; optionally the simulator's step
+ * {@code timings} and {@code faults}. Errors name file, line and field.
  */
 public final class SimulatedFleet implements InventorySource {
 
@@ -41,14 +42,23 @@ public final class SimulatedFleet implements InventorySource {
         return "simulated";
     }
 
+    /** The whole file: the nodes, and the simulator's step timings and fault rules when the file gives them. */
+    public record Spec(List<FleetNode> nodes, Optional<String> installDuration, Optional<String> rebootDuration,
+            List<String> faults) {
+    }
+
     @Override
     public List<FleetNode> load() {
+        return spec().nodes();
+    }
+
+    public Spec spec() {
         try {
             if (file.isPresent()) {
-                return parse(file.get().toString(), Files.readString(file.get()));
+                return parseSpec(file.get().toString(), Files.readString(file.get()));
             }
             try (InputStream in = SimulatedFleet.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE)) {
-                return parse(DEFAULT_RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                return parseSpec(DEFAULT_RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the simulated fleet " + file.map(Path::toString)
@@ -59,12 +69,35 @@ public final class SimulatedFleet implements InventorySource {
     }
 
     public static List<FleetNode> parse(String fileName, String text) throws InventoryException {
+        return parseSpec(fileName, text).nodes();
+    }
+
+    public static Spec parseSpec(String fileName, String text) throws InventoryException {
         Problems problems = new Problems(fileName);
         List<FleetNode> nodes = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        String[] timings = new String[2];
+        List<String> faults = new ArrayList<>();
         YamlMapping.parseDocument(text, problems).ifPresent(root -> {
             for (YamlMapping.Item item : root.list("groups")) {
                 YamlMapping.of(item.node(), item.path(), problems).ifPresent(group -> group(group, problems, nodes));
+            }
+            root.mapping("timings").ifPresent(t -> {
+                timings[0] = duration(t, "install", problems);
+                timings[1] = duration(t, "reboot", problems);
+                t.finish();
+            });
+            for (YamlMapping.Item item : root.list("faults")) {
+                YamlMapping.of(item.node(), item.path(), problems).ifPresent(f -> {
+                    Optional<String> when = f.requiredString("when", "a driver version, <version>@<node> or *@<node>");
+                    Optional<String> fault = f.requiredString("fault", "install-fails, reboot-hangs, nvml-mismatch, gpu-missing or flaky-ssh");
+                    fault.filter(w -> !FAULTS.contains(w)).ifPresent(w -> problems.error(f.positionOf("fault"), f.child("fault"),
+                            "\"" + w + "\" is not a fault; use one of " + String.join(", ", FAULTS)));
+                    if (when.isPresent() && fault.isPresent()) {
+                        faults.add(when.get() + ":" + fault.get());
+                    }
+                    f.finish();
+                });
             }
             root.finish();
         });
@@ -76,7 +109,21 @@ public final class SimulatedFleet implements InventorySource {
         if (problems.hasErrors()) {
             throw new InventoryException(problems.errors());
         }
-        return List.copyOf(nodes);
+        return new Spec(List.copyOf(nodes), Optional.ofNullable(timings[0]), Optional.ofNullable(timings[1]),
+                List.copyOf(faults));
+    }
+
+    private static final List<String> FAULTS = List.of("install-fails", "reboot-hangs", "nvml-mismatch", "gpu-missing",
+            "flaky-ssh");
+
+    private static String duration(YamlMapping timings, String field, Problems problems) {
+        Optional<String> text = timings.string(field);
+        if (text.isPresent() && io.waveline.plan.Durations.parse(text.get()).isEmpty()) {
+            problems.error(timings.positionOf(field), timings.child(field), "\"" + text.get() + "\" is not a duration; "
+                    + io.waveline.plan.Durations.HINT);
+            return null;
+        }
+        return text.orElse(null);
     }
 
     private static void group(YamlMapping group, Problems problems, List<FleetNode> nodes) {

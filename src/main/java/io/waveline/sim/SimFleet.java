@@ -28,12 +28,14 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class SimFleet {
 
-    @ConfigProperty(name = "waveline.sim.install-duration", defaultValue = "20s")
-    String installDuration;
+    /** Overrides the fleet file's timings (default 20s / 30s when neither gives one). */
+    @ConfigProperty(name = "waveline.sim.install-duration")
+    Optional<String> installDuration;
 
-    @ConfigProperty(name = "waveline.sim.reboot-duration", defaultValue = "30s")
-    String rebootDuration;
+    @ConfigProperty(name = "waveline.sim.reboot-duration")
+    Optional<String> rebootDuration;
 
+    /** Overrides the fleet file's fault rules. */
     @ConfigProperty(name = "waveline.sim.faults")
     Optional<String> faultRules;
 
@@ -48,7 +50,7 @@ public class SimFleet {
     @Inject
     Clock clock;
 
-    private List<FleetNode> nodes;
+    private SimulatedFleet.Spec spec;
 
     @Inject
     com.fasterxml.jackson.databind.ObjectMapper json;
@@ -57,16 +59,21 @@ public class SimFleet {
     private final Map<String, Set<SimFault>> faults = new HashMap<>();
 
     /** The simulated nodes as the fleet file describes them (before any upgrade). */
-    public synchronized List<FleetNode> nodes() {
-        if (nodes == null) {
-            nodes = new SimulatedFleet(fleetFile.map(java.nio.file.Path::of)).load();
+    public List<FleetNode> nodes() {
+        return spec().nodes();
+    }
+
+    private synchronized SimulatedFleet.Spec spec() {
+        if (spec == null) {
+            spec = new SimulatedFleet(fleetFile.map(java.nio.file.Path::of)).spec();
         }
-        return nodes;
+        return spec;
     }
 
     @PostConstruct
     void parseFaults() {
-        for (String rule : faultRules.orElse("").split(",")) {
+        String rules = faultRules.orElseGet(() -> String.join(",", spec().faults()));
+        for (String rule : rules.split(",")) {
             if (rule.isBlank()) {
                 continue;
             }
@@ -139,7 +146,8 @@ public class SimFleet {
         FleetNode node = nodes().stream().filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no simulated host " + name));
         return new SimHost(name, node.gpuCount(), node.versions(), version -> faultsOf(version, name),
-                duration(installDuration), duration(rebootDuration));
+                duration(installDuration.or(() -> spec().installDuration()).orElse("20s")),
+                duration(rebootDuration.or(() -> spec().rebootDuration()).orElse("30s")));
     }
 
     private Set<SimFault> faultsOf(String version, String host) {

@@ -50,6 +50,27 @@ class SimulatedFleetTest {
     }
 
     @Test
+    void timingsAndFaultRulesComeWithTheFleet() throws Exception {
+        SimulatedFleet.Spec spec = SimulatedFleet.parseSpec("f.yaml", """
+                groups:
+                  - name: gpu
+                    count: 1
+                timings: {install: 3s, reboot: 1m}
+                faults:
+                  - when: "575.51.02"
+                    fault: gpu-missing
+                  - when: "*@gpu-01"
+                    fault: flaky-ssh
+                """);
+        assertThat(spec.installDuration()).contains("3s");
+        assertThat(spec.rebootDuration()).contains("1m");
+        assertThat(spec.faults()).containsExactly("575.51.02:gpu-missing", "*@gpu-01:flaky-ssh");
+        assertThat(new SimulatedFleet().spec().faults()).containsExactly("575.51.02:gpu-missing");
+        assertThatThrownBy(() -> SimulatedFleet.parseSpec("f.yaml", "faults:\n  - when: x\n    fault: melts\n"))
+                .hasMessageContaining("\"melts\" is not a fault");
+    }
+
+    @Test
     void mistakesAreLocated() {
         assertThatThrownBy(() -> SimulatedFleet.parse("fleet.yaml", """
                 groups:
