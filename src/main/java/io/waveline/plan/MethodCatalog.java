@@ -12,7 +12,7 @@ public final class MethodCatalog {
 
     private static final Map<Method, List<SettingRule>> SETTINGS = Map.of(
             Method.SSH, List.of(SettingRule.text("user"), SettingRule.integer("port", 1, 65535),
-                    SettingRule.choice("packageManager", "apt", "dnf", "yum", "zypper"), SettingRule.bool("sudo"),
+                    SettingRule.choice("packageManager", "apt", "dnf", "yum"), SettingRule.bool("sudo"),
                     SettingRule.bool("holdPackages"), SettingRule.duration("rebootTimeout")),
             Method.ANSIBLE, List.of(SettingRule.text("playbook"), SettingRule.text("inventory"),
                     SettingRule.bool("become"), SettingRule.duration("timeout"), SettingRule.integer("forks", 1, 500)),

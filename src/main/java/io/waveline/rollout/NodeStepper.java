@@ -12,6 +12,7 @@ import io.waveline.health.HealthCheck;
 import io.waveline.ssh.NodeAddress;
 import io.waveline.ssh.NodeUnreachableException;
 import io.waveline.upgrade.JobStatus;
+import io.waveline.upgrade.PackageManager;
 import io.waveline.upgrade.Upgrader;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -70,7 +71,7 @@ public class NodeStepper {
 
     private void cordon(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         if (run.baselineBootId == null) {
-            Map<String, String> installed = upgrader.installedVersions(address);
+            Map<String, String> installed = upgrader.installedVersions(address, packageManager(run));
             Map<String, String> previous = new java.util.TreeMap<>();
             run.targetVersions.keySet().forEach(c -> previous.put(c, installed.getOrDefault(c, "none")));
             if (!previous.equals(run.previousVersions)) {
@@ -90,7 +91,7 @@ public class NodeStepper {
 
     private void install(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         Map<String, String> wanted = run.wantedVersions();
-        Map<String, String> installed = upgrader.installedVersions(address);
+        Map<String, String> installed = upgrader.installedVersions(address, packageManager(run));
         if (installed.entrySet().containsAll(wanted.entrySet())) {
             log.event("node.installed", "installed " + describe(wanted));
             move(run, NodeState.REBOOTING, now);
@@ -101,8 +102,9 @@ public class NodeStepper {
         JobStatus job = upgrader.job(address, jobId);
         switch (job.state()) {
             case NOT_FOUND -> {
-                upgrader.startInstall(address, jobId, wanted);
-                log.event("node.install-started", "installing " + describe(wanted) + " (job " + jobId + ")");
+                upgrader.startInstall(address, packageManager(run), jobId, wanted);
+                log.event("node.install-started", "installing " + describe(wanted) + " with "
+                        + packageManager(run).name().toLowerCase() + " (job " + jobId + ")");
                 later(run, now);
             }
             case RUNNING -> later(run, now);
@@ -207,6 +209,10 @@ public class NodeStepper {
         run.nextAttemptAt = now.plus(delay);
         log.event("node.retry", "attempt " + run.attempts + " of " + settings.maxAttempts() + " failed ("
                 + e.getMessage() + "); retrying in " + delay.toSeconds() + "s");
+    }
+
+    private static PackageManager packageManager(NodeRun run) {
+        return PackageManager.of(java.util.Optional.ofNullable(run.packageManager));
     }
 
     private void later(NodeRun run, Instant now) {

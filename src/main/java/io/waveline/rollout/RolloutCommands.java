@@ -131,6 +131,7 @@ public class RolloutCommands {
                 run.targetVersions = target;
                 run.facts = new NodeRun.NodeSnapshot(node.address(), node.sshPort(), node.sshUser(), node.labels(),
                         node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(), node.available());
+                run.packageManager = plan.method().settings().getOrDefault("packageManager", "apt");
                 run.nextAttemptAt = now;
                 run.active = true;
                 run.persist();

@@ -16,8 +16,8 @@ import io.waveline.ssh.CommandResult;
 import io.waveline.ssh.NodeUnreachableException;
 
 /**
- * One simulated GPU host that answers the commands Waveline sends like a real Ubuntu host with NVIDIA GPUs:
- * {@code dpkg-query}, detached {@code apt-get install} jobs with pid/rc files, {@code systemctl reboot} with
+ * One simulated GPU host that answers the commands Waveline sends like a real Ubuntu or RHEL host with NVIDIA GPUs:
+ * {@code dpkg-query} or {@code rpm -q}, detached {@code apt-get install} or {@code dnf install} jobs with pid/rc files, {@code systemctl reboot} with
  * downtime and a new boot_id, {@code /proc/driver/nvidia/version} and {@code nvidia-smi --query-gpu} in the real
  * CSV format. An installed driver takes effect only after a reboot; until then nvidia-smi answers "Driver/library
  * version mismatch", as a real one does. Time comes from the caller, so tests control it.
@@ -27,6 +27,7 @@ public final class SimHost {
     private static final Pattern INSTALL = Pattern.compile("nohup sh -c '(.*); echo \\$\\? > ([a-z0-9-]+)\\.rc'");
     private static final Pattern JOB_STATUS = Pattern.compile("if \\[ -e ([a-z0-9-]+)\\.rc \\]");
     private static final Pattern PACKAGE_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabricmanager)-[0-9]+=([A-Za-z0-9._+~-]+)-1");
+    private static final Pattern RPM_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabric-manager)-(?:3:)?([0-9][A-Za-z0-9._+~]*)");
     private static final String[] BUS_IDS = {"18", "2A", "3A", "5D", "9A", "AB", "BA", "DB"};
 
     private final String name;
@@ -120,6 +121,15 @@ public final class SimHost {
         if (command.equals("cat /proc/sys/kernel/random/boot_id")) {
             return new CommandResult(0, bootId + "\n");
         }
+        if (command.startsWith("rpm -q")) {
+            StringBuilder out = new StringBuilder();
+            for (String component : new String[] {"nvidia-driver", "nvidia-fabricmanager"}) {
+                String rpm = component.equals("nvidia-driver") ? "nvidia-driver" : "nvidia-fabric-manager";
+                out.append(packages.containsKey(component) ? rpm + " " + packages.get(component)
+                        : "package " + rpm + " is not installed").append('\n');
+            }
+            return new CommandResult(0, out.toString());
+        }
         if (command.startsWith("dpkg-query")) {
             StringBuilder out = new StringBuilder();
             packages.forEach((component, version) -> {
@@ -167,9 +177,10 @@ public final class SimHost {
             return new CommandResult(0, "exists\n");
         }
         Map<String, String> versions = new LinkedHashMap<>();
-        Matcher spec = PACKAGE_SPEC.matcher(work);
+        boolean dnf = work.contains("dnf install");
+        Matcher spec = (dnf ? RPM_SPEC : PACKAGE_SPEC).matcher(work.substring(work.indexOf(dnf ? "dnf install" : "apt-get install")));
         while (spec.find()) {
-            versions.put(spec.group(1), spec.group(2));
+            versions.put(spec.group(1).equals("nvidia-fabric-manager") ? "nvidia-fabricmanager" : spec.group(1), spec.group(2));
         }
         jobs.put(id, new Job(now.plus(installDuration), versions, null, ""));
         installs++;

@@ -10,7 +10,7 @@ import io.waveline.ssh.RemoteShell;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** The {@code ssh} method: package commands ({@link PackageCommands}) run over a {@link RemoteShell}. */
+/** The {@code ssh} method: package commands ({@link PackageManager}, {@link PackageCommands}) run over a {@link RemoteShell}. */
 @ApplicationScoped
 public class PackageUpgrader implements Upgrader {
 
@@ -25,14 +25,14 @@ public class PackageUpgrader implements Upgrader {
     }
 
     @Override
-    public Map<String, String> installedVersions(NodeAddress node) throws NodeUnreachableException {
-        return PackageCommands.parseInstalled(shell.run(node, PackageCommands.installedVersions(), QUICK).output());
+    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException {
+        return manager.parseInstalled(shell.run(node, manager.installedQuery(), QUICK).output());
     }
 
     @Override
-    public void startInstall(NodeAddress node, String jobId, Map<String, String> versions)
+    public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
             throws NodeUnreachableException {
-        expectOk(node, PackageCommands.install(jobId, versions));
+        expectOk(node, PackageCommands.install(manager, jobId, versions));
     }
 
     @Override

@@ -15,10 +15,11 @@ public interface Upgrader {
     String bootId(NodeAddress node) throws NodeUnreachableException;
 
     /** Installed versions of the components Waveline manages (component → version). */
-    Map<String, String> installedVersions(NodeAddress node) throws NodeUnreachableException;
+    Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException;
 
     /** Starts the install of {@code versions} under {@code jobId}, unless a job with that id exists already. */
-    void startInstall(NodeAddress node, String jobId, Map<String, String> versions) throws NodeUnreachableException;
+    void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
+            throws NodeUnreachableException;
 
     JobStatus job(NodeAddress node, String jobId) throws NodeUnreachableException;
 

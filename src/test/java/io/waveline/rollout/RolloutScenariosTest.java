@@ -327,6 +327,19 @@ class RolloutScenariosTest {
     }
 
     @Test
+    void dnfHostsAreUpgradedWithVersionlock() {
+        String yaml = plan("rhel", "nodes: [gpu-a100-06]", "570.124.06", true, "- name: all\n  size: rest", "onFailure: halt")
+                .replace("  waves:", "  method:\n    type: ssh\n    packageManager: dnf\n  waves:");
+        long id = start(yaml);
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath()
+                .getList("message", String.class)).anySatisfy(m -> assertThat(m).contains("with dnf (job"));
+        assertThat(sim.host("gpu-a100-06").installedVersions()).containsEntry("nvidia-driver", "570.124.06")
+                .containsEntry("nvidia-fabricmanager", "570.124.06");
+    }
+
+    @Test
     void badRequestsAreExplained() {
         given().contentType(ContentType.JSON).body(Map.of("plan", "nope")).when().post("/api/v1/rollouts").then()
                 .statusCode(404).contentType("application/problem+json");

@@ -1,0 +1,92 @@
+package io.waveline.upgrade;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.waveline.plan.PlanParser;
+
+/**
+ * The per-distribution commands of the {@code ssh} method. Driver and Fabric Manager are installed in one
+ * transaction and pinned together, so an unattended upgrade cannot move one without the other:
+ * <ul>
+ * <li>{@code apt} (Ubuntu, Debian): {@code nvidia-driver-<branch>=<version>-1} and
+ * {@code nvidia-fabricmanager-<branch>=<version>-1}, held with {@code apt-mark hold}; versions read with
+ * {@code dpkg-query}.</li>
+ * <li>{@code dnf} (RHEL, Rocky): {@code nvidia-driver-3:<version>} and {@code nvidia-fabric-manager-<version>},
+ * locked with {@code dnf versionlock}; versions read with {@code rpm -q}.</li>
+ * </ul>
+ * Component names come from the known set and versions match {@link PlanParser#VERSION}; anything else is
+ * refused here, a second time, before a command is built.
+ */
+public enum PackageManager {
+    APT, DNF;
+
+    private static final Map<String, String> APT_NAMES = Map.of("nvidia-driver", "nvidia-driver-",
+            "nvidia-fabricmanager", "nvidia-fabricmanager-");
+    private static final Map<String, String> DNF_NAMES = Map.of("nvidia-driver", "nvidia-driver",
+            "nvidia-fabricmanager", "nvidia-fabric-manager");
+
+    public static PackageManager of(Optional<String> word) {
+        return word.map(w -> w.equals("dnf") || w.equals("yum") ? DNF : APT).orElse(APT);
+    }
+
+    public String installedQuery() {
+        return this == APT
+                ? "dpkg-query -W -f='${Package} ${Version}\\n' 'nvidia-driver-*' 'nvidia-fabricmanager-*' 2>/dev/null"
+                : "rpm -q --qf '%{NAME} %{VERSION}\\n' nvidia-driver nvidia-fabric-manager 2>/dev/null";
+    }
+
+    /** Reads {@link #installedQuery()} output into component → version. */
+    public Map<String, String> parseInstalled(String output) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (String line : output.split("\\R")) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length != 2 || parts[1].isEmpty()) {
+                continue;
+            }
+            if (this == APT) {
+                APT_NAMES.forEach((component, prefix) -> {
+                    if (parts[0].startsWith(prefix) && parts[0].substring(prefix.length()).matches("[0-9]+")) {
+                        versions.put(component, parts[1].contains("-") ? parts[1].substring(0, parts[1].lastIndexOf('-')) : parts[1]);
+                    }
+                });
+            } else {
+                DNF_NAMES.forEach((component, name) -> {
+                    if (parts[0].equals(name)) {
+                        versions.put(component, parts[1]);
+                    }
+                });
+            }
+        }
+        return versions;
+    }
+
+    /** The shell work that installs and pins {@code versions} (component → version). */
+    public String installWork(Map<String, String> versions) {
+        List<Map.Entry<String, String>> sorted = versions.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList();
+        StringBuilder specs = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        for (Map.Entry<String, String> entry : sorted) {
+            String component = entry.getKey();
+            String version = entry.getValue();
+            if (!APT_NAMES.containsKey(component)) {
+                throw new IllegalArgumentException("the ssh method cannot install " + component);
+            }
+            if (!PlanParser.VERSION.matcher(version).matches()) {
+                throw new IllegalArgumentException("refusing unsafe version " + version);
+            }
+            String name = this == APT ? APT_NAMES.get(component) + version.split("\\.")[0] : DNF_NAMES.get(component);
+            String spec = this == APT ? name + "=" + version + "-1"
+                    : name + "-" + (component.equals("nvidia-driver") ? "3:" : "") + version;
+            specs.append(specs.length() == 0 ? "" : " ").append(spec);
+            names.append(names.length() == 0 ? "" : " ").append(name);
+        }
+        return this == APT
+                ? "apt-mark unhold " + names + "; apt-get install -y --allow-downgrades --allow-change-held-packages "
+                        + specs + " && apt-mark hold " + names
+                : "dnf versionlock delete " + names + "; dnf install -y --allowerasing " + specs
+                        + " && dnf versionlock add " + names;
+    }
+}

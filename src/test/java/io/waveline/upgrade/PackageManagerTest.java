@@ -1,0 +1,51 @@
+package io.waveline.upgrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+class PackageManagerTest {
+
+    static final Map<String, String> BUNDLE = Map.of("nvidia-driver", "570.133.20", "nvidia-fabricmanager", "570.133.20");
+
+    @Test
+    void aptInstallsBothPackagesInOneTransactionAndHoldsThem() {
+        assertThat(PackageManager.APT.installWork(BUNDLE)).isEqualTo("apt-mark unhold nvidia-driver-570 "
+                + "nvidia-fabricmanager-570; apt-get install -y --allow-downgrades --allow-change-held-packages "
+                + "nvidia-driver-570=570.133.20-1 nvidia-fabricmanager-570=570.133.20-1 && apt-mark hold "
+                + "nvidia-driver-570 nvidia-fabricmanager-570");
+    }
+
+    @Test
+    void dnfInstallsBothPackagesAndLocksTheirVersions() {
+        assertThat(PackageManager.DNF.installWork(BUNDLE)).isEqualTo("dnf versionlock delete nvidia-driver "
+                + "nvidia-fabric-manager; dnf install -y --allowerasing nvidia-driver-3:570.133.20 "
+                + "nvidia-fabric-manager-570.133.20 && dnf versionlock add nvidia-driver nvidia-fabric-manager");
+        assertThat(PackageManager.of(Optional.of("yum"))).isEqualTo(PackageManager.DNF);
+        assertThat(PackageManager.of(Optional.empty())).isEqualTo(PackageManager.APT);
+    }
+
+    @Test
+    void installedVersionsAreReadFromEachToolsOutput() {
+        assertThat(PackageManager.APT.parseInstalled("nvidia-driver-550 550.127.05-0ubuntu1\n"
+                + "nvidia-fabricmanager-550 550.127.05-1\nnvidia-driver-common 1.0\n"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("nvidia-driver", "550.127.05", "nvidia-fabricmanager", "550.127.05"));
+        assertThat(PackageManager.DNF.parseInstalled("nvidia-driver 570.133.20\npackage nvidia-fabric-manager is not installed\n"))
+                .containsExactlyEntriesOf(Map.of("nvidia-driver", "570.133.20"));
+        assertThat(PackageManager.APT.parseInstalled("garbage\n\n")).isEmpty();
+    }
+
+    @Test
+    void unsafeValuesNeverReachACommand() {
+        assertThatThrownBy(() -> PackageManager.APT.installWork(Map.of("nvidia-driver", "570; reboot")))
+                .hasMessageContaining("refusing unsafe version");
+        assertThatThrownBy(() -> PackageManager.DNF.installWork(Map.of("gpu-firmware", "1.0")))
+                .hasMessageContaining("cannot install gpu-firmware");
+        assertThatThrownBy(() -> PackageCommands.install(PackageManager.APT, "job'; rm -rf /", BUNDLE))
+                .hasMessageContaining("refusing unsafe job id");
+    }
+}
