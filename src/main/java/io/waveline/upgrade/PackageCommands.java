@@ -24,6 +24,10 @@ public final class PackageCommands {
     public static String install(PackageManager manager, String jobId, Map<String, String> versions) {
         return detached(jobId, manager.installWork(versions));
     }
+
+    public static String install(String template, PackageManager manager, String jobId, Map<String, String> versions) {
+        return detached(jobId, manager.installWork(versions, template));
+    }
     private static String detached(String jobId, String work) {
         checkJobId(jobId);
         return "mkdir -p " + JOBS_DIR + " && cd " + JOBS_DIR + " && if [ -e " + jobId + ".pid ]; then echo exists; "

@@ -63,8 +63,36 @@ public enum PackageManager {
         return versions;
     }
 
-    /** The shell work that installs and pins {@code versions} (component → version). */
+    /** The default install template: {@code {packages}} are the package specs, {@code {names}} the package names. */
+    public String defaultTemplate() {
+        return this == APT
+                ? "apt-mark unhold {names}; apt-get install -y --allow-downgrades --allow-change-held-packages {packages}"
+                        + " && apt-mark hold {names}"
+                : "dnf versionlock delete {names}; dnf install -y --allowerasing {packages} && dnf versionlock add {names}";
+    }
+
+    /** Checks a configured install template; the answer is empty when it may be used, else what is wrong. */
+    public static Optional<String> templateProblem(String template) {
+        if (!template.contains("{packages}")) {
+            return Optional.of("it must contain {packages}");
+        }
+        if (template.contains("'") || template.contains("\n")) {
+            return Optional.of("it must not contain single quotes or line breaks (it runs inside sh -c '...')");
+        }
+        String rest = template.replace("{packages}", "").replace("{names}", "");
+        if (rest.contains("{") || rest.contains("}")) {
+            return Optional.of("only {packages} and {names} may be substituted");
+        }
+        return Optional.empty();
+    }
+
+    /** The shell work that installs and pins {@code versions} (component → version), with the default template. */
     public String installWork(Map<String, String> versions) {
+        return installWork(versions, defaultTemplate());
+    }
+
+    /** The shell work that installs and pins {@code versions}, with a checked template. */
+    public String installWork(Map<String, String> versions, String template) {
         List<Map.Entry<String, String>> sorted = versions.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList();
         StringBuilder specs = new StringBuilder();
         StringBuilder names = new StringBuilder();
@@ -83,10 +111,6 @@ public enum PackageManager {
             specs.append(specs.length() == 0 ? "" : " ").append(spec);
             names.append(names.length() == 0 ? "" : " ").append(name);
         }
-        return this == APT
-                ? "apt-mark unhold " + names + "; apt-get install -y --allow-downgrades --allow-change-held-packages "
-                        + specs + " && apt-mark hold " + names
-                : "dnf versionlock delete " + names + "; dnf install -y --allowerasing " + specs
-                        + " && dnf versionlock add " + names;
+        return template.replace("{packages}", specs).replace("{names}", names);
     }
 }

@@ -19,6 +19,28 @@ public class PackageUpgrader implements Upgrader {
     @Inject
     RemoteShell shell;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.ssh.apt.install-template")
+    java.util.Optional<String> aptTemplate;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.ssh.dnf.install-template")
+    java.util.Optional<String> dnfTemplate;
+
+    private final Map<PackageManager, String> templates = new java.util.EnumMap<>(PackageManager.class);
+
+    @jakarta.annotation.PostConstruct
+    void checkTemplates() {
+        templates.put(PackageManager.APT, checked("waveline.ssh.apt.install-template", aptTemplate, PackageManager.APT));
+        templates.put(PackageManager.DNF, checked("waveline.ssh.dnf.install-template", dnfTemplate, PackageManager.DNF));
+    }
+
+    private static String checked(String property, java.util.Optional<String> template, PackageManager manager) {
+        String value = template.orElse(manager.defaultTemplate());
+        PackageManager.templateProblem(value).ifPresent(problem -> {
+            throw new IllegalArgumentException(property + " \"" + value + "\": " + problem);
+        });
+        return value;
+    }
+
     @Override
     public String bootId(NodeAddress node) throws NodeUnreachableException {
         return expectOk(node, PackageCommands.bootId()).output().trim();
@@ -32,7 +54,7 @@ public class PackageUpgrader implements Upgrader {
     @Override
     public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
             throws NodeUnreachableException {
-        expectOk(node, PackageCommands.install(manager, jobId, versions));
+        expectOk(node, PackageCommands.install(templates.get(manager), manager, jobId, versions));
     }
 
     @Override

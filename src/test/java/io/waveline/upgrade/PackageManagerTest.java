@@ -40,6 +40,17 @@ class PackageManagerTest {
     }
 
     @Test
+    void installTemplatesAreConfigurableButChecked() {
+        assertThat(PackageManager.APT.installWork(Map.of("nvidia-driver", "570.133.20"),
+                "apt-get install -y -o Dpkg::Options::=--force-confold {packages}"))
+                .isEqualTo("apt-get install -y -o Dpkg::Options::=--force-confold nvidia-driver-570=570.133.20-1");
+        assertThat(PackageManager.templateProblem("apt-get install {packages} && echo '{x}'")).isPresent();
+        assertThat(PackageManager.templateProblem("apt-get update")).contains("it must contain {packages}");
+        assertThat(PackageManager.templateProblem("dnf install {packages} {user}")).contains("only {packages} and {names} may be substituted");
+        assertThat(PackageManager.templateProblem(PackageManager.DNF.defaultTemplate())).isEmpty();
+    }
+
+    @Test
     void unsafeValuesNeverReachACommand() {
         assertThatThrownBy(() -> PackageManager.APT.installWork(Map.of("nvidia-driver", "570; reboot")))
                 .hasMessageContaining("refusing unsafe version");
