@@ -89,12 +89,29 @@ public class RolloutsResource {
         return Response.status(started.created() ? 201 : 200).entity(view(started.rollout().id)).build();
     }
 
+    /** One line per rollout; the nodes are in {@code GET /api/v1/rollouts/{id}}. */
+    public record RolloutSummary(long id, String plan, String state, int currentWave, String wavePhase, String startedBy,
+            java.time.Instant createdAt, java.time.Instant finishedAt, String haltReason, Map<String, Long> nodesByState) {
+    }
+
     @GET
-    @Operation(summary = "List rollouts, newest first")
+    @Operation(summary = "List rollouts, newest first, with node counts by state")
     @Transactional
-    public List<RolloutView> list(@QueryParam("limit") Integer limit) {
-        List<Rollout> rollouts = Rollout.<Rollout>find("order by id desc").page(0, limit == null ? 50 : Math.min(limit, 500)).list();
-        return rollouts.stream().map(r -> view(r.id)).toList();
+    public List<RolloutSummary> list(@QueryParam("limit") Integer limit) {
+        List<Rollout> rollouts = Rollout.<Rollout>find("order by id desc").page(0, limit == null ? 50 : Math.max(1, Math.min(limit, 500))).list();
+        if (rollouts.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, Map<String, Long>> counts = new java.util.HashMap<>();
+        List<Object[]> rows = NodeRun.getEntityManager().createQuery("select n.rolloutId, n.state, count(n) from NodeRun n "
+                + "where n.rolloutId in ?1 group by n.rolloutId, n.state", Object[].class)
+                .setParameter(1, rollouts.stream().map(r -> r.id).toList()).getResultList();
+        for (Object[] row : rows) {
+            counts.computeIfAbsent((Long) row[0], k -> new java.util.TreeMap<>()).put(row[1].toString(), (Long) row[2]);
+        }
+        return rollouts.stream().map(r -> new RolloutSummary(r.id, r.planName, r.state.name(), r.currentWave,
+                r.wavePhase.name(), r.startedBy, r.createdAt, r.finishedAt, r.haltReason,
+                counts.getOrDefault(r.id, Map.of()))).toList();
     }
 
     @GET

@@ -50,7 +50,7 @@ public final class PreviewEstimator {
         double gpuSeconds = 0;
         int nodesToUpgrade = 0;
         for (PlannedWave wave : wavePlan.waves()) {
-            WaveRun run = new WaveRun(plan, wave, alreadyOut, pool, maxUnavailable, perNode, problems);
+            WaveRun run = new WaveRun(plan, wave, alreadyOut, pool, perNode, problems);
             Instant waveEnd = run.simulate(clock);
             int gpus = wave.nodes().stream().mapToInt(NodeFacts::gpuCount).sum();
             waves.add(new Preview.WavePreview(wave.spec().name(), wave.spec().size().toString(),
@@ -105,8 +105,8 @@ public final class PreviewEstimator {
         private int peakGpusOut;
         private final List<Preview.NodeSlot> schedule = new ArrayList<>();
 
-        WaveRun(RolloutPlan plan, PlannedWave wave, Set<String> alreadyOut, List<NodeFacts> pool, int maxUnavailable,
-                Duration perNode, Problems problems) {
+        WaveRun(RolloutPlan plan, PlannedWave wave, Set<String> alreadyOut, List<NodeFacts> pool, Duration perNode,
+                Problems problems) {
             this.wave = wave;
             this.gate = new StartGate(plan.limits(), pool);
             this.alreadyOut = alreadyOut;

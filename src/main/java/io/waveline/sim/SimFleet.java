@@ -103,10 +103,13 @@ public class SimFleet {
     /** Runs a command on a host and, when the fleet is persistent, stores the host's state after it. */
     public io.waveline.ssh.CommandResult exec(String name, String command) throws io.waveline.ssh.NodeUnreachableException {
         SimHost host = host(name);
+        SimHost.State before = stateDir.isPresent() ? host.state() : null;
         try {
             return host.exec(command, clock.instant());
         } finally {
-            save(host);
+            if (before != null && !before.equals(host.state())) {
+                save(host);
+            }
         }
     }
 

@@ -134,6 +134,9 @@ class RolloutScenariosTest {
         assertThat(eventKinds(id)).startsWith("rollout.started").contains("node.validated", "wave.soaking")
                 .endsWith("rollout.succeeded");
         given().when().get("/api/v1/nodes/gpu-h100-09").then().body("versions.nvidia-driver", equalTo("570.133.20"));
+        given().when().get("/api/v1/rollouts").then().statusCode(200)
+                .body("find { it.id == " + id + " }.state", equalTo("SUCCEEDED"))
+                .body("find { it.id == " + id + " }.nodesByState.SUCCEEDED", equalTo(16));
 
         given().header("X-Waveline-Actor", "bob").when().post("/api/v1/rollouts/" + id + "/rollback").then()
                 .statusCode(200).body("state", equalTo("ROLLING_BACK"));
