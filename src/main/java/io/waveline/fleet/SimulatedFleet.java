@@ -114,7 +114,7 @@ public final class SimulatedFleet implements InventorySource {
     }
 
     private static final List<String> FAULTS = List.of("install-fails", "reboot-hangs", "nvml-mismatch", "gpu-missing",
-            "flaky-ssh");
+            "flaky-ssh", "xid-48", "xid-79", "xid-119", "dcgm-fails", "nccl-low");
 
     private static String duration(YamlMapping timings, String field, Problems problems) {
         Optional<String> text = timings.string(field);

@@ -14,7 +14,17 @@ public enum SimFault {
     /** One GPU is gone after the reboot: nvidia-smi lists one fewer. */
     GPU_MISSING("gpu-missing"),
     /** The first two SSH commands after each reboot (and at first contact) time out. */
-    FLAKY_SSH("flaky-ssh");
+    FLAKY_SSH("flaky-ssh"),
+    /** After the reboot the kernel log shows XID 48 (double-bit ECC) on GPU 3. */
+    XID_48("xid-48"),
+    /** After the reboot the kernel log shows XID 79 (GPU fallen off the bus) on GPU 3. */
+    XID_79("xid-79"),
+    /** After the reboot the kernel log shows XID 119 (GSP timeout) on GPU 3. */
+    XID_119("xid-119"),
+    /** {@code dcgmi diag} fails its memory test on GPU 3 (exit 226). */
+    DCGM_FAILS("dcgm-fails"),
+    /** {@code all_reduce_perf} reaches less than half the expected bus bandwidth. */
+    NCCL_LOW("nccl-low");
 
     private final String word;
 

@@ -153,7 +153,22 @@ public final class SimHost {
         if (command.startsWith("nvidia-smi --query-gpu=")) {
             return nvidiaSmi();
         }
+        if (command.startsWith("dmesg") || command.startsWith("journalctl -k")) {
+            return new CommandResult(0, SimOutputs.kernelLog(bootFaults()));
+        }
+        if (command.startsWith("dcgmi diag")) {
+            boolean fails = bootFaults().contains(SimFault.DCGM_FAILS);
+            return new CommandResult(fails ? 226 : 0, SimOutputs.dcgmDiag(name, visibleGpus, loadedDriver, fails));
+        }
+        if (command.contains("all_reduce_perf")) {
+            return new CommandResult(0, SimOutputs.allReducePerf(visibleGpus, bootFaults().contains(SimFault.NCCL_LOW)));
+        }
         return new CommandResult(127, "sh: 1: " + command.split(" ")[0] + ": not found\n");
+    }
+
+    /** The faults of the driver the host runs now. */
+    private Set<SimFault> bootFaults() {
+        return faults.apply(loadedDriver);
     }
 
     private CommandResult nvidiaSmi() {

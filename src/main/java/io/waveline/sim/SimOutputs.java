@@ -1,0 +1,72 @@
+package io.waveline.sim;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What the GPU tools of a simulated host print, in the real formats of {@code shared/reference/gpu-health.md}:
+ * the kernel log with NVRM XID lines, {@code dcgmi diag -j} (DCGM 4.x JSON, exit 226 on a failure) and NCCL
+ * {@code all_reduce_perf}.
+ */
+final class SimOutputs {
+
+    private SimOutputs() {
+    }
+
+    static String kernelLog(Set<SimFault> faults) {
+        StringBuilder log = new StringBuilder();
+        log.append("[    0.000000] Linux version 6.8.0-45-generic (buildd@lcy02-amd64-075) #45-Ubuntu SMP\n");
+        log.append("[    4.211034] nvidia: module license 'NVIDIA' taints kernel.\n");
+        log.append("[    4.512871] nvidia-nvlink: Nvlink Core is being initialized, major device number 235\n");
+        log.append("[    5.104522] NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64\n");
+        if (faults.contains(SimFault.XID_48)) {
+            log.append("[  312.918273] NVRM: Xid (PCI:0000:5d:00): 48, pid=2209, name=python3, An uncorrectable double bit error (DBE) has been detected on GPU in the framebuffer at partition 0, subpartition 1.\n");
+        }
+        if (faults.contains(SimFault.XID_79)) {
+            log.append("[  418.337105] NVRM: Xid (PCI:0000:5d:00): 79, GPU has fallen off the bus.\n");
+        }
+        if (faults.contains(SimFault.XID_119)) {
+            log.append("[  520.004411] NVRM: Xid (PCI:0000:5d:00): 119, pid=2024380, name=nvidia-smi, Timeout after 6s of waiting for RPC response from GPU3 GSP! Expected function 76 (GSP_RM_CONTROL) (0x20801348 0x410).\n");
+        }
+        return log.toString();
+    }
+
+    static String dcgmDiag(String host, int gpus, String driver, boolean memoryFails) {
+        StringBuilder results = new StringBuilder();
+        StringBuilder memory = new StringBuilder();
+        for (int gpu = 0; gpu < gpus; gpu++) {
+            results.append(gpu == 0 ? "" : ",").append("{\"entity_group\":\"GPU\",\"entity_group_id\":1,\"entity_id\":")
+                    .append(gpu).append(",\"status\":\"Pass\"}");
+            boolean bad = memoryFails && gpu == 3;
+            memory.append(gpu == 0 ? "" : ",").append("{\"entity_group\":\"GPU\",\"entity_group_id\":1,\"entity_id\":")
+                    .append(gpu).append(",\"status\":\"").append(bad ? "Fail" : "Pass").append('"');
+            if (bad) {
+                memory.append(",\"warnings\":[{\"warning\":\"Error using CUDA API cudaMalloc: out of memory on GPU 3\","
+                        + "\"error_id\":83,\"error_category\":6,\"error_severity\":2}]");
+            }
+            memory.append('}');
+        }
+        String test = "{\"name\":\"%s\",\"results\":[%s],\"test_summary\":{\"status\":\"%s\"}}";
+        return "{\"DCGM Diagnostic\":{\"test_categories\":["
+                + "{\"category\":\"Deployment\",\"tests\":[" + test.formatted("software", results, "Pass") + "]},"
+                + "{\"category\":\"Hardware\",\"tests\":[" + test.formatted("memory", memory, memoryFails ? "Fail" : "Pass") + "]}"
+                + "],\"entity_groups\":[{\"entity_group\":\"GPU\",\"entity_group_id\":1}]},"
+                + "\"metadata\":{\"Driver Version Detected\":\"" + driver + "\",\"version\":\"4.2.3\",\"host\":\"" + host + "\"}}\n";
+    }
+
+    static String allReducePerf(int gpus, boolean low) {
+        double busbw = low ? 190.42 : 471.18;
+        double algbw = busbw * gpus / (2.0 * (gpus - 1));
+        double time = 1073741824 / (algbw * 1000.0);
+        String row = String.format(Locale.ROOT, "  1073741824     268435456     float     sum      -1  %7.1f  %6.2f  %6.2f      0  %7.1f  %6.2f  %6.2f      0%n",
+                time, algbw, busbw, time, algbw, busbw);
+        return "# nThread 1 nGpus " + gpus + " minBytes 1073741824 maxBytes 1073741824 step: 2(factor) warmup iters: 5 iters: 20 agg iters: 1 validation: 1 graph: 0\n"
+                + "#\n"
+                + "#                                                              out-of-place                       in-place          \n"
+                + "#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong\n"
+                + "#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)       \n"
+                + row
+                + "# Out of bounds values : 0 OK\n"
+                + String.format(Locale.ROOT, "# Avg bus bandwidth    : %.2f %n#%n", busbw);
+    }
+}

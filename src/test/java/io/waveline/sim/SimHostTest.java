@@ -1,0 +1,95 @@
+package io.waveline.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.waveline.ssh.CommandResult;
+import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.upgrade.PackageCommands;
+import io.waveline.upgrade.PackageManager;
+
+/** A simulated host answers like a real one, in the tools' real formats. */
+class SimHostTest {
+
+    static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
+    static final String SMI = "nvidia-smi --query-gpu=index,uuid,pci.bus_id,driver_version --format=csv,noheader";
+
+    static SimHost host(Set<SimFault> faultsOfNewDriver) {
+        return new SimHost("gpu-h100-01", 8, Map.of("nvidia-driver", "550.127.05", "nvidia-fabricmanager", "550.127.05"),
+                version -> "570.133.20".equals(version) ? faultsOfNewDriver : Set.of(), Duration.ofSeconds(10),
+                Duration.ofSeconds(30));
+    }
+
+    static void upgradeAndReboot(SimHost host) throws NodeUnreachableException {
+        host.exec(PackageCommands.install(PackageManager.APT, "wl-1-up",
+                Map.of("nvidia-driver", "570.133.20", "nvidia-fabricmanager", "570.133.20")), T0);
+        assertThat(host.exec(PackageCommands.jobStatus("wl-1-up"), T0.plusSeconds(5)).output()).isEqualTo("running\n");
+        assertThat(host.exec(PackageCommands.jobStatus("wl-1-up"), T0.plusSeconds(10)).output()).startsWith("rc 0\n");
+        CommandResult mismatch = host.exec(SMI, T0.plusSeconds(11));
+        assertThat(mismatch.exitStatus()).isEqualTo(18);
+        assertThat(mismatch.output()).startsWith("Failed to initialize NVML: Driver/library version mismatch");
+        host.exec(PackageCommands.reboot(), T0.plusSeconds(12));
+        assertThatThrownBy(() -> host.exec("cat /proc/sys/kernel/random/boot_id", T0.plusSeconds(20)))
+                .isInstanceOf(NodeUnreachableException.class);
+    }
+
+    @Test
+    void anInstalledDriverRunsOnlyAfterTheRebootWithANewBootId() throws Exception {
+        SimHost host = host(Set.of());
+        String bootBefore = host.exec("cat /proc/sys/kernel/random/boot_id", T0).output();
+        upgradeAndReboot(host);
+        Instant up = T0.plusSeconds(60);
+        assertThat(host.exec("cat /proc/sys/kernel/random/boot_id", up).output()).isNotEqualTo(bootBefore);
+        assertThat(host.exec(SMI, up).output().lines()).hasSize(8)
+                .allMatch(l -> l.matches("\\d, GPU-[0-9a-f-]{36}, 00000000:[0-9A-F]{2}:00\\.0, 570\\.133\\.20"));
+        assertThat(host.exec("cat /proc/driver/nvidia/version", up).output())
+                .startsWith("NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  570.133.20  Release Build");
+        assertThat(PackageManager.APT.parseInstalled(host.exec(PackageManager.APT.installedQuery(), up).output()))
+                .containsEntry("nvidia-fabricmanager", "570.133.20");
+        assertThat(host.installs()).isEqualTo(1);
+        assertThat(host.exec(PackageCommands.install(PackageManager.APT, "wl-1-up", Map.of("nvidia-driver", "570.133.20")), up)
+                .output()).as("the same job id is not started twice").isEqualTo("exists\n");
+        assertThat(host.installs()).isEqualTo(1);
+    }
+
+    @Test
+    void gpuToolsAnswerInTheirRealFormats() throws Exception {
+        SimHost host = host(EnumSet.of(SimFault.XID_79, SimFault.DCGM_FAILS, SimFault.NCCL_LOW));
+        upgradeAndReboot(host);
+        Instant up = T0.plusSeconds(60);
+        assertThat(host.exec("dmesg --ctime", up).output()).contains("NVRM: Xid (PCI:0000:5d:00): 79, GPU has fallen off the bus.");
+        CommandResult dcgm = host.exec("dcgmi diag -r 1 -j", up);
+        assertThat(dcgm.exitStatus()).isEqualTo(226);
+        JsonNode diag = new ObjectMapper().readTree(dcgm.output()).get("DCGM Diagnostic");
+        assertThat(diag.get("test_categories").get(1).get("tests").get(0).get("test_summary").get("status").asText())
+                .isEqualTo("Fail");
+        assertThat(host.exec("/opt/nccl-tests/build/all_reduce_perf -b 1G -e 1G -g 8", up).output())
+                .contains("# Out of bounds values : 0 OK").contains("# Avg bus bandwidth    : 190.42");
+
+        SimHost healthy = host(Set.of());
+        upgradeAndReboot(healthy);
+        assertThat(healthy.exec("dmesg", up).output()).doesNotContain("Xid");
+        assertThat(healthy.exec("dcgmi diag -r 3 -j", up).exitStatus()).isZero();
+        assertThat(healthy.exec("all_reduce_perf -b 1G -e 1G -g 8", up).output()).contains("# Avg bus bandwidth    : 471.18");
+    }
+
+    @Test
+    void installFailureLooksLikeApt() throws Exception {
+        SimHost host = host(EnumSet.of(SimFault.INSTALL_FAILS));
+        host.exec(PackageCommands.install(PackageManager.APT, "wl-2-up", Map.of("nvidia-driver", "570.133.20")), T0);
+        CommandResult status = host.exec(PackageCommands.jobStatus("wl-2-up"), T0.plusSeconds(10));
+        assertThat(status.output()).startsWith("rc 100\nE: Sub-process /usr/bin/dpkg returned an error code (1)");
+        assertThat(host.installedVersions()).containsEntry("nvidia-driver", "550.127.05");
+    }
+}
