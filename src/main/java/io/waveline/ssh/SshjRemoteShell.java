@@ -22,9 +22,17 @@ import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
  * Runs commands over SSH with sshj. Key-based authentication only; host keys are verified against a known_hosts
  * file, strictly: an unknown or changed key refuses the connection ({@link HostKeyRejectedException}), there is
  * no accept-all verifier. One connection per node is kept and reused (each command on its own channel), with a
- * cap on connections open at once; a broken connection is dropped and the next command opens a new one.
+ * cap on connections open at once; a broken connection is dropped and the next command opens a new one. A command
+ * that runs past its timeout is cut off (its channel closed) and reported as unreachable.
  */
 public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "ssh-command-timeout");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     private final Path knownHosts;
     private final KeyProvider key;
@@ -42,21 +50,29 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     @Override
     public CommandResult run(NodeAddress node, String command, Duration timeout) throws NodeUnreachableException {
         SSHClient client = client(node);
+        java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
         try (Session session = client.startSession()) {
-            Session.Command exec = session.exec(command);
-            String out = read(exec.getInputStream());
-            String err = read(exec.getErrorStream());
-            exec.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            Integer status = exec.getExitStatus();
-            if (status == null) {
-                drop(node);
-                throw new NodeUnreachableException(node.name() + ": the connection closed before \"" + firstWord(command)
-                        + "\" finished");
+            java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+                timedOut.set(true);
+                closeQuietly(session);
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                Session.Command exec = session.exec(command);
+                String out = read(exec.getInputStream());
+                String err = read(exec.getErrorStream());
+                exec.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                Integer status = exec.getExitStatus();
+                if (status == null) {
+                    throw new IOException("the connection closed before \"" + firstWord(command) + "\" finished");
+                }
+                return new CommandResult(status, out + err);
+            } finally {
+                watchdog.cancel(false);
             }
-            return new CommandResult(status, out + err);
         } catch (IOException e) {
             drop(node);
-            throw new NodeUnreachableException(node.name() + ": " + e.getMessage(), e);
+            throw new NodeUnreachableException(node.name() + ": " + (timedOut.get() ? "\"" + firstWord(command)
+                    + "\" did not finish within " + timeout.toSeconds() + "s" : e.getMessage()), e);
         }
     }
 
@@ -126,6 +142,14 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
             }
         }
         return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void closeQuietly(Session session) {
+        try {
+            session.close();
+        } catch (IOException e) {
+            // the command is abandoned either way
+        }
     }
 
     private static String firstWord(String command) {

@@ -1,0 +1,137 @@
+package io.waveline.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import net.schmizz.sshj.userauth.keyprovider.KeyPairWrapper;
+
+/** sshj against a real SSH server (Apache MINA SSHD on loopback). */
+class SshjRemoteShellTest {
+
+    @TempDir
+    Path dir;
+
+    SshServer server;
+    KeyPair client;
+    KeyPair hostKey;
+
+    static KeyPair ec() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        client = ec();
+        hostKey = ec();
+        server = SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(0);
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(key, client.getPublic()));
+        server.setCommandFactory((channel, command) -> new Command() {
+            OutputStream out;
+            ExitCallback exit;
+
+            @Override
+            public void setInputStream(InputStream in) {
+            }
+
+            @Override
+            public void setOutputStream(OutputStream out) {
+                this.out = out;
+            }
+
+            @Override
+            public void setErrorStream(OutputStream err) {
+            }
+
+            @Override
+            public void setExitCallback(ExitCallback callback) {
+                exit = callback;
+            }
+
+            @Override
+            public void start(ChannelSession channel, Environment env) throws java.io.IOException {
+                if (command.equals("hang")) {
+                    return;
+                }
+                out.write(("ran " + command + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                exit.onExit(command.equals("false") ? 1 : 0);
+            }
+
+            @Override
+            public void destroy(ChannelSession channel) {
+            }
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop(true);
+    }
+
+    SshjRemoteShell shell(KeyPair knownKey) throws Exception {
+        Path knownHosts = dir.resolve("known_hosts");
+        Files.writeString(knownHosts, "[127.0.0.1]:" + server.getPort() + " " + PublicKeyEntry.toString(knownKey.getPublic()) + "\n");
+        return new SshjRemoteShell(knownHosts, new KeyPairWrapper(client), Duration.ofSeconds(5), 4);
+    }
+
+    NodeAddress node() {
+        return new NodeAddress("gpu-01", "127.0.0.1", server.getPort(), "waveline");
+    }
+
+    @Test
+    void runsCommandsOverOneReusedConnection() throws Exception {
+        try (SshjRemoteShell shell = shell(hostKey)) {
+            assertThat(shell.run(node(), "nvidia-smi", Duration.ofSeconds(5))).isEqualTo(new CommandResult(0, "ran nvidia-smi\n"));
+            assertThat(shell.run(node(), "false", Duration.ofSeconds(5)).exitStatus()).isEqualTo(1);
+            assertThat(server.getActiveSessions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aCommandThatHangsIsCutOffAtItsTimeout() throws Exception {
+        try (SshjRemoteShell shell = shell(hostKey)) {
+            assertThatThrownBy(() -> shell.run(node(), "hang", Duration.ofSeconds(1)))
+                    .isInstanceOf(NodeUnreachableException.class)
+                    .hasMessage("gpu-01: \"hang\" did not finish within 1s");
+            assertThat(shell.run(node(), "uptime", Duration.ofSeconds(5)).output()).isEqualTo("ran uptime\n");
+        }
+    }
+
+    @Test
+    void aHostKeyNotInKnownHostsIsRefused() throws Exception {
+        try (SshjRemoteShell shell = shell(ec())) {
+            assertThatThrownBy(() -> shell.run(node(), "nvidia-smi", Duration.ofSeconds(5)))
+                    .isInstanceOf(HostKeyRejectedException.class)
+                    .hasMessageContaining("presented a host key that is not in");
+        }
+    }
+}
