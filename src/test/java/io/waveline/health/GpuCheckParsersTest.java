@@ -1,0 +1,141 @@
+package io.waveline.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import io.waveline.ssh.CommandResult;
+
+/** The check parsers against output in the tools' real formats (shared/reference/gpu-health.md), good, bad and broken. */
+class GpuCheckParsersTest {
+
+    @Test
+    void nvidiaSmiFailureStringsAndGarbage() {
+        assertThat(NvidiaSmiQuery.parse(18, "Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 570.133\n"))
+                .satisfies(r -> {
+                    assertThat(r.mismatch()).isTrue();
+                    assertThat(r.failure()).contains(NvidiaSmiQuery.MISMATCH);
+                });
+        assertThat(NvidiaSmiQuery.parse(9, "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+                + "Make sure that the latest NVIDIA driver is installed and running.\n").failure()).isPresent();
+        assertThat(NvidiaSmiQuery.parse(6, "No devices were found\n").failure()).contains("No devices were found");
+        assertThat(NvidiaSmiQuery.parse(0, "0, GPU-89fdc1e1-18b2-f499-c12b-82bcb9bfb3fa, 00000000:18:00.0, 580.126.09\n"
+                + "1, GPU-6f0a").failure()).hasValueSatisfying(f -> assertThat(f).startsWith("unreadable nvidia-smi line"));
+        assertThat(NvidiaSmiQuery.parse(255, "").failure()).contains("nvidia-smi exited with 255: (no output)");
+        assertThat(NvidiaSmiQuery.parse(0, "0, GPU-89fdc1e1-18b2-f499-c12b-82bcb9bfb3fa, 00000000:18:00.0, 580.126.09\n").gpus())
+                .singleElement().satisfies(g -> assertThat(g.driverVersion()).isEqualTo("580.126.09"));
+    }
+
+    @Test
+    void driverVersionComparesKernelModuleAndNvml() {
+        NvidiaSmiQuery.Result nvml = NvidiaSmiQuery.parse(0, "0, GPU-a, 00000000:18:00.0, 570.133.20\n");
+        CommandResult kernel = new CommandResult(0, "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.127.05  Fri Sep 27 2024\n");
+        CheckOutcome outcome = BasicGpuChecks.driverVersion(new CheckContext(Optional.of("570.133.20"), Optional.empty()), nvml, kernel);
+        assertThat(outcome.status()).isEqualTo(CheckStatus.FAIL);
+        assertThat(outcome.summary()).isEqualTo("expected driver 570.133.20, kernel module runs 550.127.05 and NVML reports 570.133.20");
+    }
+
+    @Test
+    void xidLinesInTheFatalSetFailAndSayWhy() {
+        String log = """
+                [ 1021.1] NVRM: Xid (PCI:0000:10:1c): 63, pid=1896, Row Remapper: New row marked for remapping, reset gpu to activate.
+                [ 2042.2] NVRM: Xid (PCI:0000:9b:00): 119, pid=2024380, name=nvidia-smi, Timeout after 6s of waiting for RPC response from GPU4 GSP! ...
+                [ 3063.3] NVRM: Xid (PCI:0000:2b:00): 79, GPU has fallen off the bus.
+                """;
+        CheckOutcome outcome = XidScan.evaluate(log, XidScan.DEFAULT_FATAL);
+        assertThat(outcome.status()).isEqualTo(CheckStatus.FAIL);
+        assertThat(outcome.cause()).isEqualTo(CheckOutcome.Cause.HARDWARE);
+        assertThat(outcome.summary()).isEqualTo("XID 119 on 0000:9b:00 and 1 more fatal XID line(s): GSP error");
+        assertThat(outcome.figures()).containsEntry("xids", List.of(63, 119, 79));
+
+        CheckOutcome benign = XidScan.evaluate(log.lines().findFirst().orElseThrow(), XidScan.DEFAULT_FATAL);
+        assertThat(benign.status()).isEqualTo(CheckStatus.WARN);
+        assertThat(XidScan.evaluate("[    0.0] Linux version 6.8.0\n\u0000\u00ff garbage", XidScan.DEFAULT_FATAL).status())
+                .isEqualTo(CheckStatus.PASS);
+        assertThat(XidScan.evaluate("NVRM: Xid (PCI:0000:2b:00): 13, Graphics Exception", java.util.Set.of(13)).cause())
+                .as("a fatal XID outside the hardware list points at the driver").isEqualTo(CheckOutcome.Cause.DRIVER);
+    }
+
+    static final String DCGM_4_FAIL = """
+            Successfully ran diagnostic for group.
+            {"DCGM Diagnostic":{"test_categories":[
+              {"category":"Deployment","tests":[{"name":"software","results":[{"entity_group":"GPU","entity_group_id":1,"entity_id":0,"status":"Pass"}],"test_summary":{"status":"Pass"}}]},
+              {"category":"Hardware","tests":[{"name":"memory","results":[
+                 {"entity_group":"GPU","entity_group_id":1,"entity_id":0,"status":"Pass"},
+                 {"entity_group":"GPU","entity_group_id":1,"entity_id":3,"status":"Fail","warnings":[{"warning":"DBE","error_id":83,"error_category":6,"error_severity":2}]}],
+               "test_summary":{"status":"Fail"}}]}],
+             "entity_groups":[{"entity_group":"GPU","entity_group_id":1}]},
+             "metadata":{"Driver Version Detected":"570.133.20","version":"4.2.3"}}
+            """;
+
+    @Test
+    void dcgmFourXFailureNamesTheTestAndGpu() {
+        CheckOutcome outcome = DcgmDiag.evaluate(226, DCGM_4_FAIL, false);
+        assertThat(outcome.status()).isEqualTo(CheckStatus.FAIL);
+        assertThat(outcome.cause()).isEqualTo(CheckOutcome.Cause.HARDWARE);
+        assertThat(outcome.summary()).isEqualTo("DCGM diagnostic failed: memory on GPU 3");
+    }
+
+    @Test
+    void dcgmThreeXSoftwareFailurePointsAtTheDriver() {
+        String v3 = """
+                {"DCGM GPU Diagnostic":{"test_categories":[{"category":"Deployment","tests":[
+                  {"name":"Denylist","results":[{"gpu_id":"0","status":"Pass"}]},
+                  {"name":"NVML Library","results":[{"gpu_id":"0","status":"Fail","warnings":[{"warning":"NVML mismatch"}]}]}]}]}}
+                """;
+        CheckOutcome outcome = DcgmDiag.evaluate(226, v3, false);
+        assertThat(outcome.status()).isEqualTo(CheckStatus.FAIL);
+        assertThat(outcome.cause()).isEqualTo(CheckOutcome.Cause.DRIVER);
+        assertThat(outcome.summary()).isEqualTo("DCGM diagnostic failed: NVML Library on GPU 0");
+    }
+
+    @Test
+    void dcgmPassWarnAndBrokenOutput() {
+        String pass = DCGM_4_FAIL.replace("\"status\":\"Fail\",\"warnings\":[{\"warning\":\"DBE\",\"error_id\":83,\"error_category\":6,\"error_severity\":2}]", "\"status\":\"Pass\"");
+        assertThat(DcgmDiag.evaluate(0, pass, false).status()).isEqualTo(CheckStatus.PASS);
+        String warn = pass.replace("\"entity_id\":3,\"status\":\"Pass\"", "\"entity_id\":3,\"status\":\"Warn\"");
+        assertThat(DcgmDiag.evaluate(0, warn, true).status()).isEqualTo(CheckStatus.WARN);
+        assertThat(DcgmDiag.evaluate(0, warn, false).status()).isEqualTo(CheckStatus.FAIL);
+        assertThat(DcgmDiag.evaluate(0, DCGM_4_FAIL.substring(0, 200), false).summary()).contains("cannot be read (truncated?)");
+        assertThat(DcgmDiag.evaluate(254, "Error: unable to connect to host engine", false).status()).isEqualTo(CheckStatus.ERROR);
+        assertThat(DcgmDiag.evaluate(137, "", false).summary()).contains("killed by signal 9");
+        assertThat(DcgmDiag.evaluate(0, "{\"something\":1}", false).status()).isEqualTo(CheckStatus.ERROR);
+    }
+
+    static final String NCCL = """
+            #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
+            #        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)
+                 8388608       2097152     float     sum      -1    120.3   69.73  122.03      0    119.9   69.96  122.43      0
+              1073741824     268435456     float     sum      -1   8109.1  132.41  231.72      0   8109.7  132.40  231.70      0
+            # Out of bounds values : 0 OK
+            # Avg bus bandwidth    : 210.99
+            """;
+
+    @Test
+    void ncclBandwidthOfTheLargestMessageAgainstTheThreshold() {
+        CheckOutcome low = NcclAllReduce.evaluate(NCCL, 460);
+        assertThat(low.status()).isEqualTo(CheckStatus.FAIL);
+        assertThat(low.summary()).isEqualTo("bus bandwidth 231.7 GB/s below the threshold 460.0 GB/s");
+        assertThat(low.figures()).containsEntry("busbwGBps", 231.72);
+        assertThat(NcclAllReduce.evaluate(NCCL, 200).status()).isEqualTo(CheckStatus.PASS);
+        assertThat(NcclAllReduce.evaluate(NCCL.replace("0 OK", "3 FAILED"), 200).summary())
+                .isEqualTo("3 out-of-bounds values in all_reduce_perf (wrong results)");
+    }
+
+    @Test
+    void ncclOldFormatAndTruncatedOutput() {
+        String old = """
+                #       size         count    type   redop     time   algbw   busbw  error     time   algbw   busbw  error
+                #        (B)    (elements)                     (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)
+                  1073741824     268435456   float     sum   8109.1  132.41  470.10  0e+00   8109.7  132.40  470.00  0e+00
+                # Out of bounds values : 0 OK
+                # Avg bus bandwidth    : 470.05
+                """;
+        assertThat(NcclAllReduce.evaluate(old, 460).figures()).containsEntry("busbwGBps", 470.10);
+        assertThat(NcclAllReduce.evaluate(NCCL.substring(0, 250), 460).status()).isEqualTo(CheckStatus.ERROR);
+        assertThat(NcclAllReduce.evaluate("bash: all_reduce_perf: command not found", 460).status()).isEqualTo(CheckStatus.ERROR);
+    }
+}
