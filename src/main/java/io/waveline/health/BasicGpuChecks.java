@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,8 +19,9 @@ import jakarta.inject.Inject;
 /**
  * The checks every node passes after an upgrade or a rollback: nvidia-smi answers (a driver/library mismatch is
  * reported as such, since it means "reboot, then check again"), the kernel module and NVML both report the
- * expected driver, and the GPU count equals the baseline taken before the node was touched. The full catalog of
- * gpu-health.md plugs in beside it through {@link HealthCheck}.
+ * expected driver, and the GPU count equals the baseline taken before the node was touched. When these pass, the
+ * checks the plan asks for run too: {@code xid} ({@link XidScan}), {@code dcgm-diag} ({@link DcgmDiag}) and
+ * {@code nccl-allreduce} ({@link NcclAllReduce}); the rest of the catalog answers a warning until it is built.
  */
 @ApplicationScoped
 public class BasicGpuChecks implements HealthCheck {
@@ -50,7 +53,42 @@ public class BasicGpuChecks implements HealthCheck {
                     : CheckOutcome.fail("gpu-inventory", CheckOutcome.Cause.DRIVER, (baseline - now) + " GPU(s) missing: "
                             + now + " of " + baseline + " GPUs after the upgrade", Map.of("gpus", now, "baseline", baseline), smi.output()));
         });
+        if (outcomes.stream().allMatch(CheckOutcome::passed)) {
+            for (CheckRequest request : context.requested()) {
+                outcomes.add(catalog(node, request, query.gpus().size()));
+            }
+        }
         return outcomes;
+    }
+
+    /** One requested check of the catalog; the ones this version does not run yet say so as a warning. */
+    private CheckOutcome catalog(NodeAddress node, CheckRequest request, int gpus) throws NodeUnreachableException {
+        Duration timeout = Duration.ofSeconds(Math.max(1, request.timeoutSeconds()));
+        switch (request.name()) {
+            case "nvidia-smi", "driver-version", "gpu-inventory":
+                return CheckOutcome.pass(request.name(), "covered by the basic checks", Map.of(), "");
+            case "xid": {
+                CommandResult log = shell.run(node, "dmesg", timeout);
+                Set<Integer> fatal = request.parameters().get("fatal") instanceof List<?> list
+                        ? list.stream().map(o -> ((Number) o).intValue()).collect(Collectors.toSet()) : XidScan.DEFAULT_FATAL;
+                return XidScan.evaluate(log.output(), fatal);
+            }
+            case "dcgm-diag": {
+                int level = request.parameters().get("level") instanceof Number n ? n.intValue() : 1;
+                CommandResult diag = shell.run(node, "dcgmi diag -r " + level + " -j", timeout);
+                return DcgmDiag.evaluate(diag.exitStatus(), diag.output(),
+                        Boolean.TRUE.equals(request.parameters().get("allowWarn")));
+            }
+            case "nccl-allreduce": {
+                int count = request.parameters().get("gpus") instanceof Number n ? n.intValue() : gpus;
+                double threshold = request.parameters().get("minBusBandwidthGBps") instanceof Number n ? n.doubleValue() : 0;
+                CommandResult run = shell.run(node, "all_reduce_perf -b 1G -e 1G -f 2 -g " + count, timeout);
+                return NcclAllReduce.evaluate(run.output(), threshold);
+            }
+            default:
+                return new CheckOutcome(request.name(), CheckStatus.WARN, request.name()
+                        + " is not run by this version of Waveline yet", CheckOutcome.Cause.NONE, Map.of(), "");
+        }
     }
 
     static CheckOutcome driverVersion(CheckContext context, NvidiaSmiQuery.Result query, CommandResult kernel) {

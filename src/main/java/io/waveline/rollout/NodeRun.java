@@ -47,6 +47,9 @@ public class NodeRun extends PanacheEntityBase {
     /** The node as the inventory described it at start: address, port, labels, GPU facts. */
     @JdbcTypeCode(SqlTypes.JSON)
     public NodeSnapshot facts;
+    /** The catalog checks the plan asks for on this node's wave, frozen at start. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public java.util.List<io.waveline.health.CheckRequest> checks;
     /** The {@code ssh} method's package manager for this node ({@code apt} or {@code dnf}), from the plan. */
     @Column(name = "package_manager")
     public String packageManager;

@@ -151,7 +151,8 @@ public class NodeStepper {
 
     private void validate(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         Optional<String> driver = Optional.ofNullable(run.wantedVersions().get("nvidia-driver"));
-        List<CheckOutcome> outcomes = checks.run(address, new CheckContext(driver, Optional.ofNullable(run.baselineGpuCount)));
+        List<CheckOutcome> outcomes = checks.run(address, new CheckContext(driver, Optional.ofNullable(run.baselineGpuCount),
+                run.checks == null ? List.of() : run.checks));
         log.checks(outcomes);
         Optional<CheckOutcome> failed = outcomes.stream().filter(c -> !c.passed()).findFirst();
         if (failed.isEmpty()) {

@@ -132,6 +132,10 @@ public class RolloutCommands {
                 run.facts = new NodeRun.NodeSnapshot(node.address(), node.sshPort(), node.sshUser(), node.labels(),
                         node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(), node.available());
                 run.packageManager = plan.method().settings().getOrDefault("packageManager", "apt");
+                String waveName = plan.waves().get(w).name();
+                run.checks = plan.checks().stream().filter(c -> c.appliesTo(waveName))
+                        .map(c -> new io.waveline.health.CheckRequest(c.name(), c.parameters(), c.timeout().toSeconds()))
+                        .toList();
                 run.nextAttemptAt = now;
                 run.active = true;
                 run.persist();

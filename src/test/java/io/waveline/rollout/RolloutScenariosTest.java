@@ -343,6 +343,30 @@ class RolloutScenariosTest {
     }
 
     @Test
+    void planChecksRunAfterTheBasicOnesAndAnXidQuarantines() {
+        String yaml = plan("xid", "nodes: [gpu-h100-12]", "570.86.20", true, "- name: all\n  size: rest", "onFailure: rollback-wave")
+                .replace("  failurePolicy:", "  checks:\n    - name: xid\n    - name: dcgm-diag\n      level: 2\n  failurePolicy:");
+        long id = start(yaml);
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("QUARANTINED");
+        assertThat(done.getString("waves[0].nodes[0].failureClass")).isEqualTo("HARDWARE");
+        assertThat(done.getString("waves[0].nodes[0].lastError")).isEqualTo("xid: XID 79 on 0000:5d:00: GPU has fallen off the bus");
+        assertThat(done.getList("waves[0].nodes[0].checks.name")).contains("nvidia-smi", "driver-version", "gpu-inventory", "xid", "dcgm-diag");
+    }
+
+    @Test
+    void lowNcclBandwidthFailsTheNodeAndItGoesBack() {
+        String yaml = plan("nccl", "nodes: [gpu-h100-10]", "570.86.22", true, "- name: all\n  size: rest", "onFailure: rollback-wave")
+                .replace("  failurePolicy:", "  checks:\n    - name: nccl-allreduce\n      minBusBandwidthGBps: 400\n  failurePolicy:");
+        Map<String, String> before = sim.host("gpu-h100-10").installedVersions();
+        JsonPath done = awaitState(start(yaml), "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString("waves[0].nodes[0].lastError"))
+                .isEqualTo("nccl-allreduce: bus bandwidth 190.4 GB/s below the threshold 400.0 GB/s");
+        assertThat(sim.host("gpu-h100-10").installedVersions()).isEqualTo(before);
+    }
+
+    @Test
     void badRequestsAreExplained() {
         given().contentType(ContentType.JSON).body(Map.of("plan", "nope")).when().post("/api/v1/rollouts").then()
                 .statusCode(404).contentType("application/problem+json");
