@@ -20,8 +20,9 @@ import jakarta.inject.Inject;
  * The checks every node passes after an upgrade or a rollback: nvidia-smi answers (a driver/library mismatch is
  * reported as such, since it means "reboot, then check again"), the kernel module and NVML both report the
  * expected driver, and the GPU count equals the baseline taken before the node was touched. When these pass, the
- * checks the plan asks for run too: {@code xid} ({@link XidScan}), {@code dcgm-diag} ({@link DcgmDiag}) and
- * {@code nccl-allreduce} ({@link NcclAllReduce}); the rest of the catalog answers a warning until it is built.
+ * checks the plan asks for run too: {@code xid} ({@link XidScan}), {@code dcgm-diag} ({@link DcgmDiag}),
+ * {@code nccl-allreduce} ({@link NcclAllReduce}) and {@code fabric-manager} ({@link FabricManagerCheck}); the
+ * rest of the catalog answers a warning until it is built.
  */
 @ApplicationScoped
 public class BasicGpuChecks implements HealthCheck {
@@ -55,14 +56,15 @@ public class BasicGpuChecks implements HealthCheck {
         });
         if (outcomes.stream().allMatch(CheckOutcome::passed)) {
             for (CheckRequest request : context.requested()) {
-                outcomes.add(catalog(node, request, query.gpus().size()));
+                outcomes.add(catalog(node, request, query.gpus().size(), context.expectedDriver()));
             }
         }
         return outcomes;
     }
 
     /** One requested check of the catalog; the ones this version does not run yet say so as a warning. */
-    private CheckOutcome catalog(NodeAddress node, CheckRequest request, int gpus) throws NodeUnreachableException {
+    private CheckOutcome catalog(NodeAddress node, CheckRequest request, int gpus, java.util.Optional<String> expectedDriver)
+            throws NodeUnreachableException {
         Duration timeout = Duration.ofSeconds(Math.max(1, request.timeoutSeconds()));
         switch (request.name()) {
             case "nvidia-smi", "driver-version", "gpu-inventory":
@@ -84,6 +86,12 @@ public class BasicGpuChecks implements HealthCheck {
                 double threshold = request.parameters().get("minBusBandwidthGBps") instanceof Number n ? n.doubleValue() : 0;
                 CommandResult run = shell.run(node, "all_reduce_perf -b 1G -e 1G -f 2 -g " + count, timeout);
                 return NcclAllReduce.evaluate(run.output(), threshold);
+            }
+            case "fabric-manager": {
+                String active = shell.run(node, FabricManagerCheck.ACTIVE, timeout).output();
+                String version = shell.run(node, FabricManagerCheck.VERSION, timeout).output();
+                String journal = shell.run(node, FabricManagerCheck.JOURNAL, timeout).output();
+                return FabricManagerCheck.evaluate(active, version, journal, expectedDriver);
             }
             default:
                 return new CheckOutcome(request.name(), CheckStatus.WARN, request.name()

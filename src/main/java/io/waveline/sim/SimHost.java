@@ -153,6 +153,27 @@ public final class SimHost {
         if (command.startsWith("nvidia-smi --query-gpu=")) {
             return nvidiaSmi();
         }
+        if (command.equals("systemctl is-active nvidia-fabricmanager")) {
+            boolean running = packages.containsKey("nvidia-fabricmanager");
+            return new CommandResult(running ? 0 : 3, running ? "active\n" : "inactive\n");
+        }
+        if (command.equals("nv-fabricmanager --version")) {
+            return packages.containsKey("nvidia-fabricmanager")
+                    ? new CommandResult(0, "Fabric Manager version is : " + packages.get("nvidia-fabricmanager") + "\n")
+                    : new CommandResult(127, "sh: 1: nv-fabricmanager: not found\n");
+        }
+        if (command.startsWith("journalctl -u nvidia-fabricmanager")) {
+            String fm = packages.get("nvidia-fabricmanager");
+            String journal = "Nov 25 12:00:01 " + name + " systemd[1]: Starting NVIDIA fabric manager service...\n";
+            if (fm != null && !fm.equals(loadedDriver)) {
+                journal += "Nov 25 12:00:02 " + name + " nv-fabricmanager[104230]: fabric manager NVIDIA GPU driver interface "
+                        + "version " + fm + " don't match with driver version " + loadedDriver
+                        + ". Please update with matching NVIDIA driver package.\n";
+            } else {
+                journal += "Nov 25 12:00:03 " + name + " systemd[1]: Started NVIDIA fabric manager service.\n";
+            }
+            return new CommandResult(0, journal);
+        }
         if (command.startsWith("dmesg") || command.startsWith("journalctl -k")) {
             return new CommandResult(0, SimOutputs.kernelLog(bootFaults()));
         }

@@ -105,6 +105,24 @@ class GpuCheckParsersTest {
         assertThat(DcgmDiag.evaluate(0, "{\"something\":1}", false).status()).isEqualTo(CheckStatus.ERROR);
     }
 
+    @Test
+    void fabricManagerMustRunTheDriversExactVersion() {
+        String journal = "Nov 25 nv-fabricmanager[104230]: fabric manager NVIDIA GPU driver interface version 550.127.05 "
+                + "don't match with driver version 550.120. Please update with matching NVIDIA driver package.\n";
+        CheckOutcome mismatch = FabricManagerCheck.evaluate("active\n", "Fabric Manager version is : 550.127.05\n", journal,
+                Optional.of("550.120"));
+        assertThat(mismatch.status()).isEqualTo(CheckStatus.FAIL);
+        assertThat(mismatch.summary()).startsWith("Fabric Manager and driver do not match: fabric manager NVIDIA GPU driver "
+                + "interface version 550.127.05 don't match with driver version 550.120");
+        assertThat(FabricManagerCheck.evaluate("failed\n", "", "", Optional.empty()).summary())
+                .isEqualTo("Fabric Manager is not running (failed)");
+        assertThat(FabricManagerCheck.evaluate("active\n", "Fabric Manager version is : 570.133.20\n", "", Optional.of("570.124.06"))
+                .summary()).isEqualTo("Fabric Manager 570.133.20 does not match driver 570.124.06");
+        assertThat(FabricManagerCheck.evaluate("active\n", "Fabric Manager version is : 570.133.20\n", "Started.", Optional.of("570.133.20"))
+                .status()).isEqualTo(CheckStatus.PASS);
+        assertThat(FabricManagerCheck.evaluate("", "\u0000garbage", "", Optional.of("570.133.20")).status()).isEqualTo(CheckStatus.FAIL);
+    }
+
     static final String NCCL = """
             #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
             #        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)

@@ -345,13 +345,16 @@ class RolloutScenariosTest {
     @Test
     void planChecksRunAfterTheBasicOnesAndAnXidQuarantines() {
         String yaml = plan("xid", "nodes: [gpu-h100-12]", "570.86.20", true, "- name: all\n  size: rest", "onFailure: rollback-wave")
-                .replace("  failurePolicy:", "  checks:\n    - name: xid\n    - name: dcgm-diag\n      level: 2\n  failurePolicy:");
+                .replace("  failurePolicy:", "  checks:\n    - name: fabric-manager\n    - name: xid\n    - name: dcgm-diag\n      level: 2\n  failurePolicy:");
         long id = start(yaml);
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("QUARANTINED");
         assertThat(done.getString("waves[0].nodes[0].failureClass")).isEqualTo("HARDWARE");
         assertThat(done.getString("waves[0].nodes[0].lastError")).isEqualTo("xid: XID 79 on 0000:5d:00: GPU has fallen off the bus");
-        assertThat(done.getList("waves[0].nodes[0].checks.name")).contains("nvidia-smi", "driver-version", "gpu-inventory", "xid", "dcgm-diag");
+        assertThat(done.getList("waves[0].nodes[0].checks.name")).contains("nvidia-smi", "driver-version", "gpu-inventory",
+                "fabric-manager", "xid", "dcgm-diag");
+        assertThat(done.getString("waves[0].nodes[0].checks.find { it.name == 'fabric-manager' }.summary"))
+                .isEqualTo("Fabric Manager 570.86.20 active");
     }
 
     @Test
