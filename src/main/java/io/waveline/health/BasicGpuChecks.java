@@ -21,8 +21,9 @@ import jakarta.inject.Inject;
  * reported as such, since it means "reboot, then check again"), the kernel module and NVML both report the
  * expected driver, and the GPU count equals the baseline taken before the node was touched. When these pass, the
  * checks the plan asks for run too: {@code xid} ({@link XidScan}), {@code dcgm-diag} ({@link DcgmDiag}),
- * {@code nccl-allreduce} ({@link NcclAllReduce}) and {@code fabric-manager} ({@link FabricManagerCheck}); the
- * rest of the catalog answers a warning until it is built.
+ * {@code nccl-allreduce} ({@link NcclAllReduce}), {@code fabric-manager} ({@link FabricManagerCheck}) and
+ * {@code vbios}, {@code gpu-modes}, {@code ecc}, {@code clock-events} ({@link GpuStateQuery}); the rest of the
+ * catalog answers a warning until it is built.
  */
 @ApplicationScoped
 public class BasicGpuChecks implements HealthCheck {
@@ -86,6 +87,10 @@ public class BasicGpuChecks implements HealthCheck {
                 double threshold = request.parameters().get("minBusBandwidthGBps") instanceof Number n ? n.doubleValue() : 0;
                 CommandResult run = shell.run(node, "all_reduce_perf -b 1G -e 1G -f 2 -g " + count, timeout);
                 return NcclAllReduce.evaluate(run.output(), threshold);
+            }
+            case "vbios", "gpu-modes", "ecc", "clock-events": {
+                CommandResult state = shell.run(node, GpuStateQuery.COMMAND, timeout);
+                return GpuStateQuery.evaluate(request.name(), state.exitStatus(), state.output(), request.parameters());
             }
             case "fabric-manager": {
                 String active = shell.run(node, FabricManagerCheck.ACTIVE, timeout).output();

@@ -150,6 +150,19 @@ public final class SimHost {
                             + "  Release Build  (dvs-builder@U16-I3-B03-4-3)  Fri Mar 14 17:06:23 UTC 2025\n"
                             + "GCC version:  gcc version 12.3.0 (Ubuntu 12.3.0-1ubuntu1~22.04)\n");
         }
+        if (command.startsWith("nvidia-smi --query-gpu=index,vbios_version")) {
+            if (!java.util.Objects.equals(loadedDriver, packages.get("nvidia-driver"))) {
+                return nvidiaSmi();
+            }
+            StringBuilder out = new StringBuilder();
+            boolean dbe = bootFaults().contains(SimFault.XID_48);
+            for (int i = 0; i < visibleGpus; i++) {
+                boolean bad = dbe && i == 3;
+                out.append(i).append(", 96.00.99.00.01, Enabled, Disabled, ").append(bad ? 2 : 0).append(", ")
+                        .append(bad ? "Yes" : "No").append(", No, 0x0000000000000000\n");
+            }
+            return new CommandResult(0, out.toString());
+        }
         if (command.startsWith("nvidia-smi --query-gpu=")) {
             return nvidiaSmi();
         }

@@ -123,6 +123,33 @@ class GpuCheckParsersTest {
         assertThat(FabricManagerCheck.evaluate("", "\u0000garbage", "", Optional.of("570.133.20")).status()).isEqualTo(CheckStatus.FAIL);
     }
 
+    @Test
+    void gpuStateChecksJudgeVbiosModesEccAndClockEvents() {
+        String good = "0, 96.00.99.00.01, Enabled, Disabled, 0, No, No, 0x0000000000000000\n"
+                + "1, 96.00.99.00.01, Enabled, Disabled, 0, No, No, 0x0000000000000004\n";
+        for (String check : List.of("vbios", "gpu-modes", "ecc", "clock-events")) {
+            assertThat(GpuStateQuery.evaluate(check, 0, good, java.util.Map.of()).status()).as(check).isEqualTo(CheckStatus.PASS);
+        }
+        String bad = "0, 96.00.99.00.01, Disabled, Enabled, 3, Yes, No, 0x0000000000000048\n"
+                + "1, 96.00.74.00.02, Enabled, Enabled, [N/A], [Not Supported], No, 0x0000000000000000\n";
+        assertThat(GpuStateQuery.evaluate("vbios", 0, bad, java.util.Map.of()).summary())
+                .isEqualTo("GPUs run different VBIOS versions: [96.00.99.00.01, 96.00.74.00.02]");
+        assertThat(GpuStateQuery.evaluate("gpu-modes", 0, bad, java.util.Map.of()).summary()).isEqualTo("persistence mode off on GPU [0]");
+        CheckOutcome ecc = GpuStateQuery.evaluate("ecc", 0, bad, java.util.Map.of());
+        assertThat(ecc.cause()).isEqualTo(CheckOutcome.Cause.HARDWARE);
+        assertThat(ecc.summary()).isEqualTo("GPU 0: 3 uncorrectable ECC errors; GPU 0: row remap pending");
+        assertThat(GpuStateQuery.evaluate("ecc", 0, bad, java.util.Map.of("maxUncorrectedVolatile", 5)).summary())
+                .isEqualTo("GPU 0: row remap pending");
+        assertThat(GpuStateQuery.evaluate("clock-events", 0, bad, java.util.Map.of()).summary())
+                .isEqualTo("GPU 0: HW slowdown, HW thermal slowdown");
+        assertThat(GpuStateQuery.evaluate("vbios", 0, good, java.util.Map.of("expected", "96.00.74.00.02")).summary())
+                .isEqualTo("VBIOS 96.00.99.00.01, expected 96.00.74.00.02");
+        assertThat(GpuStateQuery.evaluate("ecc", 0, "0, 96.00.99.00.01, Enabled\n", java.util.Map.of()).status())
+                .isEqualTo(CheckStatus.ERROR);
+        assertThat(GpuStateQuery.evaluate("ecc", 2, "Field \"retired_pages.pending\" is not a valid field to query.", java.util.Map.of())
+                .status()).isEqualTo(CheckStatus.ERROR);
+    }
+
     static final String NCCL = """
             #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
             #        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)

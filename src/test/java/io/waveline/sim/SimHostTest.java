@@ -85,6 +85,19 @@ class SimHostTest {
     }
 
     @Test
+    void aDoubleBitErrorShowsInTheKernelLogAndTheEccCounters() throws Exception {
+        SimHost host = host(EnumSet.of(SimFault.XID_48));
+        upgradeAndReboot(host);
+        Instant up = T0.plusSeconds(60);
+        assertThat(host.exec("dmesg", up).output()).contains("NVRM: Xid (PCI:0000:5d:00): 48,");
+        CommandResult state = host.exec(io.waveline.health.GpuStateQuery.COMMAND, up);
+        assertThat(io.waveline.health.GpuStateQuery.evaluate("ecc", state.exitStatus(), state.output(), Map.of()).summary())
+                .isEqualTo("GPU 3: 2 uncorrectable ECC errors; GPU 3: row remap pending");
+        assertThat(io.waveline.health.GpuStateQuery.evaluate("clock-events", state.exitStatus(), state.output(), Map.of())
+                .status()).isEqualTo(io.waveline.health.CheckStatus.PASS);
+    }
+
+    @Test
     void installFailureLooksLikeApt() throws Exception {
         SimHost host = host(EnumSet.of(SimFault.INSTALL_FAILS));
         host.exec(PackageCommands.install(PackageManager.APT, "wl-2-up", Map.of("nvidia-driver", "570.133.20")), T0);
