@@ -65,6 +65,8 @@ public class NodeStepper {
             run.attempts = 0;
         } catch (NodeUnreachableException e) {
             unreachable(run, now, e, log);
+        } catch (RuntimeException e) {
+            unreachable(run, now, new NodeUnreachableException("step " + run.state + " failed: " + e, e), log);
         }
         return log;
     }

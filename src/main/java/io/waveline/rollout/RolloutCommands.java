@@ -82,6 +82,16 @@ public class RolloutCommands {
             throw new InvalidPlan(review.errors());
         }
         RolloutPlan plan = review.plan().orElseThrow();
+        if (plan.method().type() != io.waveline.plan.MethodSpec.Method.SSH) {
+            throw new RolloutConflict("plan " + plan.name() + " uses method " + plan.method().type().word()
+                    + ", which this version cannot run yet; only ssh rollouts can start (the plan's preview works)");
+        }
+        List<String> unsupported = plan.target().components().stream().map(ComponentTarget::component)
+                .filter(c -> !c.equals("nvidia-driver") && !c.equals("nvidia-fabricmanager")).toList();
+        if (!unsupported.isEmpty()) {
+            throw new RolloutConflict("the ssh method installs nvidia-driver and nvidia-fabricmanager only; plan "
+                    + plan.name() + " also moves " + String.join(", ", unsupported));
+        }
         WavePlan wavePlan = WavePlanner.plan(planName + ".yaml", plan, facts);
         List<String> names = wavePlan.waves().stream().flatMap(w -> w.nodes().stream()).map(NodeFacts::name).toList();
         refuseOverlap(names);

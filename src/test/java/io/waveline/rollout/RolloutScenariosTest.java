@@ -377,6 +377,14 @@ class RolloutScenariosTest {
         given().contentType(ContentType.JSON).body(Map.of("planYaml", "kind: RolloutPlan\n")).when()
                 .post("/api/v1/rollouts").then().statusCode(422).body("errors[0].path", equalTo("apiVersion"));
         given().when().post("/api/v1/rollouts/999999/pause").then().statusCode(404).contentType("application/problem+json");
+        given().contentType(ContentType.JSON).body(Map.of("planYaml", plan("ansible", "nodes: [gpu-a100-08]", "570.124.06",
+                true, "- name: all\n  size: rest", "onFailure: halt").replace("  waves:", "  method:\n    type: ansible\n  waves:")))
+                .when().post("/api/v1/rollouts").then().statusCode(409)
+                .body("detail", containsString("uses method ansible, which this version cannot run yet"));
+        given().contentType(ContentType.JSON).body(Map.of("planYaml", plan("amd", "nodes: [gpu-mi300x-02]", "6.8.0", false,
+                "- name: all\n  size: rest", "onFailure: halt").replace("nvidia-driver: \"6.8.0\"", "amdgpu-driver: \"6.8.0\"")))
+                .when().post("/api/v1/rollouts").then().statusCode(409)
+                .body("detail", containsString("also moves amdgpu-driver"));
         given().when().get("/api/v1/rollouts/999999").then().statusCode(404);
     }
 }
