@@ -111,6 +111,14 @@ final class NodeDraft {
         }
     }
 
+    /** Reads a {@code gpu: {vendor, model, count, nvswitch}} block into this node (the caller finishes it). */
+    void gpu(io.waveline.plan.YamlMapping gpu) {
+        gpu.string("vendor").ifPresent(v -> gpuVendor(v, gpu.positionOf("vendor"), gpu.child("vendor")));
+        gpu.string("model").ifPresent(v -> gpuModel(v, gpu.positionOf("model"), gpu.child("model")));
+        gpu.string("count").ifPresent(v -> gpuCount(v, gpu.positionOf("count"), gpu.child("count")));
+        gpu.string("nvswitch").ifPresent(v -> nvswitch(v, gpu.positionOf("nvswitch"), gpu.child("nvswitch")));
+    }
+
     FleetNode build(String source) {
         return new FleetNode(name, address == null ? name : address, port, user, Map.copyOf(labels), gpuVendor,
                 gpuModel, gpuCount, nvswitch, Map.copyOf(versions), available, source);

@@ -174,12 +174,7 @@ public final class SimulatedFleet implements InventorySource {
                     draft.label(cycle.getKey(), value.value(), value.position(), value.path());
                 }
             }
-            gpu.ifPresent(g -> {
-                g.string("vendor").ifPresent(v -> draft.gpuVendor(v, g.positionOf("vendor"), g.child("vendor")));
-                g.string("model").ifPresent(v -> draft.gpuModel(v, g.positionOf("model"), g.child("model")));
-                g.string("count").ifPresent(v -> draft.gpuCount(v, g.positionOf("count"), g.child("count")));
-                g.string("nvswitch").ifPresent(v -> draft.nvswitch(v, g.positionOf("nvswitch"), g.child("nvswitch")));
-            });
+            gpu.ifPresent(draft::gpu);
             versions.forEach((component, version) -> draft.version(component, version.value(), version.position(), version.path()));
             YamlMapping override = overrides.get(name);
             if (override != null) {

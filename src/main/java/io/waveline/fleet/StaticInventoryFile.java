@@ -74,10 +74,7 @@ public final class StaticInventoryFile {
                     version.getValue().path());
         }
         n.mapping("gpu").ifPresent(gpu -> {
-            gpu.string("vendor").ifPresent(v -> draft.gpuVendor(v, gpu.positionOf("vendor"), gpu.child("vendor")));
-            gpu.string("model").ifPresent(v -> draft.gpuModel(v, gpu.positionOf("model"), gpu.child("model")));
-            gpu.string("count").ifPresent(v -> draft.gpuCount(v, gpu.positionOf("count"), gpu.child("count")));
-            gpu.string("nvswitch").ifPresent(v -> draft.nvswitch(v, gpu.positionOf("nvswitch"), gpu.child("nvswitch")));
+            draft.gpu(gpu);
             gpu.finish();
         });
         n.finish();

@@ -10,8 +10,8 @@ import java.util.Optional;
  * would do. Runs the parser, then the planner and the estimator; errors from all three are reported together,
  * in file order.
  */
-public record PlanReview(String file, String sha256, Optional<RolloutPlan> plan, Optional<Preview> preview,
-        List<PlanError> errors, List<PlanError> warnings) {
+public record PlanReview(String file, String sha256, Optional<RolloutPlan> plan, Optional<WavePlan> wavePlan,
+        Optional<Preview> preview, List<PlanError> errors, List<PlanError> warnings) {
 
     public boolean valid() {
         return errors.isEmpty() && plan.isPresent();
@@ -20,8 +20,8 @@ public record PlanReview(String file, String sha256, Optional<RolloutPlan> plan,
     public static PlanReview of(String file, String text, List<NodeFacts> fleet, Instant now) {
         PlanParseResult parsed = PlanParser.parse(file, text);
         if (parsed.plan().isEmpty()) {
-            return new PlanReview(file, parsed.sha256(), Optional.empty(), Optional.empty(), parsed.errors(),
-                    parsed.warnings());
+            return new PlanReview(file, parsed.sha256(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    parsed.errors(), parsed.warnings());
         }
         RolloutPlan plan = parsed.plan().get();
         WavePlan wavePlan = WavePlanner.plan(file, plan, fleet);
@@ -35,7 +35,7 @@ public record PlanReview(String file, String sha256, Optional<RolloutPlan> plan,
             preview = Optional.of(estimate.preview());
         }
         errors.sort(java.util.Comparator.comparingInt(PlanError::line).thenComparingInt(PlanError::column));
-        return new PlanReview(file, parsed.sha256(), Optional.of(plan), errors.isEmpty() ? preview : Optional.empty(),
-                List.copyOf(errors), List.copyOf(warnings));
+        return new PlanReview(file, parsed.sha256(), Optional.of(plan), Optional.of(wavePlan),
+                errors.isEmpty() ? preview : Optional.empty(), List.copyOf(errors), List.copyOf(warnings));
     }
 }

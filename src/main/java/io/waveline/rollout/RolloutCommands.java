@@ -16,7 +16,6 @@ import io.waveline.plan.PlanError;
 import io.waveline.plan.PlanReview;
 import io.waveline.plan.RolloutPlan;
 import io.waveline.plan.WavePlan;
-import io.waveline.plan.WavePlanner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -92,7 +91,7 @@ public class RolloutCommands {
             throw new RolloutConflict("the ssh method installs nvidia-driver and nvidia-fabricmanager only; plan "
                     + plan.name() + " also moves " + String.join(", ", unsupported));
         }
-        WavePlan wavePlan = WavePlanner.plan(planName + ".yaml", plan, facts);
+        WavePlan wavePlan = review.wavePlan().orElseThrow();
         List<String> names = wavePlan.waves().stream().flatMap(w -> w.nodes().stream()).map(NodeFacts::name).toList();
         refuseOverlap(names);
 
