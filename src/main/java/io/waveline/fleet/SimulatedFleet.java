@@ -44,7 +44,7 @@ public final class SimulatedFleet implements InventorySource {
 
     /** The whole file: the nodes, and the simulator's step timings and fault rules when the file gives them. */
     public record Spec(List<FleetNode> nodes, Optional<String> installDuration, Optional<String> rebootDuration,
-            List<String> faults) {
+            Optional<String> burnInDuration, List<String> faults) {
     }
 
     @Override
@@ -76,7 +76,7 @@ public final class SimulatedFleet implements InventorySource {
         Problems problems = new Problems(fileName);
         List<FleetNode> nodes = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        String[] timings = new String[2];
+        String[] timings = new String[3];
         List<String> faults = new ArrayList<>();
         YamlMapping.parseDocument(text, problems).ifPresent(root -> {
             for (YamlMapping.Item item : root.list("groups")) {
@@ -85,6 +85,7 @@ public final class SimulatedFleet implements InventorySource {
             root.mapping("timings").ifPresent(t -> {
                 timings[0] = duration(t, "install", problems);
                 timings[1] = duration(t, "reboot", problems);
+                timings[2] = duration(t, "burnIn", problems);
                 t.finish();
             });
             for (YamlMapping.Item item : root.list("faults")) {
@@ -110,6 +111,7 @@ public final class SimulatedFleet implements InventorySource {
             throw new InventoryException(problems.errors());
         }
         return new Spec(List.copyOf(nodes), Optional.ofNullable(timings[0]), Optional.ofNullable(timings[1]),
+                Optional.ofNullable(timings[2]),
                 List.copyOf(faults));
     }
 

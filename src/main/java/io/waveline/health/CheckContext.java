@@ -1,15 +1,29 @@
 package io.waveline.health;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the checks compare against (the driver version the node should run, its pre-upgrade GPU count) and which
- * checks of the catalog the plan asks for beyond the basic ones.
+ * What the checks compare against (the versions the node should run now, its baseline from before it was
+ * touched) and which checks of the catalog the plan asks for beyond the basic ones.
  */
-public record CheckContext(Optional<String> expectedDriver, Optional<Integer> baselineGpuCount,
-        java.util.List<CheckRequest> requested) {
+public record CheckContext(Map<String, String> expectedVersions, Optional<GpuBaseline> baseline, List<CheckRequest> requested) {
 
-    public CheckContext(Optional<String> expectedDriver, Optional<Integer> baselineGpuCount) {
-        this(expectedDriver, baselineGpuCount, java.util.List.of());
+    public CheckContext {
+        expectedVersions = Map.copyOf(expectedVersions);
+        requested = List.copyOf(requested);
+    }
+
+    public static CheckContext none() {
+        return new CheckContext(Map.of(), Optional.empty(), List.of());
+    }
+
+    public Optional<String> expectedDriver() {
+        return Optional.ofNullable(expectedVersions.get("nvidia-driver"));
+    }
+
+    public Optional<Integer> baselineGpuCount() {
+        return baseline.map(GpuBaseline::count).filter(n -> n > 0);
     }
 }

@@ -28,6 +28,15 @@ public record CheckOutcome(String check, CheckStatus status, String summary, Cau
         return new CheckOutcome(check, CheckStatus.FAIL, summary, cause, figures, raw);
     }
 
+    /**
+     * What this failure looks like across nodes, for the triage: the same hardware signature on more nodes of a
+     * wave than the plan allows is a driver fault after all. A check may name it in its figures ({@code xid-79});
+     * otherwise it is the check's name.
+     */
+    public String signature() {
+        return figures.get("signature") instanceof String s ? s : check;
+    }
+
     public boolean passed() {
         return status == CheckStatus.PASS || status == CheckStatus.WARN;
     }

@@ -23,6 +23,13 @@ public final class DcgmDiag {
     private DcgmDiag() {
     }
 
+    public static String command(int level) {
+        if (level < 1 || level > 4) {
+            throw new IllegalArgumentException("DCGM diagnostic levels are 1 to 4, not " + level);
+        }
+        return "dcgmi diag -r " + level + " -j";
+    }
+
     public static CheckOutcome evaluate(int exitStatus, String output, boolean allowWarn) {
         int start = output.indexOf('{');
         if (exitStatus == 254 || exitStatus > 128 && exitStatus != 205 && exitStatus != 226) {

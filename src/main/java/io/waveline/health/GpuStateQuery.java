@@ -7,31 +7,88 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The {@code vbios}, {@code gpu-modes}, {@code ecc} and {@code clock-events} checks, from one nvidia-smi query
- * ({@link #COMMAND}: one CSV line per GPU, fields joined by ", ", {@code [N/A]} or {@code [Not Supported]} where a
- * GPU lacks a field, which is then not judged). Rules from gpu-health.md: VBIOS equal across GPUs (and to the
- * expected one); persistence mode Enabled; no uncorrectable volatile ECC errors, no pending or failed row remaps;
- * clock event reasons only 0x0 (none), 0x1 (idle) or 0x4 (SW power cap). VBIOS, ECC, remaps and clock events point
- * at the hardware; persistence mode at the software. Pure; never throws.
+ * ({@link #command}: one CSV line per GPU, fields joined by ", ", {@code [N/A]} or {@code [Not Supported]} where a
+ * GPU lacks a value, which is then not judged). A GPU generation or driver that does not know a field fails the
+ * whole query with {@code Field "retired_pages.pending" is not a valid field to query.}: page retirement is
+ * pre-Ampere, row remapping Ampere and later, {@code clocks_event_reasons} needs driver 535 (older ones call it
+ * {@code clocks_throttle_reasons}); {@link #without} gives the field list to ask again with.
+ *
+ * <p>Rules from gpu-health.md: VBIOS equal across GPUs, to the expected one if the plan names one, else to the
+ * baseline; persistence mode Enabled; MIG mode as in the baseline; no uncorrectable volatile ECC errors, no
+ * pending or failed row remaps, no pending retired pages; clock event reasons only 0x0 (none), 0x1 (idle) or 0x4
+ * (SW power cap). VBIOS, ECC, remaps and clock events point at the hardware; persistence and MIG mode at the
+ * software. Pure; never throws.
  */
 public final class GpuStateQuery {
 
-    public static final String COMMAND = "nvidia-smi --query-gpu=index,vbios_version,persistence_mode,mig.mode.current,"
-            + "ecc.errors.uncorrected.volatile.total,remapped_rows.pending,remapped_rows.failure,clocks_event_reasons.active"
-            + " --format=csv,noheader";
+    public static final String CLOCK_EVENTS = "clocks_event_reasons.active";
+    public static final String CLOCK_THROTTLE = "clocks_throttle_reasons.active";
+    public static final List<String> FIELDS = List.of("index", "vbios_version", "persistence_mode", "mig.mode.current",
+            "ecc.errors.uncorrected.volatile.total", "remapped_rows.pending", "remapped_rows.failure",
+            "retired_pages.pending", CLOCK_EVENTS);
+    public static final String COMMAND = command(FIELDS);
+    private static final Pattern INVALID = Pattern.compile("Field \"([a-z_.]+)\" is not a valid field to query");
     private static final long ALLOWED_CLOCK_EVENTS = 0x1L | 0x4L;
 
-    public record Gpu(int index, String vbios, String persistence, String mig, String eccUncorrected,
-            String remapPending, String remapFailure, String clockEvents) {
+    /** One GPU's answers, by field name. */
+    public record Gpu(int index, Map<String, String> values) {
+
+        public String value(String field) {
+            return values.getOrDefault(field, "[N/A]");
+        }
+
+        public String vbios() {
+            return value("vbios_version");
+        }
+
+        public String persistence() {
+            return value("persistence_mode");
+        }
+
+        public String mig() {
+            return value("mig.mode.current");
+        }
+
+        public String clockEvents() {
+            return values.containsKey(CLOCK_EVENTS) ? value(CLOCK_EVENTS) : value(CLOCK_THROTTLE);
+        }
     }
 
     private GpuStateQuery() {
     }
 
-    /** The GPUs, or the reason the output cannot be read. */
-    public static Optional<List<Gpu>> parse(int exitStatus, String output) {
+    public static String command(List<String> fields) {
+        return "nvidia-smi --query-gpu=" + String.join(",", fields) + " --format=csv,noheader";
+    }
+
+    /** The field nvidia-smi refused, if that is why the query failed. */
+    public static Optional<String> invalidField(String output) {
+        Matcher m = INVALID.matcher(output);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** The fields to ask again with after {@code invalid} was refused (the older name for clock events). */
+    public static List<String> without(List<String> fields, String invalid) {
+        List<String> next = new ArrayList<>(fields);
+        int at = next.indexOf(invalid);
+        if (at <= 0) {
+            return next;
+        }
+        if (invalid.equals(CLOCK_EVENTS)) {
+            next.set(at, CLOCK_THROTTLE);
+        } else {
+            next.remove(at);
+        }
+        return next;
+    }
+
+    /** The GPUs, or empty when the output cannot be read. */
+    public static Optional<List<Gpu>> parse(List<String> fields, int exitStatus, String output) {
         if (exitStatus != 0) {
             return Optional.empty();
         }
@@ -40,13 +97,16 @@ public final class GpuStateQuery {
             if (line.isBlank()) {
                 continue;
             }
-            String[] f = line.split(",\\s*");
-            if (f.length != 8) {
+            String[] f = line.split(",\\s*", -1);
+            if (f.length != fields.size()) {
                 return Optional.empty();
             }
+            Map<String, String> values = new LinkedHashMap<>();
+            for (int i = 0; i < f.length; i++) {
+                values.put(fields.get(i), f[i].trim());
+            }
             try {
-                gpus.add(new Gpu(Integer.parseInt(f[0].trim()), f[1].trim(), f[2].trim(), f[3].trim(), f[4].trim(),
-                        f[5].trim(), f[6].trim(), f[7].trim()));
+                gpus.add(new Gpu(Integer.parseInt(f[0].trim()), values));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
@@ -54,22 +114,24 @@ public final class GpuStateQuery {
         return gpus.isEmpty() ? Optional.empty() : Optional.of(gpus);
     }
 
-    public static CheckOutcome evaluate(String check, int exitStatus, String output, Map<String, Object> parameters) {
-        Optional<List<Gpu>> parsed = parse(exitStatus, output);
+    public static CheckOutcome evaluate(String check, List<String> fields, int exitStatus, String output,
+            Map<String, Object> parameters, Optional<GpuBaseline> baseline) {
+        Optional<List<Gpu>> parsed = parse(fields, exitStatus, output);
         if (parsed.isEmpty()) {
+            String why = invalidField(output).map(f -> ": nvidia-smi does not know the field " + f).orElse("");
             return new CheckOutcome(check, CheckStatus.ERROR, "nvidia-smi GPU state query unreadable (exit " + exitStatus
-                    + ")", CheckOutcome.Cause.NONE, Map.of(), output);
+                    + ")" + why, CheckOutcome.Cause.NONE, Map.of(), output);
         }
         List<Gpu> gpus = parsed.get();
         return switch (check) {
-            case "vbios" -> vbios(gpus, parameters, output);
-            case "gpu-modes" -> modes(gpus, parameters, output);
+            case "vbios" -> vbios(gpus, parameters, baseline, output);
+            case "gpu-modes" -> modes(gpus, parameters, baseline, output);
             case "ecc" -> ecc(gpus, parameters, output);
             default -> clockEvents(gpus, output);
         };
     }
 
-    private static CheckOutcome vbios(List<Gpu> gpus, Map<String, Object> parameters, String raw) {
+    private static CheckOutcome vbios(List<Gpu> gpus, Map<String, Object> parameters, Optional<GpuBaseline> baseline, String raw) {
         Set<String> versions = new LinkedHashSet<>();
         gpus.stream().map(Gpu::vbios).filter(GpuStateQuery::known).forEach(versions::add);
         Map<String, Object> figures = Map.of("vbios", List.copyOf(versions));
@@ -81,11 +143,20 @@ public final class GpuStateQuery {
             return CheckOutcome.fail("vbios", CheckOutcome.Cause.HARDWARE, "VBIOS " + versions.iterator().next()
                     + ", expected " + expected, figures, raw);
         }
+        if (expected == null && baseline.isPresent()) {
+            for (Gpu gpu : gpus) {
+                Optional<String> before = baseline.get().gpu(gpu.index()).map(GpuBaseline.Gpu::vbios).filter(GpuStateQuery::known);
+                if (before.isPresent() && known(gpu.vbios()) && !before.get().equals(gpu.vbios())) {
+                    return CheckOutcome.fail("vbios", CheckOutcome.Cause.HARDWARE, "GPU " + gpu.index() + " VBIOS changed from "
+                            + before.get() + " to " + gpu.vbios() + " during a driver upgrade", figures, raw);
+                }
+            }
+        }
         return CheckOutcome.pass("vbios", "VBIOS " + (versions.isEmpty() ? "not reported" : versions.iterator().next())
                 + " on all GPUs", figures, raw);
     }
 
-    private static CheckOutcome modes(List<Gpu> gpus, Map<String, Object> parameters, String raw) {
+    private static CheckOutcome modes(List<Gpu> gpus, Map<String, Object> parameters, Optional<GpuBaseline> baseline, String raw) {
         boolean require = !Boolean.FALSE.equals(parameters.get("requirePersistence"));
         List<Integer> off = gpus.stream().filter(g -> known(g.persistence()) && !g.persistence().equals("Enabled"))
                 .map(Gpu::index).toList();
@@ -95,26 +166,45 @@ public final class GpuStateQuery {
         if (require && !off.isEmpty()) {
             return CheckOutcome.fail("gpu-modes", CheckOutcome.Cause.DRIVER, "persistence mode off on GPU " + off, figures, raw);
         }
-        return CheckOutcome.pass("gpu-modes", "persistence mode on; MIG " + (mig.isEmpty() ? "not supported" : mig), figures, raw);
+        if (baseline.isPresent()) {
+            List<String> changed = new ArrayList<>();
+            for (Gpu gpu : gpus) {
+                baseline.get().gpu(gpu.index()).map(GpuBaseline.Gpu::mig).filter(GpuStateQuery::known)
+                        .filter(before -> known(gpu.mig()) && !before.equals(gpu.mig()))
+                        .ifPresent(before -> changed.add("GPU " + gpu.index() + " " + before + " before, " + gpu.mig() + " now"));
+            }
+            if (!changed.isEmpty()) {
+                return CheckOutcome.fail("gpu-modes", CheckOutcome.Cause.DRIVER, "MIG mode changed by the upgrade: "
+                        + String.join("; ", changed), figures, raw);
+            }
+        }
+        return CheckOutcome.pass("gpu-modes", "persistence mode on; MIG " + (mig.isEmpty() ? "not supported" : mig)
+                + (baseline.isPresent() ? " as before" : ""), figures, raw);
     }
 
     private static CheckOutcome ecc(List<Gpu> gpus, Map<String, Object> parameters, String raw) {
         long allowed = parameters.get("maxUncorrectedVolatile") instanceof Number n ? n.longValue() : 0;
         List<String> problems = new ArrayList<>();
         for (Gpu gpu : gpus) {
-            if (known(gpu.eccUncorrected()) && number(gpu.eccUncorrected()) > allowed) {
-                problems.add("GPU " + gpu.index() + ": " + gpu.eccUncorrected() + " uncorrectable ECC errors");
+            String uncorrected = gpu.value("ecc.errors.uncorrected.volatile.total");
+            if (known(uncorrected) && number(uncorrected) > allowed) {
+                problems.add("GPU " + gpu.index() + ": " + uncorrected + " uncorrectable ECC errors");
             }
-            if (yes(gpu.remapPending())) {
+            if (yes(gpu.value("remapped_rows.pending"))) {
                 problems.add("GPU " + gpu.index() + ": row remap pending");
             }
-            if (yes(gpu.remapFailure())) {
+            if (yes(gpu.value("remapped_rows.failure"))) {
                 problems.add("GPU " + gpu.index() + ": row remap failed");
+            }
+            if (yes(gpu.value("retired_pages.pending"))) {
+                problems.add("GPU " + gpu.index() + ": page retirement pending");
             }
         }
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("problems", problems);
-        return problems.isEmpty() ? CheckOutcome.pass("ecc", "no uncorrectable ECC errors, no pending or failed row remaps", figures, raw)
+        figures.put("signature", "ecc");
+        return problems.isEmpty() ? CheckOutcome.pass("ecc", "no uncorrectable ECC errors, no pending or failed row remaps"
+                + " or page retirements", figures, raw)
                 : CheckOutcome.fail("ecc", CheckOutcome.Cause.HARDWARE, String.join("; ", problems), figures, raw);
     }
 
@@ -159,8 +249,8 @@ public final class GpuStateQuery {
         return String.join(", ", reasons);
     }
 
-    private static boolean known(String value) {
-        return !value.isEmpty() && !value.startsWith("[");
+    static boolean known(String value) {
+        return value != null && !value.isEmpty() && !value.startsWith("[");
     }
 
     private static boolean yes(String value) {

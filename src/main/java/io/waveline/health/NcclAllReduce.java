@@ -20,6 +20,11 @@ public final class NcclAllReduce {
     private NcclAllReduce() {
     }
 
+    /** One message size ({@code -b} = {@code -e}), across {@code gpus} GPUs of the node. */
+    public static String command(String size, int gpus) {
+        return "all_reduce_perf -b " + size + " -e " + size + " -f 2 -g " + gpus;
+    }
+
     public static CheckOutcome evaluate(String output, double minBusBandwidthGBps) {
         Matcher oob = OUT_OF_BOUNDS.matcher(output);
         Double busbw = largestMessageBusBandwidth(output);

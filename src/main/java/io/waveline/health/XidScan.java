@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 public final class XidScan {
 
     /** The default fatal set (gpu-health.md): hardware XIDs plus NVLink (74) and contained memory errors (94). */
+    /** The kernel log since boot; {@code dmesg} needs root or kernel.dmesg_restrict=0, which the ssh method has. */
+    public static final String COMMAND = "dmesg";
     public static final Set<Integer> DEFAULT_FATAL = Set.of(48, 64, 74, 79, 94, 95, 119, 120);
     public static final Set<Integer> HARDWARE = Set.of(48, 64, 79, 95, 119, 120);
     private static final Pattern XID = Pattern.compile("NVRM: Xid \\(PCI:([0-9a-fA-F:.]+)\\): (\\d+),");
@@ -56,9 +58,11 @@ public final class XidScan {
         }
         Xid first = fatalOnes.get(0);
         boolean hardware = fatalOnes.stream().allMatch(x -> HARDWARE.contains(x.code()));
+        Map<String, Object> failed = new java.util.LinkedHashMap<>(figures);
+        failed.put("signature", "xid-" + first.code());
         return CheckOutcome.fail("xid", hardware ? CheckOutcome.Cause.HARDWARE : CheckOutcome.Cause.DRIVER,
                 "XID " + first.code() + " on " + first.busId() + (fatalOnes.size() > 1 ? " and " + (fatalOnes.size() - 1)
-                        + " more fatal XID line(s)" : "") + ": " + meaning(first.code()), figures, kernelLog);
+                        + " more fatal XID line(s)" : "") + ": " + meaning(first.code()), failed, kernelLog);
     }
 
     static String meaning(int code) {

@@ -324,8 +324,44 @@ public final class PlanParser {
         for (YamlMapping.Item item : limits.list("maintenanceWindows")) {
             YamlMapping.of(item.node(), item.path(), problems).flatMap(this::window).ifPresent(windows::add);
         }
+        Optional<PowerBudget> power = limits.mapping("power").flatMap(this::power);
         limits.finish();
-        return new Limits(maxUnavailable, List.copyOf(domains), List.copyOf(windows));
+        return new Limits(maxUnavailable, List.copyOf(domains), List.copyOf(windows), power);
+    }
+
+    private Optional<PowerBudget> power(YamlMapping power) {
+        String rackLabel = power.string("rackLabel").filter(k -> validLabelKey(k, power, "rackLabel"))
+                .orElse(PowerBudget.DEFAULT_RACK_LABEL);
+        Optional<Double> budget = kilowatts(power, "rackBudgetKw");
+        if (!power.has("rackBudgetKw")) {
+            problems.error(power.position(), power.child("rackBudgetKw"), "is required; the power one rack may draw for"
+                    + " burn-in, in kW, e.g. 40");
+        }
+        double draw = kilowatts(power, "nodeDrawKw").orElse(PowerBudget.DEFAULT_NODE_DRAW_KW);
+        Map<String, Double> byModel = new LinkedHashMap<>();
+        power.mapping("nodeDrawKwByModel").ifPresent(models -> {
+            for (String model : models.keys()) {
+                kilowatts(models, model).ifPresent(kw -> byModel.put(model, kw));
+            }
+        });
+        power.finish();
+        return budget.map(b -> new PowerBudget(rackLabel, b, draw, byModel));
+    }
+
+    private Optional<Double> kilowatts(YamlMapping mapping, String key) {
+        return mapping.string(key).flatMap(text -> {
+            try {
+                double value = Double.parseDouble(text.trim());
+                if (value > 0 && value <= 10_000) {
+                    return Optional.of(value);
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            problems.error(mapping.positionOf(key), mapping.child(key), "\"" + text
+                    + "\" is not a power in kW; use a number above 0 and at most 10000, e.g. 40");
+            return Optional.empty();
+        });
     }
 
     private Optional<MaintenanceWindow> window(YamlMapping w) {

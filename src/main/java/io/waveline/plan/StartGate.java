@@ -28,6 +28,10 @@ public final class StartGate {
         this.alreadyOut = pool.stream().filter(n -> !n.available()).toList();
     }
 
+    public java.util.Optional<PowerBudget> power() {
+        return limits.power();
+    }
+
     public int maxUnavailable() {
         return maxUnavailable;
     }

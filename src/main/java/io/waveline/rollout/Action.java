@@ -9,6 +9,10 @@ public sealed interface Action {
     record StartNode(long nodeRunId) implements Action {
     }
 
+    /** A node waiting in BURN_IN may run its heavy checks now: its rack's power budget allows it. */
+    record AdmitBurnIn(long nodeRunId, String reason) implements Action {
+    }
+
     /** Run the node's current step (I/O, on a worker). */
     record StepNode(long nodeRunId) implements Action {
     }

@@ -57,6 +57,17 @@ public class NodeRun extends PanacheEntityBase {
     public String baselineBootId;
     @Column(name = "baseline_gpu_count")
     public Integer baselineGpuCount;
+    /** The GPUs before the node was touched (UUIDs, bus IDs, VBIOS, modes, NVLinks). */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public io.waveline.health.GpuBaseline baseline;
+    /** When the decider let this node's heavy checks draw power (null: waiting for the rack's budget). */
+    @Column(name = "burn_in_admitted_at")
+    public Instant burnInAdmittedAt;
+    /** Which of the wave's heavy checks runs now (0-based), and since when. */
+    @Column(name = "heavy_check")
+    public int heavyCheck;
+    @Column(name = "check_started_at")
+    public Instant checkStartedAt;
     @Column(name = "reboot_requested_at")
     public Instant rebootRequestedAt;
     @Column(name = "mismatch_reboots")

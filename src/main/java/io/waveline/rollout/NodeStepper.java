@@ -8,10 +8,12 @@ import java.util.Optional;
 
 import io.waveline.health.CheckContext;
 import io.waveline.health.CheckOutcome;
+import io.waveline.health.CheckRequest;
+import io.waveline.health.GpuBaseline;
 import io.waveline.health.HealthCheck;
 import io.waveline.ssh.NodeAddress;
 import io.waveline.ssh.NodeUnreachableException;
-import io.waveline.upgrade.JobStatus;
+import io.waveline.ssh.JobStatus;
 import io.waveline.upgrade.PackageManager;
 import io.waveline.upgrade.Upgrader;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,14 +26,16 @@ import jakarta.inject.Inject;
  * is recognized by a new boot_id, an install already done is skipped.
  *
  * <ul>
- * <li>CORDONING: take the baseline (installed versions, which become the rollback target; boot_id; GPU count),
+ * <li>CORDONING: take the baseline (installed versions, which become the rollback target; boot_id; the GPUs),
  * mark the node out of service → UPGRADING.</li>
  * <li>UPGRADING / ROLLING_BACK: versions already installed → REBOOTING; else start or poll the detached install
  * job; done → REBOOTING; failed → FAILED (driver/software).</li>
  * <li>REBOOTING: request one reboot, then wait for a new boot_id → VALIDATING; no new boot_id within the reboot
  * timeout → QUARANTINED (hardware).</li>
  * <li>VALIDATING: basic checks; a driver/library mismatch gets one more reboot; any other failure → FAILED
- * (or QUARANTINED for a hardware cause) → else UNCORDONING → SUCCEEDED, or ROLLED_BACK going back.</li>
+ * (or QUARANTINED for a hardware cause) → else BURN_IN when the wave has heavy checks, or UNCORDONING.</li>
+ * <li>BURN_IN: once admitted within the rack's power budget, the heavy checks run detached one by one → UNCORDONING
+ * → SUCCEEDED, or ROLLED_BACK going back.</li>
  * </ul>
  * An unreachable node outside a reboot is retried with doubling delays; after the last attempt it FAILED
  * (transient). A refused host key fails the node at once (access) and no command is run there.
@@ -58,6 +62,7 @@ public class NodeStepper {
                 case UPGRADING, ROLLING_BACK -> install(run, address, now, log);
                 case REBOOTING -> reboot(run, address, now, log);
                 case VALIDATING -> validate(run, address, now, log);
+                case BURN_IN -> burnIn(run, address, now, log);
                 case UNCORDONING -> uncordon(run, now, log);
                 default -> {
                 }
@@ -81,12 +86,17 @@ public class NodeStepper {
                         + describe(run.previousVersions) + " as the inventory said; that is its rollback target");
                 run.previousVersions = previous;
             }
+            GpuBaseline baseline = checks.baseline(address);
             run.baselineBootId = upgrader.bootId(address);
-            List<CheckOutcome> before = checks.run(address, new CheckContext(Optional.empty(), Optional.empty()));
-            run.baselineGpuCount = before.stream().filter(c -> c.check().equals("nvidia-smi") && c.passed())
-                    .map(c -> (Integer) c.figures().get("gpus")).findFirst().orElse(run.facts.gpuCount());
+            run.baseline = baseline;
+            run.baselineGpuCount = baseline.count() > 0 ? baseline.count() : run.facts.gpuCount();
+            if (baseline.problem() != null) {
+                log.event("node.baseline-incomplete", "the baseline could not read everything (" + baseline.problem()
+                        + "); the checks after the upgrade compare what was read");
+            }
         }
-        log.event("node.cordoned", "out of service; baseline: " + run.baselineGpuCount + " GPUs, boot_id "
+        log.event("node.cordoned", "out of service; baseline: " + (run.baseline != null && run.baseline.count() > 0
+                ? run.baseline.describe() : run.baselineGpuCount + " GPUs") + ", boot_id "
                 + run.baselineBootId.substring(0, Math.min(8, run.baselineBootId.length())));
         move(run, NodeState.UPGRADING, now);
     }
@@ -152,24 +162,99 @@ public class NodeStepper {
     }
 
     private void validate(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
-        Optional<String> driver = Optional.ofNullable(run.wantedVersions().get("nvidia-driver"));
-        List<CheckOutcome> outcomes = checks.run(address, new CheckContext(driver, Optional.ofNullable(run.baselineGpuCount),
-                run.checks == null ? List.of() : run.checks));
+        List<CheckOutcome> outcomes = checks.run(address, context(run));
         log.checks(outcomes);
         Optional<CheckOutcome> failed = outcomes.stream().filter(c -> !c.passed()).findFirst();
         if (failed.isEmpty()) {
             log.event("node.validated", outcomes.stream().map(CheckOutcome::summary).reduce((a, b) -> a + "; " + b).orElse("checks passed"));
-            move(run, NodeState.UNCORDONING, now);
+            if (heavyChecks(run).isEmpty()) {
+                move(run, NodeState.UNCORDONING, now);
+            } else {
+                run.burnInAdmittedAt = null;
+                run.heavyCheck = 0;
+                run.checkStartedAt = null;
+                run.jobId = null;
+                log.event("node.burn-in-waiting", "heavy checks next (" + heavyChecks(run).stream().map(CheckRequest::name)
+                        .reduce((a, b) -> a + ", " + b).orElse("") + "); waiting for the rack's power budget");
+                move(run, NodeState.BURN_IN, now);
+            }
         } else if (failed.get().cause() == CheckOutcome.Cause.NVML_MISMATCH && run.mismatchReboots == 0) {
             run.mismatchReboots = 1;
             run.rebootRequestedAt = null;
             log.event("node.nvml-mismatch", "driver/library version mismatch after install: one more reboot, then check again");
             move(run, NodeState.REBOOTING, now);
         } else {
-            CheckOutcome failure = failed.get();
-            FailureClass cause = failure.cause() == CheckOutcome.Cause.HARDWARE ? FailureClass.HARDWARE : FailureClass.DRIVER;
-            fail(run, cause, failure.check(), failure.check() + ": " + failure.summary(), now, log);
+            failCheck(run, failed.get(), now, log);
         }
+    }
+
+    /**
+     * BURN_IN, once the decider admitted the node within the rack's power budget: the wave's heavy checks run one
+     * after the other as detached jobs on the node ({@code wl-<run>-chk-<n>}), polled until done or past their
+     * timeout. A restart finds the job by its id instead of starting it again.
+     */
+    private void burnIn(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
+        if (run.burnInAdmittedAt == null) {
+            return;
+        }
+        List<CheckRequest> heavy = heavyChecks(run);
+        if (run.heavyCheck >= heavy.size()) {
+            log.event("node.burn-in-done", "heavy checks passed");
+            move(run, NodeState.UNCORDONING, now);
+            return;
+        }
+        CheckRequest request = heavy.get(run.heavyCheck);
+        String jobId = "wl-" + run.id + "-chk-" + run.heavyCheck;
+        CheckContext context = context(run);
+        if (!jobId.equals(run.jobId)) {
+            checks.startHeavy(address, jobId, request, context);
+            run.jobId = jobId;
+            run.checkStartedAt = now;
+            log.event("node.check-started", request.name() + " started (job " + jobId + ", timeout "
+                    + io.waveline.plan.Durations.format(Duration.ofSeconds(request.timeoutSeconds())) + ")");
+            later(run, now);
+            return;
+        }
+        Optional<CheckOutcome> outcome = checks.pollHeavy(address, jobId, request, context);
+        if (outcome.isEmpty()) {
+            if (run.checkStartedAt != null && now.isAfter(run.checkStartedAt.plusSeconds(request.timeoutSeconds()))) {
+                CheckOutcome late = new CheckOutcome(request.name(), io.waveline.health.CheckStatus.ERROR, request.name()
+                        + " did not finish within " + io.waveline.plan.Durations.format(Duration.ofSeconds(request.timeoutSeconds())),
+                        CheckOutcome.Cause.NONE, Map.of(), "");
+                log.checks(List.of(late));
+                failCheck(run, late, now, log);
+            } else {
+                later(run, now);
+            }
+            return;
+        }
+        log.checks(List.of(outcome.get()));
+        if (!outcome.get().passed()) {
+            failCheck(run, outcome.get(), now, log);
+            return;
+        }
+        log.event("node.check-passed", request.name() + ": " + outcome.get().summary());
+        run.heavyCheck++;
+        run.jobId = null;
+        run.checkStartedAt = null;
+        run.nextAttemptAt = now;
+    }
+
+    private void failCheck(NodeRun run, CheckOutcome failure, Instant now, StepLog log) {
+        FailureClass cause = failure.cause() == CheckOutcome.Cause.HARDWARE ? FailureClass.HARDWARE : FailureClass.DRIVER;
+        fail(run, cause, failure.signature(), failure.check() + ": " + failure.summary(), now, log);
+    }
+
+    private static CheckContext context(NodeRun run) {
+        return new CheckContext(run.wantedVersions(), Optional.ofNullable(run.baseline), run.checks == null ? List.of() : run.checks);
+    }
+
+    /** The wave's heavy checks; a rollback only needs the light ones to show the node is back. */
+    static List<CheckRequest> heavyChecks(NodeRun run) {
+        if (run.direction == Direction.ROLLBACK || run.checks == null) {
+            return List.of();
+        }
+        return run.checks.stream().filter(CheckRequest::heavy).toList();
     }
 
     private void uncordon(NodeRun run, Instant now, StepLog log) {

@@ -48,10 +48,11 @@ public final class RolloutDecider {
         }
         List<NodeRunView> all = s.allNodes();
         for (NodeRunView node : all) {
-            if (node.state().working() && !node.nextAttemptAt().isAfter(now)) {
+            if (node.state().working() && !node.waitingForPower() && !node.nextAttemptAt().isAfter(now)) {
                 actions.add(new Action.StepNode(node.id()));
             }
         }
+        admitBurnIns(s, all, actions);
         boolean halting = s.haltReason().isPresent();
         if (!halting && s.state() != RolloutState.ROLLING_BACK) {
             Optional<String> overBudget = overBudget(s);
@@ -71,14 +72,25 @@ public final class RolloutDecider {
         if (!toMark.isEmpty()) {
             actions.add(new Action.MarkForRollback(toMark, "failed nodes go back to their previous versions"));
         }
+        Map<Long, String> systemic = systemicHardware(s);
+        if (s.policy().onFailure() != OnFailure.HALT) {
+            List<Long> sameSignature = all.stream().filter(n -> systemic.containsKey(n.id()) && !n.rollbackPending()
+                    && n.direction() == Direction.FORWARD).map(NodeRunView::id).toList();
+            if (!sameSignature.isEmpty()) {
+                actions.add(new Action.MarkForRollback(sameSignature, "the same hardware signature ("
+                        + String.join(", ", new java.util.TreeSet<>(systemic.values())) + ") on more nodes of the wave than "
+                        + "hardwareSignatureLimit " + s.policy().hardwareSignatureLimit() + " allows: a driver fault after all,"
+                        + " these nodes go back too"));
+                toMark.addAll(sameSignature);
+            }
+        }
         List<NodeFacts> outOfService = new ArrayList<>(all.stream().filter(n -> n.state().outOfService())
                 .map(NodeRunView::node).toList());
         startRollbacks(s, all, toMark, outOfService, now, actions);
 
         boolean anyWorking = all.stream().anyMatch(n -> n.state().working());
         boolean rollbacksLeft = all.stream().anyMatch(n -> (n.rollbackPending() || toMark.contains(n.id()))
-                && n.direction() == Direction.FORWARD
-                && (n.state() == NodeState.SUCCEEDED || n.state() == NodeState.FAILED));
+                && n.direction() == Direction.FORWARD && rollbackCanStart(n));
         List<Long> pending = all.stream().filter(n -> n.state() == NodeState.PENDING).map(NodeRunView::id).toList();
 
         if (s.state() == RolloutState.ROLLING_BACK) {
@@ -161,11 +173,11 @@ public final class RolloutDecider {
         List<NodeRunView> marked = all.stream()
                 .filter(n -> n.rollbackPending() || justMarked.contains(n.id()))
                 .filter(n -> n.direction() == Direction.FORWARD)
-                .filter(n -> n.state() == NodeState.SUCCEEDED || n.state() == NodeState.FAILED)
+                .filter(RolloutDecider::rollbackCanStart)
                 .sorted(Comparator.comparingInt(NodeRunView::wave).reversed())
                 .toList();
         for (NodeRunView node : marked) {
-            boolean alreadyOut = node.state() == NodeState.FAILED;
+            boolean alreadyOut = node.state() != NodeState.SUCCEEDED;
             if (alreadyOut || s.gate().blocker(node.node(), outOfService, 0, java.util.Optional.empty(), now).isEmpty()) {
                 actions.add(new Action.StartRollback(node.id()));
                 if (!alreadyOut) {
@@ -173,6 +185,58 @@ public final class RolloutDecider {
                 }
             }
         }
+    }
+
+    /**
+     * Nodes waiting in BURN_IN start their heavy checks in wave order while their rack's power budget allows
+     * (always, when the plan sets none). Started nodes finish their pipeline whatever the rollout does, so this
+     * holds while paused, halting or aborting too.
+     */
+    private static void admitBurnIns(RolloutSnapshot s, List<NodeRunView> all, List<Action> actions) {
+        List<NodeFacts> burning = new ArrayList<>(all.stream().filter(NodeRunView::underBurnIn).map(NodeRunView::node).toList());
+        for (NodeRunView node : all) {
+            if (!node.waitingForPower()) {
+                continue;
+            }
+            if (s.gate().power().isEmpty()) {
+                actions.add(new Action.AdmitBurnIn(node.id(), "heavy checks start (no rack power budget in the plan)"));
+                continue;
+            }
+            io.waveline.plan.PowerBudget power = s.gate().power().get();
+            if (power.blocker(node.node(), burning).isEmpty()) {
+                double drawn = burning.stream().filter(n -> power.rackOf(n).equals(power.rackOf(node.node())))
+                        .mapToDouble(power::drawOf).sum() + power.drawOf(node.node());
+                actions.add(new Action.AdmitBurnIn(node.id(), "heavy checks start; " + power.rackLabel() + "="
+                        + power.rackOf(node.node()) + " now draws about " + Math.round(drawn) + " of "
+                        + Math.round(power.rackBudgetKw()) + " kW for burn-in"));
+                burning.add(node.node());
+            }
+        }
+    }
+
+    private static boolean rollbackCanStart(NodeRunView n) {
+        return n.state() == NodeState.SUCCEEDED || n.state() == NodeState.FAILED || n.state() == NodeState.QUARANTINED;
+    }
+
+    /**
+     * Quarantined nodes whose hardware signature shows on more nodes of their wave than the plan's
+     * {@code hardwareSignatureLimit}: node run id → signature. One GPU falling off the bus is hardware; the same XID on
+     * many nodes right after the same driver went on is the driver.
+     */
+    static Map<Long, String> systemicHardware(RolloutSnapshot s) {
+        Map<Long, String> systemic = new HashMap<>();
+        for (WaveView wave : s.waves()) {
+            Map<String, List<NodeRunView>> bySignature = new HashMap<>();
+            wave.nodes().stream().filter(n -> n.state() == NodeState.QUARANTINED && n.failureSignature().isPresent()
+                    && n.failure().orElse(FailureClass.HARDWARE) == FailureClass.HARDWARE)
+                    .forEach(n -> bySignature.computeIfAbsent(n.failureSignature().get(), k -> new ArrayList<>()).add(n));
+            bySignature.forEach((signature, nodes) -> {
+                if (nodes.size() > s.policy().hardwareSignatureLimit()) {
+                    nodes.forEach(n -> systemic.put(n.id(), signature));
+                }
+            });
+        }
+        return systemic;
     }
 
     /** The failures that count against the current wave's budget, with the reason when over it. */
@@ -189,14 +253,11 @@ public final class RolloutDecider {
                 names.add(node.node().name());
             }
         }
-        Map<String, List<String>> bySignature = new HashMap<>();
-        wave.nodes().stream().filter(n -> n.state() == NodeState.QUARANTINED && n.failureSignature().isPresent())
-                .forEach(n -> bySignature.computeIfAbsent(n.failureSignature().get(), k -> new ArrayList<>())
-                        .add(n.node().name()));
-        for (List<String> same : bySignature.values()) {
-            if (same.size() > s.policy().hardwareSignatureLimit()) {
-                counted += same.size();
-                names.addAll(same);
+        Map<Long, String> systemic = systemicHardware(s);
+        for (NodeRunView node : wave.nodes()) {
+            if (systemic.containsKey(node.id())) {
+                counted++;
+                names.add(node.node().name() + " " + systemic.get(node.id()));
             }
         }
         int budget = s.policy().failuresAllowedPerWave().resolve(wave.nodes().size());

@@ -131,7 +131,8 @@ public class RolloutEngine {
         }
         boolean progressed = rolloutActions.stream().anyMatch(a -> a instanceof Action.StartNode
                 || a instanceof Action.StartRollback || a instanceof Action.EnterPhase || a instanceof Action.BeginRollingBack
-                || a instanceof Action.Halt || a instanceof Action.Skip || a instanceof Action.MarkForRollback);
+                || a instanceof Action.Halt || a instanceof Action.Skip || a instanceof Action.MarkForRollback
+                || a instanceof Action.AdmitBurnIn);
         if (progressed) {
             wake();
         }

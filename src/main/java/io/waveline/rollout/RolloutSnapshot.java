@@ -19,7 +19,21 @@ public record RolloutSnapshot(long id, RolloutState state, int currentWave, Wave
 
     public record NodeRunView(long id, int wave, NodeFacts node, NodeState state, Direction direction,
             boolean rollbackPending, Optional<FailureClass> failure, Optional<String> failureSignature,
-            Instant nextAttemptAt) {
+            Instant nextAttemptAt, boolean burnInAdmitted) {
+
+        public NodeRunView(long id, int wave, NodeFacts node, NodeState state, Direction direction, boolean rollbackPending,
+                Optional<FailureClass> failure, Optional<String> failureSignature, Instant nextAttemptAt) {
+            this(id, wave, node, state, direction, rollbackPending, failure, failureSignature, nextAttemptAt, false);
+        }
+
+        /** In BURN_IN, waiting for the rack's power budget: not stepped until admitted. */
+        public boolean waitingForPower() {
+            return state == NodeState.BURN_IN && !burnInAdmitted;
+        }
+
+        public boolean underBurnIn() {
+            return state == NodeState.BURN_IN && burnInAdmitted;
+        }
     }
 
     public List<NodeRunView> allNodes() {

@@ -67,7 +67,8 @@ public class RolloutStore {
         NodeFacts facts = new NodeFacts(run.nodeName, run.facts.labels(), run.facts.gpuVendor(), run.facts.gpuModel(),
                 run.facts.gpuCount(), run.facts.nvswitch(), Map.of(), run.facts.available());
         return new NodeRunView(run.id, run.waveIndex, facts, run.state, run.direction, run.rollbackPending,
-                Optional.ofNullable(run.failureClass), Optional.ofNullable(run.failureSignature), run.nextAttemptAt);
+                Optional.ofNullable(run.failureClass), Optional.ofNullable(run.failureSignature), run.nextAttemptAt,
+                run.burnInAdmittedAt != null);
     }
 
     List<NodeRun> nodeRuns(long rolloutId) {
@@ -98,11 +99,21 @@ public class RolloutStore {
                 run.jobId = null;
                 run.rebootRequestedAt = null;
                 run.mismatchReboots = 0;
+                run.burnInAdmittedAt = null;
+                run.heavyCheck = 0;
+                run.checkStartedAt = null;
                 run.finishedAt = null;
                 run.stepStartedAt = now;
                 run.nextAttemptAt = now;
                 event(rollout, run.nodeName, now, "node.rollback-started", "rolling back to "
                         + NodeStepper.describe(run.previousVersions));
+            } else if (action instanceof Action.AdmitBurnIn admit) {
+                NodeRun run = NodeRun.findById(admit.nodeRunId());
+                if (run.state == NodeState.BURN_IN && run.burnInAdmittedAt == null) {
+                    run.burnInAdmittedAt = now;
+                    run.nextAttemptAt = now;
+                    event(rollout, run.nodeName, now, "node.burn-in-started", admit.reason());
+                }
             } else if (action instanceof Action.MarkForRollback mark) {
                 for (long id : mark.nodeRunIds()) {
                     NodeRun run = NodeRun.findById(id);

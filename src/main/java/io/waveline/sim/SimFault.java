@@ -24,7 +24,11 @@ public enum SimFault {
     /** {@code dcgmi diag} fails its memory test on GPU 3 (exit 226). */
     DCGM_FAILS("dcgm-fails"),
     /** {@code all_reduce_perf} reaches less than half the expected bus bandwidth. */
-    NCCL_LOW("nccl-low");
+    NCCL_LOW("nccl-low"),
+    /** After the reboot NVLink 5 of GPU 2 is down ({@code <inactive>}). */
+    NVLINK_DOWN("nvlink-down"),
+    /** The install moves the driver but leaves Fabric Manager on its old version (a held package). */
+    FM_MISMATCH("fm-mismatch");
 
     private final String word;
 

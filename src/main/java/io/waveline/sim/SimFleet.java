@@ -35,6 +35,10 @@ public class SimFleet {
     @ConfigProperty(name = "waveline.sim.reboot-duration")
     Optional<String> rebootDuration;
 
+    /** How long a heavy check (DCGM level 3+, NCCL) runs on a simulated host (default 30s). */
+    @ConfigProperty(name = "waveline.sim.burn-in-duration")
+    Optional<String> burnInDuration;
+
     /** Overrides the fleet file's fault rules. */
     @ConfigProperty(name = "waveline.sim.faults")
     Optional<String> faultRules;
@@ -97,6 +101,29 @@ public class SimFleet {
         return Map.copyOf(hosts);
     }
 
+    /**
+     * The most hosts of one rack ({@code rackLabel}) that ran heavy checks at the same moment, over everything the
+     * simulated fleet saw: what a rack's power feed would have carried.
+     */
+    public Map<String, Integer> maxConcurrentBurnInByRack(String rackLabel) {
+        Map<String, List<java.time.Instant[]>> byRack = new HashMap<>();
+        for (SimHost host : hosts.values()) {
+            String rack = nodes().stream().filter(n -> n.name().equals(host.name())).findFirst()
+                    .map(n -> n.labels().getOrDefault(rackLabel, "")).orElse("");
+            byRack.computeIfAbsent(rack, k -> new java.util.ArrayList<>()).addAll(host.burnIns());
+        }
+        Map<String, Integer> max = new HashMap<>();
+        byRack.forEach((rack, intervals) -> {
+            int most = 0;
+            for (java.time.Instant[] i : intervals) {
+                int at = (int) intervals.stream().filter(j -> !j[0].isAfter(i[0]) && j[1].isAfter(i[0])).count();
+                most = Math.max(most, at);
+            }
+            max.put(rack, most);
+        });
+        return max;
+    }
+
     public Clock clock() {
         return clock;
     }
@@ -149,9 +176,11 @@ public class SimFleet {
     private SimHost fresh(String name) {
         FleetNode node = nodes().stream().filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no simulated host " + name));
-        return new SimHost(name, node.gpuCount(), node.versions(), version -> faultsOf(version, name),
+        return new SimHost(name, new SimHost.Hardware(node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch()),
+                node.versions(), version -> faultsOf(version, name),
                 duration(installDuration.or(() -> spec().installDuration()).orElse("20s")),
-                duration(rebootDuration.or(() -> spec().rebootDuration()).orElse("30s")));
+                duration(rebootDuration.or(() -> spec().rebootDuration()).orElse("30s")),
+                duration(burnInDuration.or(() -> spec().burnInDuration()).orElse("30s")));
     }
 
     private Set<SimFault> faultsOf(String version, String host) {

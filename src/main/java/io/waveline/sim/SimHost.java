@@ -31,7 +31,9 @@ public final class SimHost {
     private static final String[] BUS_IDS = {"18", "2A", "3A", "5D", "9A", "AB", "BA", "DB"};
 
     private final String name;
+    private final Hardware hardware;
     private final int gpuCount;
+    private final Duration burnInDuration;
     private final Function<String, Set<SimFault>> faults;
     private final Duration installDuration;
     private final Duration rebootDuration;
@@ -46,8 +48,53 @@ public final class SimHost {
     private int installs;
     private int dropsLeft = 2;
 
-    /** A job as stored: when it finishes, what it installs, and (once done) its exit status and log. */
-    public record Job(Instant finishAt, Map<String, String> versions, Integer exitStatus, String log) {
+    /**
+     * A job as stored: when it finishes, what it installs, and (once done) its exit status and log. A check job
+     * (DCGM, NCCL) has its answer ready from the start ({@code pendingExit}, {@code pendingLog}) and draws full power
+     * from {@code startAt} to {@code finishAt}.
+     */
+    public record Job(Instant finishAt, Map<String, String> versions, Integer exitStatus, String log, Instant startAt,
+            Integer pendingExit, String pendingLog) {
+
+        public Job(Instant finishAt, Map<String, String> versions, Integer exitStatus, String log) {
+            this(finishAt, versions, exitStatus, log, null, null, null);
+        }
+
+        boolean check() {
+            return pendingLog != null;
+        }
+    }
+
+    /** What the host has: GPU vendor, model, count and whether NVSwitches join them. */
+    public record Hardware(String vendor, String model, int gpuCount, boolean nvswitch) {
+
+        /** Volta and Turing retire pages; Ampere and later remap rows instead (and nvidia-smi knows only one). */
+        boolean preAmpere() {
+            return model.matches("(?i).*(V100|T4|P100).*");
+        }
+
+        /** The A100 hosts of the demo run older tools: DCGM 3.x and an nccl-tests build with the old columns. */
+        boolean olderTools() {
+            return model.toUpperCase(java.util.Locale.ROOT).contains("A100");
+        }
+
+        int nvlinksPerGpu() {
+            String m = model.toUpperCase(java.util.Locale.ROOT);
+            return m.contains("H100") || m.contains("H200") ? 18 : m.contains("A100") ? 12 : m.contains("V100") ? 6 : 0;
+        }
+
+        String product() {
+            return "NVIDIA " + model.replace('-', ' ');
+        }
+
+        String vbios() {
+            String m = model.toUpperCase(java.util.Locale.ROOT);
+            return m.contains("H100") ? "96.00.99.00.01" : m.contains("A100") ? "92.00.45.00.06" : "95.02.3C.00.8B";
+        }
+
+        boolean nvidia() {
+            return vendor.equalsIgnoreCase("nvidia");
+        }
     }
 
     /** Everything a host remembers, so a simulated fleet can outlive the process that serves it. */
@@ -77,8 +124,16 @@ public final class SimHost {
 
     public SimHost(String name, int gpuCount, Map<String, String> versions, Function<String, Set<SimFault>> faults,
             Duration installDuration, Duration rebootDuration) {
+        this(name, new Hardware("nvidia", "H100-SXM5-80GB", gpuCount, true), versions, faults, installDuration,
+                rebootDuration, Duration.ZERO);
+    }
+
+    public SimHost(String name, Hardware hardware, Map<String, String> versions, Function<String, Set<SimFault>> faults,
+            Duration installDuration, Duration rebootDuration, Duration burnInDuration) {
         this.name = name;
-        this.gpuCount = gpuCount;
+        this.hardware = hardware;
+        this.gpuCount = hardware.gpuCount();
+        this.burnInDuration = burnInDuration;
         this.faults = faults;
         this.installDuration = installDuration;
         this.rebootDuration = rebootDuration;
@@ -97,6 +152,11 @@ public final class SimHost {
         return installs;
     }
 
+    /** When this host ran heavy checks: [start, end) of each check job, for power-budget assertions. */
+    public synchronized java.util.List<Instant[]> burnIns() {
+        return jobs.values().stream().filter(Job::check).map(j -> new Instant[] {j.startAt(), j.finishAt()}).toList();
+    }
+
     public synchronized Map<String, String> installedVersions() {
         return Map.copyOf(packages);
     }
@@ -110,6 +170,10 @@ public final class SimHost {
             dropsLeft--;
             throw new NodeUnreachableException("ssh: connect to host " + name + " port 22: Connection reset by peer");
         }
+        return answer(command, now);
+    }
+
+    private CommandResult answer(String command, Instant now) {
         Matcher install = INSTALL.matcher(command);
         if (install.find()) {
             return startJob(install.group(2), install.group(1), now);
@@ -150,21 +214,24 @@ public final class SimHost {
                             + "  Release Build  (dvs-builder@U16-I3-B03-4-3)  Fri Mar 14 17:06:23 UTC 2025\n"
                             + "GCC version:  gcc version 12.3.0 (Ubuntu 12.3.0-1ubuntu1~22.04)\n");
         }
-        if (command.startsWith("nvidia-smi --query-gpu=index,vbios_version")) {
-            if (!java.util.Objects.equals(loadedDriver, packages.get("nvidia-driver"))) {
-                return nvidiaSmi();
-            }
-            StringBuilder out = new StringBuilder();
-            boolean dbe = bootFaults().contains(SimFault.XID_48);
-            for (int i = 0; i < visibleGpus; i++) {
-                boolean bad = dbe && i == 3;
-                out.append(i).append(", 96.00.99.00.01, Enabled, Disabled, ").append(bad ? 2 : 0).append(", ")
-                        .append(bad ? "Yes" : "No").append(", No, 0x0000000000000000\n");
-            }
-            return new CommandResult(0, out.toString());
+        if (!hardware.nvidia() && (command.startsWith("nvidia-smi") || command.startsWith("dcgmi") || command.contains("all_reduce_perf"))) {
+            return new CommandResult(127, "sh: 1: " + command.split(" ")[0] + ": not found\n");
         }
         if (command.startsWith("nvidia-smi --query-gpu=")) {
-            return nvidiaSmi();
+            return query(command.substring("nvidia-smi --query-gpu=".length()).split(" ")[0].split(","));
+        }
+        if (command.equals("nvidia-smi nvlink -s")) {
+            if (mismatch()) {
+                return nvidiaSmi();
+            }
+            boolean down = bootFaults().contains(SimFault.NVLINK_DOWN);
+            return new CommandResult(0, hardware.nvlinksPerGpu() == 0 ? "" : SimOutputs.nvlinkStatus(uuids(), hardware.product(),
+                    hardware.nvlinksPerGpu(), down ? 2 : -1, 5));
+        }
+        if (command.equals("amd-smi version --json")) {
+            return hardware.nvidia() ? new CommandResult(127, "sh: 1: amd-smi: not found\n")
+                    : new CommandResult(0, SimOutputs.amdSmiVersion(packages.getOrDefault("amdgpu-driver", "unknown"),
+                            packages.getOrDefault("rocm", "unknown")));
         }
         if (command.equals("systemctl is-active nvidia-fabricmanager")) {
             boolean running = packages.containsKey("nvidia-fabricmanager");
@@ -192,10 +259,13 @@ public final class SimHost {
         }
         if (command.startsWith("dcgmi diag")) {
             boolean fails = bootFaults().contains(SimFault.DCGM_FAILS);
-            return new CommandResult(fails ? 226 : 0, SimOutputs.dcgmDiag(name, visibleGpus, loadedDriver, fails));
+            return new CommandResult(fails ? 226 : 0, hardware.olderTools() ? SimOutputs.dcgmDiag3(name, visibleGpus, loadedDriver, fails)
+                    : SimOutputs.dcgmDiag(name, visibleGpus, loadedDriver, fails));
         }
         if (command.contains("all_reduce_perf")) {
-            return new CommandResult(0, SimOutputs.allReducePerf(visibleGpus, bootFaults().contains(SimFault.NCCL_LOW)));
+            boolean low = bootFaults().contains(SimFault.NCCL_LOW);
+            return new CommandResult(0, hardware.olderTools() ? SimOutputs.allReducePerfLegacy(visibleGpus, low)
+                    : SimOutputs.allReducePerf(visibleGpus, low));
         }
         return new CommandResult(127, "sh: 1: " + command.split(" ")[0] + ": not found\n");
     }
@@ -205,31 +275,100 @@ public final class SimHost {
         return faults.apply(loadedDriver);
     }
 
-    private CommandResult nvidiaSmi() {
-        boolean mismatch = !java.util.Objects.equals(loadedDriver, packages.get("nvidia-driver"))
+    private boolean mismatch() {
+        return !java.util.Objects.equals(loadedDriver, packages.get("nvidia-driver"))
                 || faults.apply(loadedDriver).contains(SimFault.NVML_MISMATCH);
-        if (mismatch) {
-            return new CommandResult(18, "Failed to initialize NVML: Driver/library version mismatch\n"
-                    + "NVML library version: " + packages.get("nvidia-driver") + "\n");
+    }
+
+    private CommandResult nvidiaSmi() {
+        return new CommandResult(18, "Failed to initialize NVML: Driver/library version mismatch\n"
+                + "NVML library version: " + packages.get("nvidia-driver") + "\n");
+    }
+
+    private java.util.List<String> uuids() {
+        java.util.List<String> uuids = new java.util.ArrayList<>();
+        for (int i = 0; i < gpuCount; i++) {
+            uuids.add("GPU-" + UUID.nameUUIDFromBytes((name + "/" + i).getBytes(StandardCharsets.UTF_8)));
         }
+        return uuids;
+    }
+
+    /**
+     * {@code nvidia-smi --query-gpu=<fields> --format=csv,noheader}: one line per visible GPU, the fields in the order
+     * asked. A field this GPU generation or driver does not know fails the whole query, as the real tool does. With
+     * the gpu-missing fault the last GPU is the one gone.
+     */
+    private CommandResult query(String[] fields) {
+        if (mismatch()) {
+            return nvidiaSmi();
+        }
+        int major = driverMajor();
+        for (String field : fields) {
+            boolean known = switch (field) {
+                case "retired_pages.pending" -> hardware.preAmpere();
+                case "remapped_rows.pending", "remapped_rows.failure" -> !hardware.preAmpere();
+                case "clocks_event_reasons.active" -> major >= 535;
+                case "index", "uuid", "pci.bus_id", "driver_version", "vbios_version", "persistence_mode", "mig.mode.current",
+                        "ecc.errors.uncorrected.volatile.total", "clocks_throttle_reasons.active", "name" -> true;
+                default -> false;
+            };
+            if (!known) {
+                return new CommandResult(2, "Field \"" + field + "\" is not a valid field to query.\n\n");
+            }
+        }
+        boolean dbe = bootFaults().contains(SimFault.XID_48);
+        java.util.List<String> uuids = uuids();
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < visibleGpus; i++) {
-            String uuid = UUID.nameUUIDFromBytes((name + "/" + i).getBytes(StandardCharsets.UTF_8)).toString();
-            out.append(i).append(", GPU-").append(uuid).append(", 00000000:").append(BUS_IDS[i % BUS_IDS.length])
-                    .append(":00.0, ").append(loadedDriver).append('\n');
+            boolean bad = dbe && i == 3;
+            java.util.List<String> values = new java.util.ArrayList<>();
+            for (String field : fields) {
+                values.add(switch (field) {
+                    case "index" -> Integer.toString(i);
+                    case "uuid" -> uuids.get(i);
+                    case "pci.bus_id" -> "00000000:" + BUS_IDS[i % BUS_IDS.length] + ":00.0";
+                    case "driver_version" -> loadedDriver;
+                    case "name" -> hardware.product();
+                    case "vbios_version" -> hardware.vbios();
+                    case "persistence_mode" -> "Enabled";
+                    case "mig.mode.current" -> hardware.nvlinksPerGpu() > 0 ? "Disabled" : "[N/A]";
+                    case "ecc.errors.uncorrected.volatile.total" -> bad ? "2" : "0";
+                    case "remapped_rows.pending" -> bad ? "Yes" : "No";
+                    case "retired_pages.pending" -> bad ? "Yes" : "No";
+                    case "remapped_rows.failure" -> "No";
+                    default -> "0x0000000000000000";
+                });
+            }
+            out.append(String.join(", ", values)).append('\n');
         }
         return new CommandResult(0, out.toString());
+    }
+
+    private int driverMajor() {
+        try {
+            return Integer.parseInt(String.valueOf(loadedDriver).split("\\.")[0]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private CommandResult startJob(String id, String work, Instant now) {
         if (jobs.containsKey(id)) {
             return new CommandResult(0, "exists\n");
         }
+        if (work.startsWith("dcgmi diag") || work.startsWith("all_reduce_perf")) {
+            CommandResult answer = answer(work, now);
+            jobs.put(id, new Job(now.plus(burnInDuration), Map.of(), null, "", now, answer.exitStatus(), answer.output()));
+            return new CommandResult(0, "started\n");
+        }
         Map<String, String> versions = new LinkedHashMap<>();
         boolean dnf = work.contains("dnf install");
         Matcher spec = (dnf ? RPM_SPEC : PACKAGE_SPEC).matcher(work.substring(work.indexOf(dnf ? "dnf install" : "apt-get install")));
         while (spec.find()) {
             versions.put(spec.group(1).equals("nvidia-fabric-manager") ? "nvidia-fabricmanager" : spec.group(1), spec.group(2));
+        }
+        if (faults.apply(versions.get("nvidia-driver")).contains(SimFault.FM_MISMATCH)) {
+            versions.remove("nvidia-fabricmanager");
         }
         jobs.put(id, new Job(now.plus(installDuration), versions, null, ""));
         installs++;
@@ -250,6 +389,11 @@ public final class SimHost {
     private void advance(Instant now) {
         for (Map.Entry<String, Job> entry : jobs.entrySet()) {
             Job job = entry.getValue();
+            if (job.exitStatus() == null && job.check() && !now.isBefore(job.finishAt())) {
+                entry.setValue(new Job(job.finishAt(), job.versions(), job.pendingExit(), job.pendingLog(), job.startAt(),
+                        job.pendingExit(), job.pendingLog()));
+                continue;
+            }
             if (job.exitStatus() == null && !now.isBefore(job.finishAt())) {
                 String driver = job.versions().getOrDefault("nvidia-driver", "");
                 if (faults.apply(driver).contains(SimFault.INSTALL_FAILS)) {

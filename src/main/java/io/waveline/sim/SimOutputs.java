@@ -54,6 +54,62 @@ final class SimOutputs {
                 + "\"metadata\":{\"Driver Version Detected\":\"" + driver + "\",\"version\":\"4.2.3\",\"host\":\"" + host + "\"}}\n";
     }
 
+    /** DCGM 3.x's JSON ({@code "DCGM GPU Diagnostic"}, results by {@code gpu_id}), as older installations print it. */
+    static String dcgmDiag3(String host, int gpus, String driver, boolean memoryFails) {
+        StringBuilder results = new StringBuilder();
+        StringBuilder memory = new StringBuilder();
+        for (int gpu = 0; gpu < gpus; gpu++) {
+            results.append(gpu == 0 ? "" : ",").append("{\"gpu_id\":\"").append(gpu).append("\",\"status\":\"Pass\"}");
+            boolean bad = memoryFails && gpu == 3;
+            memory.append(gpu == 0 ? "" : ",").append("{\"gpu_id\":\"").append(gpu).append("\",\"status\":\"")
+                    .append(bad ? "Fail" : "Pass").append('"');
+            if (bad) {
+                memory.append(",\"warnings\":[{\"warning\":\"Error using CUDA API cudaMalloc: out of memory on GPU 3\",\"error_id\":83}]");
+            }
+            memory.append('}');
+        }
+        return "Successfully ran diagnostic for group.\n{\"DCGM GPU Diagnostic\":{\"test_categories\":["
+                + "{\"category\":\"Deployment\",\"tests\":[{\"name\":\"Denylist\",\"results\":[" + results + "]},"
+                + "{\"name\":\"NVML Library\",\"results\":[" + results + "]}]},"
+                + "{\"category\":\"Hardware\",\"tests\":[{\"name\":\"GPU Memory\",\"results\":[" + memory + "]}]}"
+                + "]},\"Driver Version Detected\":\"" + driver + "\",\"version\":\"3.3.9\",\"host\":\"" + host + "\"}\n";
+    }
+
+    /** An older nccl-tests build: no root column, {@code error} instead of {@code #wrong}. */
+    static String allReducePerfLegacy(int gpus, boolean low) {
+        double busbw = low ? 150.31 : 228.64;
+        double algbw = busbw * gpus / (2.0 * (gpus - 1));
+        double time = 1073741824 / (algbw * 1000.0);
+        String row = String.format(Locale.ROOT, "  1073741824     268435456   float     sum  %7.1f  %6.2f  %6.2f  0e+00  %7.1f  %6.2f  %6.2f  0e+00%n",
+                time, algbw, busbw, time, algbw, busbw);
+        return "# nThread 1 nGpus " + gpus + " minBytes 1073741824 maxBytes 1073741824 step: 2(factor) warmup iters: 5 iters: 20 validation: 1\n"
+                + "#\n"
+                + "#                                                 out-of-place                       in-place          \n"
+                + "#       size         count    type   redop     time   algbw   busbw  error     time   algbw   busbw  error\n"
+                + "#        (B)    (elements)                     (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)       \n"
+                + row
+                + "# Out of bounds values : 0 OK\n"
+                + String.format(Locale.ROOT, "# Avg bus bandwidth    : %.2f %n#%n", busbw);
+    }
+
+    /** {@code nvidia-smi nvlink -s}: every link's speed, {@code <inactive>} for a link down. */
+    static String nvlinkStatus(java.util.List<String> uuids, String product, int links, int downGpu, int downLink) {
+        StringBuilder out = new StringBuilder();
+        for (int gpu = 0; gpu < uuids.size(); gpu++) {
+            out.append("GPU ").append(gpu).append(": ").append(product).append(" (UUID: ").append(uuids.get(gpu)).append(")\n");
+            for (int link = 0; link < links; link++) {
+                out.append("\t Link ").append(link).append(": ")
+                        .append(gpu == downGpu && link == downLink ? "<inactive>" : "26.562 GB/s").append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    static String amdSmiVersion(String amdgpu, String rocm) {
+        return "[{\"tool\": \"AMDSMI Tool\", \"version\": \"26.2.0+021c61fc\", \"amdsmi_library_version\": \"26.2.0\", "
+                + "\"rocm_version\": \"" + rocm + "\", \"amdgpu_version\": \"" + amdgpu + "\", \"amd_hsmp_driver_version\": \"N/A\"}]\n";
+    }
+
     static String allReducePerf(int gpus, boolean low) {
         double busbw = low ? 190.42 : 471.18;
         double algbw = busbw * gpus / (2.0 * (gpus - 1));

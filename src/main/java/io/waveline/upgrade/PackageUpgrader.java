@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.waveline.ssh.CommandResult;
+import io.waveline.ssh.JobStatus;
 import io.waveline.ssh.NodeAddress;
 import io.waveline.ssh.NodeUnreachableException;
 import io.waveline.ssh.RemoteShell;

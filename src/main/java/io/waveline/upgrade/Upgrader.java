@@ -2,6 +2,7 @@ package io.waveline.upgrade;
 
 import java.util.Map;
 
+import io.waveline.ssh.JobStatus;
 import io.waveline.ssh.NodeAddress;
 import io.waveline.ssh.NodeUnreachableException;
 

@@ -33,7 +33,7 @@ class GpuCheckParsersTest {
     void driverVersionComparesKernelModuleAndNvml() {
         NvidiaSmiQuery.Result nvml = NvidiaSmiQuery.parse(0, "0, GPU-a, 00000000:18:00.0, 570.133.20\n");
         CommandResult kernel = new CommandResult(0, "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.127.05  Fri Sep 27 2024\n");
-        CheckOutcome outcome = BasicGpuChecks.driverVersion(new CheckContext(Optional.of("570.133.20"), Optional.empty()), nvml, kernel);
+        CheckOutcome outcome = GpuHealthChecks.driverVersion(new CheckContext(java.util.Map.of("nvidia-driver", "570.133.20"), Optional.empty(), List.of()), nvml, kernel);
         assertThat(outcome.status()).isEqualTo(CheckStatus.FAIL);
         assertThat(outcome.summary()).isEqualTo("expected driver 570.133.20, kernel module runs 550.127.05 and NVML reports 570.133.20");
     }
@@ -123,30 +123,33 @@ class GpuCheckParsersTest {
         assertThat(FabricManagerCheck.evaluate("", "\u0000garbage", "", Optional.of("570.133.20")).status()).isEqualTo(CheckStatus.FAIL);
     }
 
+    /** The field list without page retirement (an Ampere or later GPU), as nvidia-smi is asked again. */
+    static final List<String> OLD_FIELDS = GpuStateQuery.without(GpuStateQuery.FIELDS, "retired_pages.pending");
+
     @Test
     void gpuStateChecksJudgeVbiosModesEccAndClockEvents() {
         String good = "0, 96.00.99.00.01, Enabled, Disabled, 0, No, No, 0x0000000000000000\n"
                 + "1, 96.00.99.00.01, Enabled, Disabled, 0, No, No, 0x0000000000000004\n";
         for (String check : List.of("vbios", "gpu-modes", "ecc", "clock-events")) {
-            assertThat(GpuStateQuery.evaluate(check, 0, good, java.util.Map.of()).status()).as(check).isEqualTo(CheckStatus.PASS);
+            assertThat(GpuStateQuery.evaluate(check, OLD_FIELDS, 0, good, java.util.Map.of(), Optional.empty()).status()).as(check).isEqualTo(CheckStatus.PASS);
         }
         String bad = "0, 96.00.99.00.01, Disabled, Enabled, 3, Yes, No, 0x0000000000000048\n"
                 + "1, 96.00.74.00.02, Enabled, Enabled, [N/A], [Not Supported], No, 0x0000000000000000\n";
-        assertThat(GpuStateQuery.evaluate("vbios", 0, bad, java.util.Map.of()).summary())
+        assertThat(GpuStateQuery.evaluate("vbios", OLD_FIELDS, 0, bad, java.util.Map.of(), Optional.empty()).summary())
                 .isEqualTo("GPUs run different VBIOS versions: [96.00.99.00.01, 96.00.74.00.02]");
-        assertThat(GpuStateQuery.evaluate("gpu-modes", 0, bad, java.util.Map.of()).summary()).isEqualTo("persistence mode off on GPU [0]");
-        CheckOutcome ecc = GpuStateQuery.evaluate("ecc", 0, bad, java.util.Map.of());
+        assertThat(GpuStateQuery.evaluate("gpu-modes", OLD_FIELDS, 0, bad, java.util.Map.of(), Optional.empty()).summary()).isEqualTo("persistence mode off on GPU [0]");
+        CheckOutcome ecc = GpuStateQuery.evaluate("ecc", OLD_FIELDS, 0, bad, java.util.Map.of(), Optional.empty());
         assertThat(ecc.cause()).isEqualTo(CheckOutcome.Cause.HARDWARE);
         assertThat(ecc.summary()).isEqualTo("GPU 0: 3 uncorrectable ECC errors; GPU 0: row remap pending");
-        assertThat(GpuStateQuery.evaluate("ecc", 0, bad, java.util.Map.of("maxUncorrectedVolatile", 5)).summary())
+        assertThat(GpuStateQuery.evaluate("ecc", OLD_FIELDS, 0, bad, java.util.Map.of("maxUncorrectedVolatile", 5), Optional.empty()).summary())
                 .isEqualTo("GPU 0: row remap pending");
-        assertThat(GpuStateQuery.evaluate("clock-events", 0, bad, java.util.Map.of()).summary())
+        assertThat(GpuStateQuery.evaluate("clock-events", OLD_FIELDS, 0, bad, java.util.Map.of(), Optional.empty()).summary())
                 .isEqualTo("GPU 0: HW slowdown, HW thermal slowdown");
-        assertThat(GpuStateQuery.evaluate("vbios", 0, good, java.util.Map.of("expected", "96.00.74.00.02")).summary())
+        assertThat(GpuStateQuery.evaluate("vbios", OLD_FIELDS, 0, good, java.util.Map.of("expected", "96.00.74.00.02"), Optional.empty()).summary())
                 .isEqualTo("VBIOS 96.00.99.00.01, expected 96.00.74.00.02");
-        assertThat(GpuStateQuery.evaluate("ecc", 0, "0, 96.00.99.00.01, Enabled\n", java.util.Map.of()).status())
+        assertThat(GpuStateQuery.evaluate("ecc", OLD_FIELDS, 0, "0, 96.00.99.00.01, Enabled\n", java.util.Map.of(), Optional.empty()).status())
                 .isEqualTo(CheckStatus.ERROR);
-        assertThat(GpuStateQuery.evaluate("ecc", 2, "Field \"retired_pages.pending\" is not a valid field to query.", java.util.Map.of())
+        assertThat(GpuStateQuery.evaluate("ecc", OLD_FIELDS, 2, "Field \"retired_pages.pending\" is not a valid field to query.", java.util.Map.of(), Optional.empty())
                 .status()).isEqualTo(CheckStatus.ERROR);
     }
 

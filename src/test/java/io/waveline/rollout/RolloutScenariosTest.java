@@ -164,7 +164,7 @@ class RolloutScenariosTest {
         assertThat(done.getString("haltReason")).contains("1 node(s) of wave canary failed (gpu-a100-01)");
         assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("ROLLED_BACK");
         assertThat(done.getString("waves[0].nodes[0].failureClass")).isEqualTo("DRIVER");
-        assertThat(done.getString("waves[0].nodes[0].lastError")).contains("1 GPU(s) missing: 7 of 8 GPUs after the upgrade");
+        assertThat(done.getString("waves[0].nodes[0].lastError")).isEqualTo("gpu-inventory: GPU 7 (00000000:DB:00.0) missing: 7 of 8 GPUs after the upgrade");
         assertThat(done.getList("waves[1].nodes.state")).containsOnly("SKIPPED");
         for (String node : nodes) {
             assertThat(sim.host(node).installedVersions()).as(node).isEqualTo(before.get(node));
@@ -343,30 +343,112 @@ class RolloutScenariosTest {
     }
 
     @Test
-    void planChecksRunAfterTheBasicOnesAndAnXidQuarantines() {
-        String yaml = plan("xid", "nodes: [gpu-h100-12]", "570.86.20", true, "- name: all\n  size: rest", "onFailure: rollback-wave")
-                .replace("  failurePolicy:", "  checks:\n    - name: fabric-manager\n    - name: xid\n    - name: dcgm-diag\n      level: 2\n  failurePolicy:");
+    void planChecksRunAfterTheBasicOnesAndAnXidQuarantinesWhileTheWaveCarriesOn() {
+        String yaml = plan("xid", "nodes: [gpu-h100-11, gpu-h100-12]", "570.86.20", true, "- name: all\n  size: rest",
+                "maxFailuresPerWave: 0\nonFailure: rollback-wave")
+                .replace("  failurePolicy:", "  checks:\n    - name: fabric-manager\n    - name: xid\n    - name: dcgm-diag\n      level: 2\n"
+                        + "    - name: nvlink\n    - name: gpu-modes\n    - name: vbios\n    - name: ecc\n  failurePolicy:");
         long id = start(yaml);
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
-        assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("QUARANTINED");
-        assertThat(done.getString("waves[0].nodes[0].failureClass")).isEqualTo("HARDWARE");
-        assertThat(done.getString("waves[0].nodes[0].lastError")).isEqualTo("xid: XID 79 on 0000:5d:00: GPU has fallen off the bus");
-        assertThat(done.getList("waves[0].nodes[0].checks.name")).contains("nvidia-smi", "driver-version", "gpu-inventory",
-                "fabric-manager", "xid", "dcgm-diag");
-        assertThat(done.getString("waves[0].nodes[0].checks.find { it.name == 'fabric-manager' }.summary"))
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        String bad = "waves[0].nodes.find { it.name == 'gpu-h100-12' }";
+        String good = "waves[0].nodes.find { it.name == 'gpu-h100-11' }";
+        assertThat(done.getString(bad + ".state")).isEqualTo("QUARANTINED");
+        assertThat(done.getString(bad + ".failureClass")).isEqualTo("HARDWARE");
+        assertThat(done.getString(bad + ".lastError")).isEqualTo("xid: XID 79 on 0000:5d:00: GPU has fallen off the bus");
+        assertThat(done.getString(good + ".state")).isEqualTo("SUCCEEDED");
+        assertThat(done.getList(good + ".checks.name")).contains("nvidia-smi", "driver-version", "gpu-inventory",
+                "fabric-manager", "xid", "dcgm-diag", "nvlink", "gpu-modes", "vbios", "ecc");
+        assertThat(done.getString(good + ".checks.find { it.name == 'fabric-manager' }.summary"))
                 .isEqualTo("Fabric Manager 570.86.20 active");
+        assertThat(done.getString(good + ".checks.find { it.name == 'gpu-inventory' }.summary"))
+                .isEqualTo("8 of 8 GPUs, same UUIDs and bus IDs");
+        assertThat(done.getString(good + ".checks.find { it.name == 'nvlink' }.summary")).isEqualTo("all 144 NVLinks up");
+        assertThat(done.getString(good + ".checks.find { it.name == 'gpu-modes' }.summary"))
+                .isEqualTo("persistence mode on; MIG [Disabled] as before");
     }
 
     @Test
-    void lowNcclBandwidthFailsTheNodeAndItGoesBack() {
-        String yaml = plan("nccl", "nodes: [gpu-h100-10]", "570.86.22", true, "- name: all\n  size: rest", "onFailure: rollback-wave")
-                .replace("  failurePolicy:", "  checks:\n    - name: nccl-allreduce\n      minBusBandwidthGBps: 400\n  failurePolicy:");
-        Map<String, String> before = sim.host("gpu-h100-10").installedVersions();
-        JsonPath done = awaitState(start(yaml), "SUCCEEDED", "FAILED", "ROLLED_BACK");
+    void lowNcclBandwidthFailsTheCanaryAndNothingElseIsTouched() {
+        String yaml = plan("nccl", "nodes: [gpu-h100-10, gpu-h100-14]", "570.86.22", true, CANARY_THEN_REST, "onFailure: rollback-wave")
+                .replace("  failurePolicy:", "  checks:\n    - name: nccl-allreduce\n      minBusBandwidthGBps: 400\n"
+                        + "      waves: [canary]\n  failurePolicy:");
+        Map<String, Map<String, String>> before = versions(List.of("gpu-h100-10", "gpu-h100-14"));
+        long id = start(yaml);
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("state")).isEqualTo("ROLLED_BACK");
         assertThat(done.getString("waves[0].nodes[0].lastError"))
                 .isEqualTo("nccl-allreduce: bus bandwidth 190.4 GB/s below the threshold 400.0 GB/s");
-        assertThat(sim.host("gpu-h100-10").installedVersions()).isEqualTo(before);
+        assertThat(done.getDouble("waves[0].nodes[0].checks.find { it.name == 'nccl-allreduce' }.figures.busbwGBps"))
+                .isEqualTo(190.42);
+        assertThat(done.getList("waves[1].nodes.state")).containsOnly("SKIPPED");
+        assertThat(versions(List.of("gpu-h100-10", "gpu-h100-14"))).isEqualTo(before);
+        assertThat(eventKinds(id)).contains("node.burn-in-waiting", "node.burn-in-started", "node.check-started");
+    }
+
+    @Test
+    void driverThatBreaksNvmlGetsOneMoreRebootThenRollsBack() {
+        Map<String, String> before = sim.host("gpu-h100-02").installedVersions();
+        long id = start(plan("nvml", "nodes: [gpu-h100-02]", "570.86.30", true, "- name: all\n  size: rest", "onFailure: rollback-wave"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString("waves[0].nodes[0].failureClass")).isEqualTo("DRIVER");
+        assertThat(done.getString("waves[0].nodes[0].lastError"))
+                .isEqualTo("nvidia-smi: nvidia-smi failed: Failed to initialize NVML: Driver/library version mismatch");
+        assertThat(eventKinds(id)).containsSubsequence("node.nvml-mismatch", "node.reboot-requested", "node.rebooted",
+                "node.failed", "node.rollback-started", "node.rolled-back");
+        assertThat(sim.host("gpu-h100-02").installedVersions()).isEqualTo(before);
+    }
+
+    @Test
+    void theSameXidOnManyNodesOfAWaveIsADriverFaultAndFailsTheWave() {
+        List<String> nodes = List.of("gpu-h100-03", "gpu-h100-04", "gpu-h100-09");
+        Map<String, Map<String, String>> before = versions(nodes);
+        long id = start(plan("xid-many", "nodes: [gpu-h100-03, gpu-h100-04, gpu-h100-09]", "570.86.24", true,
+                "- name: all\n  size: rest", "maxFailuresPerWave: 1\nhardwareSignatureLimit: 1\nonFailure: rollback-wave")
+                .replace("  failurePolicy:", "  checks:\n    - name: xid\n  failurePolicy:"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString("haltReason")).contains("of wave all failed").contains("xid-79");
+        assertThat(done.getList("waves[0].nodes.state")).doesNotContain("SUCCEEDED", "QUARANTINED").contains("ROLLED_BACK");
+        assertThat(versions(nodes)).isEqualTo(before);
+        List<String> planned = given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract()
+                .jsonPath().getList("findAll { it.kind == 'node.rollback-planned' }.message");
+        assertThat(planned).anySatisfy(m -> assertThat(m).contains("the same hardware signature (xid-79)"));
+    }
+
+    @Test
+    void fabricManagerLeftBehindFailsTheNodeWithThatReason() {
+        Map<String, String> before = sim.host("gpu-a100-03").installedVersions();
+        long id = start(plan("fm", "nodes: [gpu-a100-03]", "570.86.26", true, "- name: all\n  size: rest", "onFailure: rollback-wave")
+                .replace("  failurePolicy:", "  checks:\n    - name: fabric-manager\n  failurePolicy:"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString("waves[0].nodes[0].failureClass")).isEqualTo("DRIVER");
+        assertThat(done.getString("waves[0].nodes[0].lastError"))
+                .startsWith("fabric-manager: Fabric Manager and driver do not match: ")
+                .contains("interface version " + before.get("nvidia-fabricmanager") + " don't match with driver version 570.86.26");
+        assertThat(sim.host("gpu-a100-03").installedVersions()).isEqualTo(before);
+    }
+
+    @Test
+    void theRackPowerBudgetCapsConcurrentBurnIn() {
+        List<String> rack = List.of("gpu-h100-05", "gpu-h100-06", "gpu-h100-07", "gpu-h100-08");
+        String yaml = plan("burn-in", "nodes: [gpu-h100-05, gpu-h100-06, gpu-h100-07, gpu-h100-08]", "570.86.32", true,
+                "- name: all\n  size: rest", "onFailure: rollback-wave")
+                .replace("    maxUnavailable: 3\n    failureDomains:\n      - labelKey: rack\n        maxUnavailable: 2\n",
+                        "    maxUnavailable: 4\n    power:\n      rackBudgetKw: 20\n      nodeDrawKw: 10\n")
+                .replace("  failurePolicy:", "  checks:\n    - name: dcgm-diag\n      level: 3\n  failurePolicy:");
+        assertThat(yaml).contains("rackBudgetKw: 20");
+        long id = start(yaml);
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(done.getList("waves[0].nodes.checks.name").toString()).contains("dcgm-diag");
+        assertThat(sim.maxConcurrentBurnInByRack("rack")).containsEntry("r02", 2);
+        rack.forEach(n -> assertThat(sim.host(n).burnIns()).as(n).hasSize(1));
+        List<String> admitted = given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract()
+                .jsonPath().getList("findAll { it.kind == 'node.burn-in-started' }.message");
+        assertThat(admitted).hasSize(4).anySatisfy(m -> assertThat(m).contains("rack=r02 now draws about 20 of 20 kW"));
     }
 
     @Test

@@ -7,9 +7,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+
+import io.waveline.health.GpuStateQuery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -90,10 +94,14 @@ class SimHostTest {
         upgradeAndReboot(host);
         Instant up = T0.plusSeconds(60);
         assertThat(host.exec("dmesg", up).output()).contains("NVRM: Xid (PCI:0000:5d:00): 48,");
-        CommandResult state = host.exec(io.waveline.health.GpuStateQuery.COMMAND, up);
-        assertThat(io.waveline.health.GpuStateQuery.evaluate("ecc", state.exitStatus(), state.output(), Map.of()).summary())
+        CommandResult refused = host.exec(GpuStateQuery.COMMAND, up);
+        assertThat(refused.exitStatus()).isEqualTo(2);
+        assertThat(GpuStateQuery.invalidField(refused.output())).contains("retired_pages.pending");
+        List<String> fields = GpuStateQuery.without(GpuStateQuery.FIELDS, "retired_pages.pending");
+        CommandResult state = host.exec(GpuStateQuery.command(fields), up);
+        assertThat(GpuStateQuery.evaluate("ecc", fields, state.exitStatus(), state.output(), Map.of(), Optional.empty()).summary())
                 .isEqualTo("GPU 3: 2 uncorrectable ECC errors; GPU 3: row remap pending");
-        assertThat(io.waveline.health.GpuStateQuery.evaluate("clock-events", state.exitStatus(), state.output(), Map.of())
+        assertThat(GpuStateQuery.evaluate("clock-events", fields, state.exitStatus(), state.output(), Map.of(), Optional.empty())
                 .status()).isEqualTo(io.waveline.health.CheckStatus.PASS);
     }
 

@@ -1,6 +1,6 @@
-package io.waveline.upgrade;
+package io.waveline.ssh;
 
-/** A detached install job on a node: never started, still running, or done with its exit status and output. */
+/** A detached job (an install, a long health check) on a node: never started, still running, or done with its exit status and output. */
 public record JobStatus(State state, int exitStatus, String output) {
 
     public enum State {

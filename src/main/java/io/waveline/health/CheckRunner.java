@@ -1,0 +1,23 @@
+package io.waveline.health;
+
+import java.time.Duration;
+
+import io.waveline.ssh.CommandResult;
+import io.waveline.ssh.JobStatus;
+import io.waveline.ssh.NodeAddress;
+import io.waveline.ssh.NodeUnreachableException;
+
+/**
+ * Where the checks' commands run. The checks build the commands and parse what comes back; a runner only carries
+ * them to the node: over SSH on bare metal ({@link SshCheckRunner}), or, for Kubernetes, in a pod pinned to the node
+ * and requesting its GPUs. Long commands run detached under a job id and are polled.
+ */
+public interface CheckRunner {
+
+    CommandResult run(NodeAddress node, String command, Duration timeout) throws NodeUnreachableException;
+
+    /** Starts {@code command} detached under {@code jobId}, unless a job with that id exists already. */
+    void start(NodeAddress node, String jobId, String command) throws NodeUnreachableException;
+
+    JobStatus poll(NodeAddress node, String jobId) throws NodeUnreachableException;
+}

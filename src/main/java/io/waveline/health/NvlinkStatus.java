@@ -1,0 +1,99 @@
+package io.waveline.health;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code nvlink} check: {@code nvidia-smi nvlink -s} prints a header per GPU
+ * ({@code GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-…)}) followed by one line per link, its speed when up
+ * ({@code Link 0: 26.562 GB/s}) or {@code <inactive>} when down. A GPU without NVLink prints its header alone, and
+ * a host without any prints nothing.
+ * Pass: every link listed is up, and no GPU has fewer links up than in the baseline. A link down points at the
+ * hardware (cable, NVSwitch tray) unless every link of the node is down, which points at the driver (Fabric
+ * Manager, module). The format is only partly documented: lines that are neither a GPU header nor a link line are
+ * ignored, and output without any GPU header is unreadable. Pure; never throws.
+ */
+public final class NvlinkStatus {
+
+    public static final String COMMAND = "nvidia-smi nvlink -s";
+    private static final Pattern GPU = Pattern.compile("^GPU (\\d+):");
+    private static final Pattern LINK = Pattern.compile("^\\s*Link (\\d+): (.*)$");
+    private static final Pattern SPEED = Pattern.compile("[0-9.]+ GB/s");
+
+    /** Links up per GPU index, the links down as "GPU g link l", or why the output could not be read. */
+    public record Result(Map<Integer, Integer> linksUp, List<String> down, Optional<String> problem) {
+    }
+
+    private NvlinkStatus() {
+    }
+
+    public static Result parse(int exitStatus, String output) {
+        Map<Integer, Integer> up = new LinkedHashMap<>();
+        List<String> down = new ArrayList<>();
+        Integer gpu = null;
+        for (String line : output.split("\\R")) {
+            Matcher header = GPU.matcher(line);
+            if (header.find()) {
+                try {
+                    gpu = Integer.parseInt(header.group(1));
+                    up.putIfAbsent(gpu, 0);
+                } catch (NumberFormatException e) {
+                    gpu = null;
+                }
+                continue;
+            }
+            Matcher link = LINK.matcher(line);
+            if (link.find() && gpu != null) {
+                if (SPEED.matcher(link.group(2)).find()) {
+                    up.merge(gpu, 1, Integer::sum);
+                } else {
+                    down.add("GPU " + gpu + " link " + link.group(1));
+                }
+            }
+        }
+        if (up.isEmpty() && exitStatus == 0 && output.isBlank()) {
+            return new Result(Map.of(), List.of(), Optional.empty());
+        }
+        if (up.isEmpty()) {
+            String first = output.lines().filter(l -> !l.isBlank()).findFirst().orElse("(no output)").strip();
+            return new Result(Map.of(), List.of(), Optional.of("exit " + exitStatus + ": " + first));
+        }
+        return new Result(up, down, Optional.empty());
+    }
+
+    public static CheckOutcome evaluate(int exitStatus, String output, Optional<GpuBaseline> baseline) {
+        Result result = parse(exitStatus, output);
+        if (result.problem().isPresent()) {
+            return new CheckOutcome("nvlink", CheckStatus.ERROR, "nvidia-smi nvlink unreadable (" + result.problem().get() + ")",
+                    CheckOutcome.Cause.NONE, Map.of(), output);
+        }
+        int total = result.linksUp().values().stream().mapToInt(Integer::intValue).sum();
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("linksUp", total);
+        figures.put("down", result.down());
+        List<String> fewer = new ArrayList<>();
+        baseline.ifPresent(b -> b.nvlinksUp().forEach((index, before) -> {
+            int now = result.linksUp().getOrDefault(index, 0);
+            if (now < before) {
+                fewer.add("GPU " + index + ": " + now + " of " + before + " links up");
+            }
+        }));
+        if (result.down().isEmpty() && fewer.isEmpty()) {
+            return CheckOutcome.pass("nvlink", total == 0 ? "no NVLink on these GPUs" : "all " + total + " NVLinks up", figures, output);
+        }
+        boolean allDown = total == 0;
+        List<String> problems = new ArrayList<>(fewer);
+        if (!result.down().isEmpty()) {
+            problems.add(0, result.down().size() + " link(s) down: " + String.join(", ", result.down().subList(0,
+                    Math.min(4, result.down().size()))) + (result.down().size() > 4 ? ", …" : ""));
+        }
+        figures.put("signature", allDown ? "nvlink-all-down" : "nvlink-down");
+        return CheckOutcome.fail("nvlink", allDown ? CheckOutcome.Cause.DRIVER : CheckOutcome.Cause.HARDWARE,
+                String.join("; ", problems), figures, output);
+    }
+}
