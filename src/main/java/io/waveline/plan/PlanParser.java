@@ -116,12 +116,17 @@ public final class PlanParser {
             approvals.finish();
             return rule;
         }).orElse(false);
+        WaveChecks waveChecks = spec.mapping("waveChecks").map(w -> {
+            boolean xid = w.bool("xid").orElse(true);
+            w.finish();
+            return new WaveChecks(xid);
+        }).orElse(WaveChecks.defaults());
         spec.finish();
         if (problems.hasErrors() || target.isEmpty() || name == null) {
             return Optional.empty();
         }
         return Optional.of(new RolloutPlan(name, description, target.get(), method, waves, limits, drain, checks,
-                failurePolicy, estimates, twoPerson));
+                failurePolicy, estimates, twoPerson, waveChecks));
     }
 
     private Target target(YamlMapping target) {

@@ -13,6 +13,14 @@ public sealed interface Action {
     record AdmitBurnIn(long nodeRunId, String reason) implements Action {
     }
 
+    /** Run the wave-level checks of a wave (I/O, on a worker): after it settled, or at the end of its soak. */
+    record CheckWave(int wave, WaveStage stage) implements Action {
+    }
+
+    enum WaveStage {
+        AFTER_WAVE, END_OF_SOAK
+    }
+
     /** Run the node's current step (I/O, on a worker). */
     record StepNode(long nodeRunId) implements Action {
     }

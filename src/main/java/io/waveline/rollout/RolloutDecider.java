@@ -30,8 +30,9 @@ import io.waveline.rollout.RolloutSnapshot.WaveView;
  * <li>An abort skips the pending nodes and ends ABORTED once the started ones are done (they finish their
  * pipeline, forward or back, so nothing stays cordoned except quarantined nodes).</li>
  * <li>Otherwise the current wave runs: pending nodes start in wave order while the limits allow (not while
- * paused); when all are settled the wave soaks, then the next wave waits for its approval or runs; after the
- * last, the rollout SUCCEEDED.</li>
+ * paused); when all are settled the wave-level checks run, the wave soaks, the wave-level checks run again
+ * (a soak of zero skips them), then the next wave waits for its approval or runs; after the last, the rollout
+ * SUCCEEDED. Failures found by the wave-level checks count against the wave's budget like any other.</li>
  * </ol>
  * Hardware faults quarantine a node and do not count, unless the same signature shows on more nodes of the wave
  * than the plan's {@code hardwareSignatureLimit}.
@@ -145,14 +146,20 @@ public final class RolloutDecider {
                     }
                 }
                 boolean waveSettled = wave.nodes().stream().allMatch(n -> n.state().settled());
-                if (waveSettled && !busy) {
+                if (waveSettled && !busy && s.waveXidScan() && !wave.checkedAfterWave()) {
+                    actions.add(new Action.CheckWave(s.currentWave(), Action.WaveStage.AFTER_WAVE));
+                } else if (waveSettled && !busy) {
                     actions.add(new Action.EnterPhase(s.currentWave(), WavePhase.SOAKING,
                             "wave " + wave.spec().name() + " done; soaking " + io.waveline.plan.Durations.format(wave.spec().soak())));
                 }
                 return;
             }
             default: {
-                if (paused || now.isBefore(s.phaseSince().plus(wave.spec().soak()))) {
+                if (paused || busy || now.isBefore(s.phaseSince().plus(wave.spec().soak()))) {
+                    return;
+                }
+                if (s.waveXidScan() && !wave.checkedAfterSoak() && !wave.spec().soak().isZero()) {
+                    actions.add(new Action.CheckWave(s.currentWave(), Action.WaveStage.END_OF_SOAK));
                     return;
                 }
                 int next = s.currentWave() + 1;
@@ -219,16 +226,17 @@ public final class RolloutDecider {
     }
 
     /**
-     * Quarantined nodes whose hardware signature shows on more nodes of their wave than the plan's
+     * Nodes with a hardware fault whose signature shows on more nodes of their wave than the plan's
      * {@code hardwareSignatureLimit}: node run id → signature. One GPU falling off the bus is hardware; the same XID on
-     * many nodes right after the same driver went on is the driver.
+     * many nodes right after the same driver went on is the driver. Nodes already rolled back still count, so a node
+     * that fails the same way later joins them.
      */
     static Map<Long, String> systemicHardware(RolloutSnapshot s) {
         Map<Long, String> systemic = new HashMap<>();
         for (WaveView wave : s.waves()) {
             Map<String, List<NodeRunView>> bySignature = new HashMap<>();
-            wave.nodes().stream().filter(n -> n.state() == NodeState.QUARANTINED && n.failureSignature().isPresent()
-                    && n.failure().orElse(FailureClass.HARDWARE) == FailureClass.HARDWARE)
+            wave.nodes().stream().filter(n -> n.failureSignature().isPresent() && n.failure().isPresent()
+                    && n.failure().get() == FailureClass.HARDWARE)
                     .forEach(n -> bySignature.computeIfAbsent(n.failureSignature().get(), k -> new ArrayList<>()).add(n));
             bySignature.forEach((signature, nodes) -> {
                 if (nodes.size() > s.policy().hardwareSignatureLimit()) {
@@ -241,7 +249,7 @@ public final class RolloutDecider {
 
     /** The failures that count against the current wave's budget, with the reason when over it. */
     static Optional<String> overBudget(RolloutSnapshot s) {
-        if (s.phase() != WavePhase.RUNNING) {
+        if (s.phase() == WavePhase.AWAITING_APPROVAL) {
             return Optional.empty();
         }
         WaveView wave = s.waves().get(s.currentWave());

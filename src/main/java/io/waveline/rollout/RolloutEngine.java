@@ -42,6 +42,9 @@ public class RolloutEngine {
     NodeStepper stepper;
 
     @Inject
+    WaveChecker waveChecker;
+
+    @Inject
     EngineSettings settings;
 
     @Inject
@@ -54,6 +57,7 @@ public class RolloutEngine {
     private ExecutorService workers;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Set<Long> stepping = ConcurrentHashMap.newKeySet();
+    private final Set<Long> checkingWaves = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private String replica;
 
@@ -117,7 +121,8 @@ public class RolloutEngine {
             return;
         }
         List<Action> actions = RolloutDecider.decide(snapshot.get(), now);
-        List<Action> rolloutActions = actions.stream().filter(a -> !(a instanceof Action.StepNode)).toList();
+        List<Action> rolloutActions = actions.stream().filter(a -> !(a instanceof Action.StepNode)
+                && !(a instanceof Action.CheckWave)).toList();
         if (!rolloutActions.isEmpty()) {
             store.apply(id, rolloutActions, now);
             if (rolloutActions.stream().anyMatch(a -> a instanceof Action.Finish)) {
@@ -127,6 +132,8 @@ public class RolloutEngine {
         for (Action action : actions) {
             if (action instanceof Action.StepNode step && stepping.add(step.nodeRunId())) {
                 workers.execute(() -> runStep(step.nodeRunId()));
+            } else if (action instanceof Action.CheckWave check && checkingWaves.add(id)) {
+                workers.execute(() -> runWaveCheck(id, check));
             }
         }
         boolean progressed = rolloutActions.stream().anyMatch(a -> a instanceof Action.StartNode
@@ -151,6 +158,17 @@ public class RolloutEngine {
             LOG.errorf(e, "Step of node run %d failed; it is tried again at the next tick", nodeRunId);
         } finally {
             stepping.remove(nodeRunId);
+            wake();
+        }
+    }
+
+    private void runWaveCheck(long rolloutId, Action.CheckWave check) {
+        try {
+            waveChecker.run(rolloutId, check);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Wave check of rollout %d failed; it is tried again at the next tick", rolloutId);
+        } finally {
+            checkingWaves.remove(rolloutId);
             wake();
         }
     }

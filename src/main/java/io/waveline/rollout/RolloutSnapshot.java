@@ -12,9 +12,19 @@ import io.waveline.plan.WaveSpec;
 /** What the decider sees of one rollout: plain values read from the database in one transaction. */
 public record RolloutSnapshot(long id, RolloutState state, int currentWave, WavePhase phase, Instant phaseSince,
         boolean abortRequested, Optional<String> haltReason, List<WaveView> waves, StartGate gate,
-        FailurePolicy policy) {
+        FailurePolicy policy, boolean waveXidScan) {
 
-    public record WaveView(WaveSpec spec, List<NodeRunView> nodes) {
+    public RolloutSnapshot(long id, RolloutState state, int currentWave, WavePhase phase, Instant phaseSince,
+            boolean abortRequested, Optional<String> haltReason, List<WaveView> waves, StartGate gate, FailurePolicy policy) {
+        this(id, state, currentWave, phase, phaseSince, abortRequested, haltReason, waves, gate, policy, false);
+    }
+
+    /** One wave: its nodes, and whether its wave-level checks ran after it settled and at the end of its soak. */
+    public record WaveView(WaveSpec spec, List<NodeRunView> nodes, boolean checkedAfterWave, boolean checkedAfterSoak) {
+
+        public WaveView(WaveSpec spec, List<NodeRunView> nodes) {
+            this(spec, nodes, false, false);
+        }
     }
 
     public record NodeRunView(long id, int wave, NodeFacts node, NodeState state, Direction direction,

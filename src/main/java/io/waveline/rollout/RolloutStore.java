@@ -51,16 +51,20 @@ public class RolloutStore {
     RolloutSnapshot snapshot(Rollout rollout, List<NodeRun> runs) {
         RolloutPlan plan = plans.of(rollout);
         List<WaveView> waves = new ArrayList<>();
+        List<RolloutWave> stored = RolloutWave.list("rolloutId", rollout.id);
         for (int w = 0; w < plan.waves().size(); w++) {
             int wave = w;
+            Optional<RolloutWave> row = stored.stream().filter(r -> r.waveIndex == wave).findFirst();
             waves.add(new WaveView(plan.waves().get(w), runs.stream().filter(r -> r.waveIndex == wave)
-                    .sorted(Comparator.comparingInt(r -> r.position)).map(RolloutStore::view).toList()));
+                    .sorted(Comparator.comparingInt(r -> r.position)).map(RolloutStore::view).toList(),
+                    row.map(r -> r.checkedAfterWaveAt != null).orElse(false),
+                    row.map(r -> r.checkedAfterSoakAt != null).orElse(false)));
         }
         List<NodeFacts> pool = rollout.pool.stream().map(p -> new NodeFacts(p.name(), p.labels(), "", "", p.gpuCount(),
                 false, Map.of(), p.available())).toList();
         return new RolloutSnapshot(rollout.id, rollout.state, rollout.currentWave, rollout.wavePhase, rollout.phaseSince,
                 rollout.abortRequested, Optional.ofNullable(rollout.haltReason), waves,
-                new StartGate(plan.limits(), pool), plan.failurePolicy());
+                new StartGate(plan.limits(), pool), plan.failurePolicy(), plan.waveChecks().xid());
     }
 
     static NodeRunView view(NodeRun run) {
@@ -215,6 +219,79 @@ public class RolloutStore {
             record.persist();
         }
         return true;
+    }
+
+    /** The nodes a wave-level check looks at (those the wave upgraded and that are in service), and its XID rule. */
+    public record WaveScan(List<NodeRun> nodes, io.waveline.health.CheckRequest xidRequest) {
+    }
+
+    @Transactional
+    public WaveScan waveScan(long rolloutId, int wave) {
+        Rollout rollout = Rollout.findById(rolloutId);
+        RolloutPlan plan = plans.of(rollout);
+        Map<String, Object> parameters = plan.checks().stream().filter(c -> c.name().equals("xid")).findFirst()
+                .map(io.waveline.plan.CheckSpec::parameters).orElse(Map.of());
+        List<NodeRun> nodes = new ArrayList<>();
+        for (NodeRun run : nodeRuns(rolloutId)) {
+            if (run.waveIndex == wave && run.state == NodeState.SUCCEEDED && run.direction == Direction.FORWARD) {
+                em.detach(run);
+                nodes.add(run);
+            }
+        }
+        return new WaveScan(nodes, new io.waveline.health.CheckRequest("xid", parameters, 120));
+    }
+
+    /**
+     * Records a wave-level check: every verdict as a check result of its node run, a node with a fatal XID failed
+     * (driver) or quarantined (hardware) like a node that failed its own checks, and the stage as done. Does
+     * nothing if the stage is recorded already.
+     */
+    @Transactional
+    public void commitWaveCheck(long rolloutId, Action.CheckWave action, Map<Long, CheckOutcome> outcomes,
+            List<String> unreachable, Instant now) {
+        RolloutWave wave = RolloutWave.of(rolloutId, action.wave());
+        boolean afterWave = action.stage() == Action.WaveStage.AFTER_WAVE;
+        if (wave == null || (afterWave ? wave.checkedAfterWaveAt : wave.checkedAfterSoakAt) != null) {
+            return;
+        }
+        Rollout rollout = Rollout.findById(rolloutId);
+        String when = afterWave ? "after wave " + wave.name : "at the end of the soak of wave " + wave.name;
+        int bad = 0;
+        for (Map.Entry<Long, CheckOutcome> entry : outcomes.entrySet()) {
+            NodeRun run = NodeRun.findById(entry.getKey());
+            CheckOutcome outcome = entry.getValue();
+            CheckRecord record = new CheckRecord();
+            record.nodeRunId = run.id;
+            record.checkName = "wave-xid";
+            record.direction = run.direction;
+            record.status = outcome.status().name();
+            record.summary = when + ": " + outcome.summary();
+            record.figures = outcome.figures();
+            record.rawOutput = outcome.rawOutput();
+            record.at = now;
+            record.persist();
+            if (outcome.passed() || run.state != NodeState.SUCCEEDED) {
+                continue;
+            }
+            bad++;
+            boolean hardware = outcome.cause() == CheckOutcome.Cause.HARDWARE;
+            run.state = hardware ? NodeState.QUARANTINED : NodeState.FAILED;
+            run.failureClass = hardware ? FailureClass.HARDWARE : FailureClass.DRIVER;
+            run.failureSignature = outcome.signature();
+            run.lastError = "xid " + when + ": " + outcome.summary();
+            run.nextAttemptAt = now;
+            event(rollout, run.nodeName, now, hardware ? "node.quarantined" : "node.failed", run.lastError
+                    + (hardware ? " (hardware fault: the node is taken out of service)" : ""));
+        }
+        if (afterWave) {
+            wave.checkedAfterWaveAt = now;
+        } else {
+            wave.checkedAfterSoakAt = now;
+        }
+        String summary = "XID scan " + when + ": " + outcomes.size() + " node(s) scanned, " + bad + " with a fatal XID"
+                + (unreachable.isEmpty() ? "" : "; not reachable: " + String.join(", ", unreachable));
+        event(rollout, null, now, "wave.checked", summary);
+        rollout.updatedAt = now;
     }
 
     static void event(Rollout rollout, String node, Instant now, String kind, String message) {

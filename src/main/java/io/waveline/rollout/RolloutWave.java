@@ -34,6 +34,10 @@ public class RolloutWave extends PanacheEntityBase {
     public Instant soakStartedAt;
     @Column(name = "finished_at")
     public Instant finishedAt;
+    @Column(name = "checked_after_wave_at")
+    public Instant checkedAfterWaveAt;
+    @Column(name = "checked_after_soak_at")
+    public Instant checkedAfterSoakAt;
     @Column(name = "approved_by")
     public String approvedBy;
     @Column(name = "approved_at")

@@ -131,6 +131,58 @@ class RolloutDeciderTest {
                 .containsExactly(new Action.EnterPhase(1, WavePhase.AWAITING_APPROVAL, "soak of wave canary over"));
     }
 
+    static RolloutSnapshot withWaveScan(RolloutSnapshot s) {
+        return new RolloutSnapshot(s.id(), s.state(), s.currentWave(), s.phase(), s.phaseSince(), s.abortRequested(),
+                s.haltReason(), s.waves(), s.gate(), s.policy(), true);
+    }
+
+    @Test
+    void waveLevelChecksRunAfterTheWaveAndAtTheEndOfItsSoak() {
+        List<NodeRunView> nodes = List.of(node(1, 0, "r1", NodeState.SUCCEEDED));
+        WaveSpec canary = wave("canary", Duration.ofMinutes(30), false, null);
+        WaveView rest = new WaveView(wave("rest", Duration.ZERO, false, null), List.of(node(2, 1, "r2", NodeState.PENDING)));
+        RolloutSnapshot settled = withWaveScan(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0,
+                List.of(new WaveView(canary, nodes), rest), 5, OnFailure.ROLLBACK_WAVE, 0));
+        assertThat(RolloutDecider.decide(settled, NOW)).containsExactly(new Action.CheckWave(0, Action.WaveStage.AFTER_WAVE));
+        RolloutSnapshot checked = withWaveScan(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0,
+                List.of(new WaveView(canary, nodes, true, false), rest), 5, OnFailure.ROLLBACK_WAVE, 0));
+        assertThat(RolloutDecider.decide(checked, NOW)).containsExactly(new Action.EnterPhase(0, WavePhase.SOAKING,
+                "wave canary done; soaking 30m"));
+        RolloutSnapshot soaked = withWaveScan(snapshot(RolloutState.RUNNING, WavePhase.SOAKING, 0,
+                List.of(new WaveView(canary, nodes, true, false), rest), 5, OnFailure.ROLLBACK_WAVE, 0));
+        assertThat(RolloutDecider.decide(soaked, NOW)).as("soak not over").isEmpty();
+        assertThat(RolloutDecider.decide(soaked, NOW.plus(Duration.ofMinutes(30))))
+                .containsExactly(new Action.CheckWave(0, Action.WaveStage.END_OF_SOAK));
+        RolloutSnapshot failedInSoak = withWaveScan(snapshot(RolloutState.RUNNING, WavePhase.SOAKING, 0,
+                List.of(new WaveView(canary, List.of(failed(1, 0, FailureClass.DRIVER)), true, true), rest), 5,
+                OnFailure.ROLLBACK_WAVE, 0));
+        assertThat(of(RolloutDecider.decide(failedInSoak, NOW.plus(Duration.ofMinutes(30))), Action.Halt.class))
+                .as("a failure found at the end of the soak counts against the wave").hasSize(1);
+    }
+
+    @Test
+    void heavyChecksWaitForTheRacksPowerBudget() {
+        io.waveline.plan.PowerBudget power = new io.waveline.plan.PowerBudget("rack", 20, 10, Map.of("L40S", 3.0));
+        List<NodeFacts> pool = new ArrayList<>();
+        List<NodeRunView> nodes = new ArrayList<>();
+        for (long id = 1; id <= 4; id++) {
+            NodeRunView n = new NodeRunView(id, 0, facts("n" + id, id <= 3 ? "r1" : "r2"), NodeState.BURN_IN, Direction.FORWARD,
+                    false, Optional.empty(), Optional.empty(), NOW, id == 1);
+            nodes.add(n);
+            pool.add(n.node());
+        }
+        RolloutSnapshot s = new RolloutSnapshot(1, RolloutState.RUNNING, 0, WavePhase.RUNNING, NOW, false, Optional.empty(),
+                List.of(new WaveView(wave("all", Duration.ZERO, false, null), nodes)),
+                new StartGate(new Limits(Quantity.count(5), List.of(), List.of(), Optional.of(power)), pool), FailurePolicy.defaults());
+        List<Action> actions = RolloutDecider.decide(s, NOW);
+        assertThat(of(actions, Action.AdmitBurnIn.class)).extracting(Action.AdmitBurnIn::nodeRunId)
+                .as("r1 has 10 of 20 kW in use: one more there, and n4 alone in r2").containsExactly(2L, 4L);
+        assertThat(of(actions, Action.StepNode.class)).extracting(Action.StepNode::nodeRunId)
+                .as("only admitted nodes are stepped").containsExactly(1L);
+        assertThat(power.blocker(facts("n3", "r1"), List.of(facts("n1", "r1"), facts("n2", "r1"))))
+                .contains("rack=r1 draws 20 kW under burn-in; 10 kW more would pass its budget of 20 kW");
+    }
+
     @Test
     void lastWaveSoakedMeansSucceeded() {
         WaveView only = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.SUCCEEDED)));

@@ -125,7 +125,9 @@ class RolloutScenariosTest {
         assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
         assertThat(done.getMap("nodesByState")).containsEntry("SUCCEEDED", 16);
         assertThat(done.getList("waves[0].nodes.name")).containsExactly("gpu-h100-01");
-        assertThat(done.getList("waves[0].nodes[0].checks.status")).containsOnly("PASS").hasSize(3);
+        assertThat(done.getList("waves[0].nodes[0].checks.status")).containsOnly("PASS");
+        assertThat(done.getList("waves[0].nodes[0].checks.name")).as("basic checks, then the XID scan after the wave"
+                + " (the canary soaks 0s: no second scan)").containsExactly("nvidia-smi", "driver-version", "gpu-inventory", "wave-xid");
         for (String node : nodes) {
             assertThat(sim.host(node).installedVersions()).containsEntry("nvidia-driver", "570.133.20")
                     .containsEntry("nvidia-fabricmanager", "570.133.20");
@@ -429,6 +431,22 @@ class RolloutScenariosTest {
                 .startsWith("fabric-manager: Fabric Manager and driver do not match: ")
                 .contains("interface version " + before.get("nvidia-fabricmanager") + " don't match with driver version 570.86.26");
         assertThat(sim.host("gpu-a100-03").installedVersions()).isEqualTo(before);
+    }
+
+    @Test
+    void theXidScanAfterTheWaveQuarantinesANodeThatPassedItsOwnChecks() {
+        long id = start(plan("wave-xid", "nodes: [gpu-h100-13, gpu-h100-15]", "570.86.34", true, "- name: all\n  size: rest",
+                "maxFailuresPerWave: 0\nonFailure: rollback-wave"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        String bad = "waves[0].nodes.find { it.name == 'gpu-h100-13' }";
+        assertThat(done.getString(bad + ".state")).isEqualTo("QUARANTINED");
+        assertThat(done.getString(bad + ".lastError")).isEqualTo("xid after wave all: XID 79 on 0000:5d:00: GPU has fallen off the bus");
+        assertThat(done.getList(bad + ".checks.name")).contains("nvidia-smi", "wave-xid").doesNotContain("xid");
+        assertThat(done.getString("waves[0].nodes.find { it.name == 'gpu-h100-15' }.state")).isEqualTo("SUCCEEDED");
+        List<String> checked = given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract()
+                .jsonPath().getList("findAll { it.kind == 'wave.checked' }.message");
+        assertThat(checked).containsExactly("XID scan after wave all: 2 node(s) scanned, 1 with a fatal XID");
     }
 
     @Test
