@@ -186,4 +186,102 @@ class GpuCheckParsersTest {
         assertThat(NcclAllReduce.evaluate(NCCL.substring(0, 250), 460).status()).isEqualTo(CheckStatus.ERROR);
         assertThat(NcclAllReduce.evaluate("bash: all_reduce_perf: command not found", 460).status()).isEqualTo(CheckStatus.ERROR);
     }
+
+    static final String NVLINK = """
+            GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-89fdc1e1-18b2-f499-c12b-82bcb9bfb3fa)
+            	 Link 0: 26.562 GB/s
+            	 Link 1: 26.562 GB/s
+            GPU 1: NVIDIA H100 80GB HBM3 (UUID: GPU-0c3ab0a2-5b1e-4d52-9c7e-2f0f9c6f1d11)
+            	 Link 0: 26.562 GB/s
+            	 Link 1: <inactive>
+            """;
+
+    @Test
+    void nvlinkStatusAgainstTheBaseline() {
+        CheckOutcome down = NvlinkStatus.evaluate(0, NVLINK, Optional.empty());
+        assertThat(down.status()).isEqualTo(CheckStatus.FAIL);
+        assertThat(down.summary()).isEqualTo("1 link(s) down: GPU 1 link 1");
+        assertThat(down.signature()).isEqualTo("nvlink-down");
+        String allUp = NVLINK.replace("<inactive>", "26.562 GB/s");
+        assertThat(NvlinkStatus.evaluate(0, allUp, Optional.empty()).summary()).isEqualTo("all 4 NVLinks up");
+        GpuBaseline before = new GpuBaseline(List.of(), java.util.Map.of(0, 2, 1, 3), null);
+        assertThat(NvlinkStatus.evaluate(0, allUp, Optional.of(before)).summary()).isEqualTo("GPU 1: 2 of 3 links up");
+        String noneUp = NVLINK.replace("26.562 GB/s", "<inactive>");
+        assertThat(NvlinkStatus.evaluate(0, noneUp, Optional.empty()).cause()).as("every link down: driver or Fabric Manager")
+                .isEqualTo(CheckOutcome.Cause.DRIVER);
+        assertThat(NvlinkStatus.evaluate(0, "", Optional.empty()).status()).as("no NVLink at all").isEqualTo(CheckStatus.PASS);
+        assertThat(NvlinkStatus.evaluate(9, "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n",
+                Optional.empty()).status()).isEqualTo(CheckStatus.ERROR);
+        assertThat(NvlinkStatus.evaluate(0, "\u0000\u0001 garbage\nLink x: y", Optional.empty()).status()).isEqualTo(CheckStatus.ERROR);
+        assertThat(NvlinkStatus.evaluate(0, NVLINK.substring(0, 60), Optional.empty()).status()).as("truncated after the header")
+                .isEqualTo(CheckStatus.PASS);
+    }
+
+    @Test
+    void amdVersionsFromAmdSmiOrRocmSmi() {
+        String amdSmi = "[{\"tool\": \"AMDSMI Tool\",\"version\": \"26.2.0+021c61fc\",\"amdsmi_library_version\": \"26.2.0\","
+                + "\"rocm_version\": \"7.0.2\",\"amdgpu_version\": \"6.16.6\",\"amd_hsmp_driver_version\": \"N/A\"}]";
+        assertThat(AmdSmiVersion.evaluate(0, amdSmi, java.util.Map.of("amdgpu-driver", "6.16.6", "rocm", "7.0.2")).summary())
+                .isEqualTo("amdgpu 6.16.6, ROCm 7.0.2");
+        CheckOutcome old = AmdSmiVersion.evaluate(0, amdSmi, java.util.Map.of("amdgpu-driver", "6.16.7"));
+        assertThat(old.status()).isEqualTo(CheckStatus.FAIL);
+        assertThat(old.summary()).isEqualTo("amdgpu driver 6.16.6, expected 6.16.7");
+        String rocm = "{\"system\": {\"Driver version\": \"6.7.0\"}}";
+        assertThat(AmdSmiVersion.evaluate(0, rocm, java.util.Map.of("amdgpu-driver", "6.7.0")).summary()).isEqualTo("amdgpu 6.7.0");
+        assertThat(AmdSmiVersion.evaluate(0, amdSmi.substring(0, 50), java.util.Map.of()).status()).isEqualTo(CheckStatus.ERROR);
+        assertThat(AmdSmiVersion.evaluate(0, "garbage", java.util.Map.of()).status()).isEqualTo(CheckStatus.ERROR);
+        assertThat(AmdSmiVersion.evaluate(127, "sh: 1: amd-smi: not found", java.util.Map.of()).status()).isEqualTo(CheckStatus.ERROR);
+        assertThat(AmdSmiVersion.evaluate(0, "{\"card0\": {\"Card Series\": \"Instinct MI300X\"}}", java.util.Map.of()).summary())
+                .isEqualTo("AMD tools unreadable (neither amd-smi nor rocm-smi JSON)");
+    }
+
+    @Test
+    void theBaselineCatchesMissingGpusChangedMigAndVbios() {
+        NvidiaSmiQuery.Result eight = NvidiaSmiQuery.parse(0, java.util.stream.IntStream.range(0, 8)
+                .mapToObj(i -> i + ", GPU-" + i + ", 00000000:" + (10 + i) + ":00.0, 570.133.20").reduce("", (a, b) -> a + b + "\n"));
+        List<String> fields = OLD_FIELDS;
+        String state = java.util.stream.IntStream.range(0, 8).mapToObj(i -> i + ", 96.00.99.00.01, Enabled, "
+                + (i == 2 ? "Enabled" : "Disabled") + ", 0, No, No, 0x0").reduce("", (a, b) -> a + b + "\n");
+        GpuBaseline baseline = GpuBaseline.of(eight, GpuStateQuery.parse(fields, 0, state),
+                Optional.of(NvlinkStatus.parse(0, NVLINK.replace("<inactive>", "26.562 GB/s"))));
+        assertThat(baseline.problem()).isNull();
+        assertThat(baseline.describe()).isEqualTo("8 GPUs, 4 NVLinks up");
+
+        NvidiaSmiQuery.Result seven = NvidiaSmiQuery.parse(0, java.util.stream.IntStream.of(0, 1, 2, 4, 5, 6, 7)
+                .mapToObj(i -> i + ", GPU-" + i + ", 00000000:" + (10 + i) + ":00.0, 570.133.20").reduce("", (a, b) -> a + b + "\n"));
+        CheckOutcome inventory = GpuHealthChecks.gpuInventory(baseline, seven, "");
+        assertThat(inventory.summary()).isEqualTo("GPU 3 (00000000:13:00.0) missing: 7 of 8 GPUs after the upgrade");
+        assertThat(GpuHealthChecks.gpuInventory(baseline, eight, "").status()).isEqualTo(CheckStatus.PASS);
+
+        String migOff = state.replace("Enabled, Enabled", "Enabled, Disabled");
+        assertThat(GpuStateQuery.evaluate("gpu-modes", fields, 0, migOff, java.util.Map.of(), Optional.of(baseline)).summary())
+                .isEqualTo("MIG mode changed by the upgrade: GPU 2 Enabled before, Disabled now");
+        String newVbios = state.replace("96.00.99.00.01", "96.00.A1.00.01");
+        assertThat(GpuStateQuery.evaluate("vbios", fields, 0, newVbios, java.util.Map.of(), Optional.of(baseline)).summary())
+                .isEqualTo("GPU 0 VBIOS changed from 96.00.99.00.01 to 96.00.A1.00.01 during a driver upgrade");
+        assertThat(GpuStateQuery.evaluate("vbios", fields, 0, newVbios, java.util.Map.of("expected", "96.00.A1.00.01"),
+                Optional.of(baseline)).status()).as("a firmware plan names the new VBIOS").isEqualTo(CheckStatus.PASS);
+
+        GpuBaseline broken = GpuBaseline.of(NvidiaSmiQuery.parse(9, "NVIDIA-SMI has failed because it couldn't communicate with"
+                + " the NVIDIA driver."), Optional.empty(), Optional.empty());
+        assertThat(broken.count()).isZero();
+        assertThat(broken.problem()).startsWith("nvidia-smi: NVIDIA-SMI has failed");
+    }
+
+    @Test
+    void theStateQueryIsAskedAgainWithoutFieldsTheGpuLacks() {
+        assertThat(GpuStateQuery.invalidField("Field \"retired_pages.pending\" is not a valid field to query.\n"))
+                .contains("retired_pages.pending");
+        assertThat(GpuStateQuery.invalidField("garbage")).isEmpty();
+        assertThat(GpuStateQuery.without(GpuStateQuery.FIELDS, "retired_pages.pending")).doesNotContain("retired_pages.pending")
+                .hasSize(GpuStateQuery.FIELDS.size() - 1);
+        assertThat(GpuStateQuery.without(GpuStateQuery.FIELDS, GpuStateQuery.CLOCK_EVENTS)).contains(GpuStateQuery.CLOCK_THROTTLE)
+                .doesNotContain(GpuStateQuery.CLOCK_EVENTS);
+        List<String> pre = GpuStateQuery.without(GpuStateQuery.without(GpuStateQuery.FIELDS, "remapped_rows.pending"),
+                "remapped_rows.failure");
+        CheckOutcome pending = GpuStateQuery.evaluate("ecc", pre, 0, "0, 88.00.4F.00.09, Enabled, [N/A], 0, Yes, 0x0\n",
+                java.util.Map.of(), Optional.empty());
+        assertThat(pending.summary()).isEqualTo("GPU 0: page retirement pending");
+        assertThat(pending.cause()).isEqualTo(CheckOutcome.Cause.HARDWARE);
+    }
 }

@@ -227,6 +227,42 @@ class PlanParserTest {
         assertThat(error.message()).contains("use a count of at least 1 or a share from 1% to 100%");
     }
 
+    static final String POWER = "    power:\n      rackBudgetKw: 40\n      nodeDrawKw: 10\n      nodeDrawKwByModel:\n"
+            + "        L40S: 2.5\n";
+
+    @Test
+    void rackPowerBudgetAndWaveChecksAreRead() {
+        PlanParseResult result = parse(VALID.replace("  checks:\n", POWER + "  checks:\n")
+                + "  waveChecks:\n    xid: false\n");
+        assertThat(result.errors()).isEmpty();
+        RolloutPlan plan = result.plan().orElseThrow();
+        PowerBudget power = plan.limits().power().orElseThrow();
+        assertThat(power.rackLabel()).isEqualTo("rack");
+        assertThat(power.rackBudgetKw()).isEqualTo(40);
+        assertThat(power.drawOf(new NodeFacts("n1", java.util.Map.of(), "nvidia", "L40S", 4, false, java.util.Map.of(), true)))
+                .isEqualTo(2.5);
+        assertThat(plan.waveChecks().xid()).isFalse();
+        assertThat(parse(VALID).plan().orElseThrow().waveChecks().xid()).as("the XID scan of a wave is on by default").isTrue();
+        assertThat(parse(VALID).plan().orElseThrow().limits().power()).isEmpty();
+    }
+
+    @Test
+    void badPowerBudgetIsExplained() {
+        PlanError missing = onlyError(VALID.replace("  checks:\n", POWER.replace("      rackBudgetKw: 40\n", "")
+                + "  checks:\n"));
+        assertThat(missing.path()).isEqualTo("spec.limits.power.rackBudgetKw");
+        assertThat(missing.message()).contains("is required");
+        PlanError negative = onlyError(VALID.replace("  checks:\n", POWER.replace("nodeDrawKw: 10", "nodeDrawKw: -3")
+                + "  checks:\n"));
+        assertThat(negative.path()).isEqualTo("spec.limits.power.nodeDrawKw");
+        assertThat(negative.line()).isEqualTo(29);
+        assertThat(negative.message()).contains("\"-3\" is not a power in kW");
+        PlanError typo = onlyError(VALID.replace("  checks:\n", POWER.replace("rackBudgetKw", "rackBudgetKW")
+                + "  checks:\n").replace("      rackBudgetKW: 40\n", "      rackBudgetKw: 40\n      rackbudget: 3\n"));
+        assertThat(typo.path()).isEqualTo("spec.limits.power.rackbudget");
+        assertThat(typo.message()).contains("did you mean \"rackBudgetKw\"?");
+    }
+
     @Test
     void missingRequiredPartsAreAllReportedAtOnce() {
         PlanParseResult result = parse("""

@@ -105,6 +105,74 @@ class SimHostTest {
                 .status()).isEqualTo(io.waveline.health.CheckStatus.PASS);
     }
 
+    static SimHost hostOf(String vendor, String model, int gpus, Map<String, String> versions, Set<SimFault> faults) {
+        return new SimHost("host-" + model.toLowerCase().replace(' ', '-'), new SimHost.Hardware(vendor, model, gpus, false),
+                versions, version -> faults, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
+    }
+
+    @Test
+    void eachGpuGenerationRefusesTheFieldsItLacksAndOlderToolsPrintOlderFormats() throws Exception {
+        Map<String, String> driver535 = Map.of("nvidia-driver", "535.216.01", "nvidia-fabricmanager", "535.216.01");
+        SimHost v100 = hostOf("nvidia", "V100-SXM2-32GB", 8, Map.of("nvidia-driver", "470.256.02"), Set.of());
+        CommandResult refused = v100.exec(GpuStateQuery.COMMAND, T0);
+        assertThat(GpuStateQuery.invalidField(refused.output())).contains("remapped_rows.pending");
+        List<String> fields = GpuStateQuery.without(GpuStateQuery.without(GpuStateQuery.FIELDS, "remapped_rows.pending"),
+                "remapped_rows.failure");
+        assertThat(GpuStateQuery.invalidField(v100.exec(GpuStateQuery.command(fields), T0).output()))
+                .as("driver 470 does not know clocks_event_reasons").contains(GpuStateQuery.CLOCK_EVENTS);
+        fields = GpuStateQuery.without(fields, GpuStateQuery.CLOCK_EVENTS);
+        assertThat(fields).contains(GpuStateQuery.CLOCK_THROTTLE, "retired_pages.pending");
+        CommandResult state = v100.exec(GpuStateQuery.command(fields), T0);
+        assertThat(GpuStateQuery.evaluate("ecc", fields, state.exitStatus(), state.output(), Map.of(), Optional.empty()).status())
+                .isEqualTo(io.waveline.health.CheckStatus.PASS);
+        assertThat(GpuStateQuery.evaluate("clock-events", fields, state.exitStatus(), state.output(), Map.of(), Optional.empty())
+                .status()).isEqualTo(io.waveline.health.CheckStatus.PASS);
+
+        SimHost a100 = hostOf("nvidia", "A100-SXM4-80GB", 8, driver535, Set.of(SimFault.DCGM_FAILS, SimFault.NCCL_LOW));
+        CommandResult dcgm = a100.exec("dcgmi diag -r 2 -j", T0);
+        assertThat(dcgm.output()).contains("\"DCGM GPU Diagnostic\"").contains("\"gpu_id\":\"3\"");
+        assertThat(io.waveline.health.DcgmDiag.evaluate(dcgm.exitStatus(), dcgm.output(), false).summary())
+                .isEqualTo("DCGM diagnostic failed: GPU Memory on GPU 3");
+        CommandResult nccl = a100.exec("all_reduce_perf -b 1G -e 1G -f 2 -g 8", T0);
+        assertThat(nccl.output()).contains("  error     time").doesNotContain("#wrong");
+        assertThat(io.waveline.health.NcclAllReduce.evaluate(nccl.output(), 200).summary())
+                .isEqualTo("bus bandwidth 150.3 GB/s below the threshold 200.0 GB/s");
+        assertThat(io.waveline.health.NvlinkStatus.evaluate(0, a100.exec("nvidia-smi nvlink -s", T0).output(), Optional.empty())
+                .summary()).isEqualTo("all 96 NVLinks up");
+
+        SimHost l40s = hostOf("nvidia", "L40S", 4, Map.of("nvidia-driver", "550.127.05"), Set.of());
+        CommandResult links = l40s.exec("nvidia-smi nvlink -s", T0);
+        assertThat(io.waveline.health.NvlinkStatus.evaluate(links.exitStatus(), links.output(), Optional.empty()).summary())
+                .isEqualTo("no NVLink on these GPUs");
+
+        SimHost mi300x = hostOf("amd", "Instinct MI300X", 8, Map.of("amdgpu-driver", "6.7.0", "rocm", "6.2.0"), Set.of());
+        CommandResult amd = mi300x.exec("amd-smi version --json", T0);
+        assertThat(io.waveline.health.AmdSmiVersion.evaluate(amd.exitStatus(), amd.output(), Map.of("amdgpu-driver", "6.7.0"))
+                .summary()).isEqualTo("amdgpu 6.7.0, ROCm 6.2.0");
+        assertThat(mi300x.exec(SMI, T0).exitStatus()).isEqualTo(127);
+    }
+
+    @Test
+    void heavyChecksRunAsJobsThatTakeTheirTimeAndAnNvlinkGoesDown() throws Exception {
+        SimHost host = hostOf("nvidia", "H100-SXM5-80GB", 8, Map.of("nvidia-driver", "570.133.20",
+                "nvidia-fabricmanager", "570.133.20"), Set.of(SimFault.NVLINK_DOWN));
+        host.exec(io.waveline.ssh.DetachedJob.start("wl-1-chk-0", "dcgmi diag -r 3 -j"), T0);
+        assertThat(io.waveline.ssh.DetachedJob.parseStatus(host.exec(io.waveline.ssh.DetachedJob.status("wl-1-chk-0", 60000),
+                T0.plusSeconds(59)).output()).state()).isEqualTo(io.waveline.ssh.JobStatus.State.RUNNING);
+        io.waveline.ssh.JobStatus done = io.waveline.ssh.DetachedJob.parseStatus(host.exec(
+                io.waveline.ssh.DetachedJob.status("wl-1-chk-0", 60000), T0.plusSeconds(60)).output());
+        assertThat(done.succeeded()).isTrue();
+        assertThat(io.waveline.health.DcgmDiag.evaluate(done.exitStatus(), done.output(), false).status())
+                .isEqualTo(io.waveline.health.CheckStatus.PASS);
+        assertThat(host.burnIns()).singleElement().satisfies(i -> assertThat(Duration.between(i[0], i[1])).hasSeconds(60));
+        CommandResult links = host.exec("nvidia-smi nvlink -s", T0);
+        assertThat(links.output()).contains("GPU 2: NVIDIA H100 SXM5 80GB (UUID: GPU-").contains("Link 5: <inactive>");
+        io.waveline.health.CheckOutcome nvlink = io.waveline.health.NvlinkStatus.evaluate(links.exitStatus(), links.output(),
+                Optional.empty());
+        assertThat(nvlink.summary()).isEqualTo("1 link(s) down: GPU 2 link 5");
+        assertThat(nvlink.cause()).isEqualTo(io.waveline.health.CheckOutcome.Cause.HARDWARE);
+    }
+
     @Test
     void installFailureLooksLikeApt() throws Exception {
         SimHost host = host(EnumSet.of(SimFault.INSTALL_FAILS));
