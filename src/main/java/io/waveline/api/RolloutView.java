@@ -14,13 +14,20 @@ public record RolloutView(long id, String plan, String planSha256, String state,
         String startedBy, Instant createdAt, Instant updatedAt, Instant finishedAt, String haltReason,
         boolean abortRequested, Map<String, Long> nodesByState, List<Wave> waves) {
 
+    /** {@code checkedAfterWaveAt}, {@code checkedAfterSoakAt}: when the wave-level XID scans ran. */
     public record Wave(int index, String name, String phase, Instant startedAt, Instant soakStartedAt,
-            Instant finishedAt, String approvedBy, Instant approvedAt, List<Node> nodes) {
+            Instant finishedAt, String approvedBy, Instant approvedAt, Instant checkedAfterWaveAt,
+            Instant checkedAfterSoakAt, List<Node> nodes) {
     }
 
+    /**
+     * {@code baseline}: the node's GPUs before it was touched; {@code burnIn}: for a node in BURN_IN, whether its
+     * heavy checks were admitted within the rack's power budget ({@code waiting-for-power} or {@code running}).
+     */
     public record Node(String name, String state, String direction, boolean rollbackPending,
             Map<String, String> previousVersions, Map<String, String> targetVersions, int attempts,
-            String failureClass, String lastError, Instant startedAt, Instant finishedAt, List<Check> checks) {
+            String failureClass, String lastError, Instant startedAt, Instant finishedAt,
+            io.waveline.health.GpuBaseline baseline, String burnIn, List<Check> checks) {
     }
 
     public record Check(String name, String direction, String status, String summary, Map<String, Object> figures,
@@ -41,10 +48,12 @@ public record RolloutView(long id, String plan, String planSha256, String state,
         for (io.waveline.rollout.RolloutWave record : waveRecords) {
             int index = record.waveIndex;
             waveViews.add(new Wave(index, record.name, record.phase, record.startedAt, record.soakStartedAt,
-                    record.finishedAt, record.approvedBy, record.approvedAt, runs.stream().filter(n -> n.waveIndex == index).map(n -> new Node(n.nodeName,
+                    record.finishedAt, record.approvedBy, record.approvedAt, record.checkedAfterWaveAt, record.checkedAfterSoakAt,
+                    runs.stream().filter(n -> n.waveIndex == index).map(n -> new Node(n.nodeName,
                     n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
                     n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
-                    n.finishedAt, checks.getOrDefault(n.id, List.of()).stream().map(c -> new Check(c.checkName,
+                    n.finishedAt, n.baseline, n.state != io.waveline.rollout.NodeState.BURN_IN ? null
+                            : n.burnInAdmittedAt == null ? "waiting-for-power" : "running", checks.getOrDefault(n.id, List.of()).stream().map(c -> new Check(c.checkName,
                             c.direction.name(), c.status, c.summary, c.figures, c.at)).toList())).toList()));
         }
         return new RolloutView(r.id, r.planName, r.planSha256, r.state.name(), r.currentWave, r.wavePhase.name(),

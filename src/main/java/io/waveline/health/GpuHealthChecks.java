@@ -120,6 +120,18 @@ public class GpuHealthChecks implements HealthCheck {
     }
 
     @Override
+    public CheckOutcome ncclAcross(NodeAddress launcher, List<String> hosts, int gpusPerNode, String size,
+            double minBusBandwidthGBps, Duration timeout) throws NodeUnreachableException {
+        if (!NCCL_SIZE.matcher(size).matches()) {
+            throw new IllegalArgumentException("refusing NCCL message size " + size);
+        }
+        CommandResult run = runner.run(launcher, NcclAllReduce.multiNodeCommand(hosts, gpusPerNode, size), timeout);
+        CheckOutcome outcome = NcclAllReduce.evaluate(run.output(), minBusBandwidthGBps);
+        return new CheckOutcome("wave-nccl", outcome.status(), "NCCL across " + hosts.size() + " nodes: " + outcome.summary(),
+                outcome.cause(), outcome.figures(), outcome.rawOutput());
+    }
+
+    @Override
     public void startHeavy(NodeAddress node, String jobId, CheckRequest request, CheckContext context) throws NodeUnreachableException {
         runner.start(node, jobId, heavyCommand(request, context));
     }

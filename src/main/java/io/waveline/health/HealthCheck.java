@@ -22,6 +22,13 @@ public interface HealthCheck {
     /** One light check of the catalog. */
     CheckOutcome runOne(NodeAddress node, CheckRequest request, CheckContext context) throws NodeUnreachableException;
 
+    /**
+     * One NCCL all-reduce across several nodes, launched from {@code launcher} with {@code gpusPerNode} ranks on each
+     * of {@code hosts}; judged like {@code nccl-allreduce}.
+     */
+    CheckOutcome ncclAcross(NodeAddress launcher, List<String> hosts, int gpusPerNode, String size, double minBusBandwidthGBps,
+            java.time.Duration timeout) throws NodeUnreachableException;
+
     /** Starts a heavy check detached under {@code jobId} (nothing happens if that job exists). */
     void startHeavy(NodeAddress node, String jobId, CheckRequest request, CheckContext context) throws NodeUnreachableException;
 

@@ -25,6 +25,24 @@ public final class NcclAllReduce {
         return "all_reduce_perf -b " + size + " -e " + size + " -f 2 -g " + gpus;
     }
 
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,252}");
+
+    /**
+     * One run across several nodes with Open MPI: one rank per GPU ({@code -g 1}), {@code gpusPerNode} ranks on each
+     * host. Host names come from the inventory and are checked once more here.
+     */
+    public static String multiNodeCommand(List<String> hosts, int gpusPerNode, String size) {
+        StringBuilder list = new StringBuilder();
+        for (String host : hosts) {
+            if (!HOST.matcher(host).matches()) {
+                throw new IllegalArgumentException("refusing host name " + host);
+            }
+            list.append(list.isEmpty() ? "" : ",").append(host).append(':').append(gpusPerNode);
+        }
+        return "mpirun --allow-run-as-root -np " + hosts.size() * gpusPerNode + " -H " + list
+                + " -x NCCL_DEBUG=WARN all_reduce_perf -b " + size + " -e " + size + " -f 2 -g 1";
+    }
+
     public static CheckOutcome evaluate(String output, double minBusBandwidthGBps) {
         Matcher oob = OUT_OF_BOUNDS.matcher(output);
         Double busbw = largestMessageBusBandwidth(output);

@@ -118,8 +118,9 @@ public final class PlanParser {
         }).orElse(false);
         WaveChecks waveChecks = spec.mapping("waveChecks").map(w -> {
             boolean xid = w.bool("xid").orElse(true);
+            Optional<WaveChecks.MultiNodeNccl> nccl = w.mapping("nccl").flatMap(n -> multiNodeNccl(n, waves));
             w.finish();
-            return new WaveChecks(xid);
+            return new WaveChecks(xid, nccl);
         }).orElse(WaveChecks.defaults());
         spec.finish();
         if (problems.hasErrors() || target.isEmpty() || name == null) {
@@ -332,6 +333,41 @@ public final class PlanParser {
         Optional<PowerBudget> power = limits.mapping("power").flatMap(this::power);
         limits.finish();
         return new Limits(maxUnavailable, List.copyOf(domains), List.copyOf(windows), power);
+    }
+
+    private static final Pattern NCCL_SIZE = Pattern.compile("[0-9]{1,6}[KMG]?");
+
+    private Optional<WaveChecks.MultiNodeNccl> multiNodeNccl(YamlMapping n, List<WaveSpec> waves) {
+        Optional<Object> threshold = SettingRule.number("minBusBandwidthGBps", 0, 100_000).read(n);
+        if (!n.has("minBusBandwidthGBps")) {
+            problems.error(n.position(), n.child("minBusBandwidthGBps"), "is required; the bus bandwidth the run across"
+                    + " the wave must reach, in GB/s, e.g. 350");
+        }
+        String size = n.string("size").map(String::trim).orElse("1G");
+        boolean sizeOk = NCCL_SIZE.matcher(size).matches();
+        if (!sizeOk) {
+            problems.error(n.positionOf("size"), n.child("size"), "\"" + size + "\" is not a message size; use a number"
+                    + " with an optional K, M or G, e.g. 1G");
+        }
+        Optional<Integer> gpus = n.integer("gpusPerNode", 1, 64);
+        List<String> names = waves.stream().map(WaveSpec::name).toList();
+        List<String> only = new ArrayList<>();
+        for (YamlMapping.Scalar wave : n.scalars("waves")) {
+            if (!names.contains(wave.value())) {
+                problems.error(wave.position(), wave.path(), "no wave is called \"" + wave.value() + "\""
+                        + Suggestions.didYouMean(wave.value(), names) + "; the waves are " + String.join(", ", names));
+            } else {
+                only.add(wave.value());
+            }
+        }
+        Duration timeout = n.string("timeout").flatMap(t -> duration(t, n, "timeout"))
+                .orElse(WaveChecks.MultiNodeNccl.DEFAULT_TIMEOUT);
+        n.finish();
+        if (threshold.isEmpty() || !sizeOk) {
+            return Optional.empty();
+        }
+        return Optional.of(new WaveChecks.MultiNodeNccl(((Number) threshold.get()).doubleValue(), size, gpus,
+                List.copyOf(only), timeout));
     }
 
     private Optional<PowerBudget> power(YamlMapping power) {

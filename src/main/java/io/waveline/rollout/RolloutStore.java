@@ -222,7 +222,8 @@ public class RolloutStore {
     }
 
     /** The nodes a wave-level check looks at (those the wave upgraded and that are in service), and its XID rule. */
-    public record WaveScan(List<NodeRun> nodes, io.waveline.health.CheckRequest xidRequest) {
+    public record WaveScan(List<NodeRun> nodes, io.waveline.health.CheckRequest xidRequest, String waveName,
+            Optional<io.waveline.plan.WaveChecks.MultiNodeNccl> nccl, Optional<io.waveline.plan.PowerBudget> power) {
     }
 
     @Transactional
@@ -238,7 +239,8 @@ public class RolloutStore {
                 nodes.add(run);
             }
         }
-        return new WaveScan(nodes, new io.waveline.health.CheckRequest("xid", parameters, 120));
+        return new WaveScan(nodes, new io.waveline.health.CheckRequest("xid", parameters, 120), plan.waves().get(wave).name(),
+                plan.waveChecks().nccl(), plan.limits().power());
     }
 
     /**
@@ -248,7 +250,7 @@ public class RolloutStore {
      */
     @Transactional
     public void commitWaveCheck(long rolloutId, Action.CheckWave action, Map<Long, CheckOutcome> outcomes,
-            List<String> unreachable, Instant now) {
+            List<String> unreachable, Optional<WaveChecker.Across> across, Instant now) {
         RolloutWave wave = RolloutWave.of(rolloutId, action.wave());
         boolean afterWave = action.stage() == Action.WaveStage.AFTER_WAVE;
         if (wave == null || (afterWave ? wave.checkedAfterWaveAt : wave.checkedAfterSoakAt) != null) {
@@ -283,13 +285,35 @@ public class RolloutStore {
             event(rollout, run.nodeName, now, hardware ? "node.quarantined" : "node.failed", run.lastError
                     + (hardware ? " (hardware fault: the node is taken out of service)" : ""));
         }
+        String acrossSummary = "";
+        if (across.isPresent()) {
+            CheckOutcome outcome = across.get().outcome();
+            for (long id : across.get().nodeRunIds()) {
+                NodeRun run = NodeRun.findById(id);
+                CheckRecord record = new CheckRecord();
+                record.nodeRunId = run.id;
+                record.checkName = outcome.check();
+                record.direction = run.direction;
+                record.status = outcome.status().name();
+                record.summary = when + ": " + outcome.summary();
+                record.figures = outcome.figures();
+                record.rawOutput = outcome.rawOutput();
+                record.at = now;
+                record.persist();
+            }
+            acrossSummary = "; " + outcome.summary();
+            if (!outcome.passed() && rollout.haltReason == null) {
+                rollout.haltReason = "wave " + wave.name + " failed its " + outcome.summary();
+                event(rollout, null, now, "rollout.halted", rollout.haltReason);
+            }
+        }
         if (afterWave) {
             wave.checkedAfterWaveAt = now;
         } else {
             wave.checkedAfterSoakAt = now;
         }
         String summary = "XID scan " + when + ": " + outcomes.size() + " node(s) scanned, " + bad + " with a fatal XID"
-                + (unreachable.isEmpty() ? "" : "; not reachable: " + String.join(", ", unreachable));
+                + (unreachable.isEmpty() ? "" : "; not reachable: " + String.join(", ", unreachable)) + acrossSummary;
         event(rollout, null, now, "wave.checked", summary);
         rollout.updatedAt = now;
     }

@@ -28,6 +28,7 @@ public final class SimHost {
     private static final Pattern JOB_STATUS = Pattern.compile("if \\[ -e ([a-z0-9-]+)\\.rc \\]");
     private static final Pattern PACKAGE_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabricmanager)-[0-9]+=([A-Za-z0-9._+~-]+)-1");
     private static final Pattern RPM_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabric-manager)-(?:3:)?([0-9][A-Za-z0-9._+~]*)");
+    private static final Pattern MPI_RANKS = Pattern.compile(" -np ([0-9]{1,5}) ");
     private static final String[] BUS_IDS = {"18", "2A", "3A", "5D", "9A", "AB", "BA", "DB"};
 
     private final String name;
@@ -261,6 +262,11 @@ public final class SimHost {
             boolean fails = bootFaults().contains(SimFault.DCGM_FAILS);
             return new CommandResult(fails ? 226 : 0, hardware.olderTools() ? SimOutputs.dcgmDiag3(name, visibleGpus, loadedDriver, fails)
                     : SimOutputs.dcgmDiag(name, visibleGpus, loadedDriver, fails));
+        }
+        Matcher ranks = MPI_RANKS.matcher(command);
+        if (command.startsWith("mpirun ") && command.contains("all_reduce_perf") && ranks.find()) {
+            return new CommandResult(0, SimOutputs.allReducePerfAcrossNodes(Integer.parseInt(ranks.group(1)),
+                    bootFaults().contains(SimFault.NCCL_LOW)));
         }
         if (command.contains("all_reduce_perf")) {
             boolean low = bootFaults().contains(SimFault.NCCL_LOW);

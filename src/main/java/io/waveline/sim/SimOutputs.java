@@ -111,7 +111,15 @@ final class SimOutputs {
     }
 
     static String allReducePerf(int gpus, boolean low) {
-        double busbw = low ? 190.42 : 471.18;
+        return allReducePerf(gpus, low ? 190.42 : 471.18);
+    }
+
+    /** Across nodes the network sets the pace: about 370 GB/s bus bandwidth over 8×400G InfiniBand. */
+    static String allReducePerfAcrossNodes(int gpus, boolean low) {
+        return allReducePerf(gpus, low ? 148.77 : 368.52);
+    }
+
+    private static String allReducePerf(int gpus, double busbw) {
         double algbw = busbw * gpus / (2.0 * (gpus - 1));
         double time = 1073741824 / (algbw * 1000.0);
         String row = String.format(Locale.ROOT, "  1073741824     268435456     float     sum      -1  %7.1f  %6.2f  %6.2f      0  %7.1f  %6.2f  %6.2f      0%n",

@@ -247,6 +247,25 @@ class PlanParserTest {
     }
 
     @Test
+    void multiNodeNcclOfAWaveIsReadAndCheckedAgainstTheWaves() {
+        RolloutPlan plan = parse(VALID + "  waveChecks:\n    nccl:\n      minBusBandwidthGBps: 350\n      waves: [staged]\n")
+                .plan().orElseThrow();
+        assertThat(plan.waveChecks().nccl()).hasValueSatisfying(n -> {
+            assertThat(n.minBusBandwidthGBps()).isEqualTo(350);
+            assertThat(n.size()).isEqualTo("1G");
+            assertThat(n.appliesTo("staged")).isTrue();
+            assertThat(n.appliesTo("canary")).isFalse();
+        });
+        PlanError wave = onlyError(VALID + "  waveChecks:\n    nccl:\n      minBusBandwidthGBps: 350\n      waves: [stagd]\n");
+        assertThat(wave.path()).isEqualTo("spec.waveChecks.nccl.waves[0]");
+        assertThat(wave.message()).contains("did you mean \"staged\"?");
+        PlanError size = onlyError(VALID + "  waveChecks:\n    nccl:\n      minBusBandwidthGBps: 350\n      size: \"1G;reboot\"\n");
+        assertThat(size.path()).isEqualTo("spec.waveChecks.nccl.size");
+        PlanError missing = onlyError(VALID + "  waveChecks:\n    nccl:\n      size: 2G\n");
+        assertThat(missing.path()).isEqualTo("spec.waveChecks.nccl.minBusBandwidthGBps");
+    }
+
+    @Test
     void badPowerBudgetIsExplained() {
         PlanError missing = onlyError(VALID.replace("  checks:\n", POWER.replace("      rackBudgetKw: 40\n", "")
                 + "  checks:\n"));

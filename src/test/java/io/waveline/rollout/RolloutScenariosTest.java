@@ -368,6 +368,8 @@ class RolloutScenariosTest {
         assertThat(done.getString(good + ".checks.find { it.name == 'nvlink' }.summary")).isEqualTo("all 144 NVLinks up");
         assertThat(done.getString(good + ".checks.find { it.name == 'gpu-modes' }.summary"))
                 .isEqualTo("persistence mode on; MIG [Disabled] as before");
+        assertThat(done.getList(good + ".baseline.gpus.busId")).hasSize(8).contains("00000000:18:00.0");
+        assertThat(done.getInt(good + ".baseline.nvlinksUp.'0'")).isEqualTo(18);
     }
 
     @Test
@@ -447,6 +449,22 @@ class RolloutScenariosTest {
         List<String> checked = given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract()
                 .jsonPath().getList("findAll { it.kind == 'wave.checked' }.message");
         assertThat(checked).containsExactly("XID scan after wave all: 2 node(s) scanned, 1 with a fatal XID");
+    }
+
+    @Test
+    void lowNcclBandwidthAcrossTheWaveFailsTheWaveAndItRollsBack() {
+        List<String> nodes = List.of("gpu-l40s-04", "gpu-l40s-06");
+        Map<String, Map<String, String>> before = versions(nodes);
+        long id = start(plan("nccl-across", "nodes: [gpu-l40s-04, gpu-l40s-06]", "570.86.22", false, "- name: all\n  size: rest",
+                "onFailure: rollback-wave") + "  waveChecks:\n    nccl:\n      minBusBandwidthGBps: 300\n      size: 1G\n");
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString("haltReason"))
+                .isEqualTo("wave all failed its NCCL across 2 nodes: bus bandwidth 148.8 GB/s below the threshold 300.0 GB/s");
+        assertThat(done.getList("waves[0].nodes.state")).containsOnly("ROLLED_BACK");
+        assertThat(done.getList("waves[0].nodes[0].checks.name")).contains("wave-xid", "wave-nccl");
+        assertThat(done.getString("waves[0].checkedAfterWaveAt")).isNotNull();
+        assertThat(versions(nodes)).isEqualTo(before);
     }
 
     @Test
