@@ -18,6 +18,10 @@ public final class ProblemException extends RuntimeException {
         this.errors = List.copyOf(errors);
     }
 
+    public ProblemException(int status, String title, String detail) {
+        this(status, title, detail, List.of());
+    }
+
     public static ProblemException notFound(String what) {
         return new ProblemException(404, "Not Found", what, List.of());
     }

@@ -154,6 +154,10 @@ public class RolloutCommands {
         RolloutEvent.record(rollout.id, null, now, actor, "rollout.started", "plan " + plan.name() + " (sha256 "
                 + review.sha256().substring(0, 12) + "): " + names.size() + " node(s) in " + plan.waves().size()
                 + " wave(s)" + (approvalFirst ? "; the first wave waits for approval" : ""));
+        if (approvalFirst) {
+            RolloutEvent.record(rollout.id, null, now, RolloutStore.ENGINE, "wave.awaiting-approval", "wave "
+                    + plan.waves().get(0).name() + " waits for approval");
+        }
         wakeAfterCommit();
         return new Started(rollout, true);
     }

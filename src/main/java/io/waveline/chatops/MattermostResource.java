@@ -1,0 +1,90 @@
+package io.waveline.chatops;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+import io.waveline.api.ProblemException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * Mattermost's slash command endpoint. Mattermost signs nothing: the command's token ({@code Authorization: Token
+ * <token>}, or the {@code token} field) is compared in constant time with {@code waveline.chatops.mattermost.token};
+ * a wrong or missing one gets 401 and changes nothing. A command redelivered with the same {@code trigger_id} gets
+ * the first answer again instead of running twice.
+ */
+@Path("/chatops/mattermost")
+@Tag(name = "ChatOps")
+public class MattermostResource {
+
+    private static final Logger LOG = Logger.getLogger(MattermostResource.class);
+    private static final int REMEMBERED = 500;
+
+    @ConfigProperty(name = "waveline.chatops.mattermost.token")
+    Optional<String> token;
+
+    @Inject
+    ChatIdentities identities;
+
+    @Inject
+    ChatCommandHandler handler;
+
+    private final Map<String, Map<String, Object>> answered = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Map<String, Object>> eldest) {
+                    return size() > REMEMBERED;
+                }
+            });
+
+    @POST
+    @Path("/commands")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Mattermost slash command (/waveline …), authenticated by the command's token")
+    public Map<String, Object> command(byte[] body, @HeaderParam("Authorization") String authorization) {
+        if (token.isEmpty() || token.get().isBlank()) {
+            throw new ProblemException(404, "Mattermost is not configured", "set waveline.chatops.mattermost.token to the"
+                    + " slash command's token");
+        }
+        Map<String, String> form = FormBody.parse(body == null ? new byte[0] : body);
+        String presented = authorization != null && authorization.startsWith("Token ") ? authorization.substring(6).trim()
+                : form.get("token");
+        if (!SlackSignature.sameSecret(token.get(), presented)) {
+            LOG.warn("Refused a Mattermost request: wrong or missing token");
+            throw new ProblemException(401, "Unauthorized", "the slash command token does not match");
+        }
+        String trigger = form.getOrDefault("trigger_id", "");
+        if (!trigger.isBlank() && answered.containsKey(trigger)) {
+            return answered.get(trigger);
+        }
+        Optional<ChatUser> user = identities.mattermost(form.getOrDefault("user_id", ""));
+        Map<String, Object> answer;
+        if (user.isEmpty()) {
+            answer = Map.of("response_type", "ephemeral", "text", "Sorry, your Mattermost user "
+                    + form.getOrDefault("user_name", form.getOrDefault("user_id", "?")) + " is not known to Waveline; ask an"
+                    + " admin to map it to a role (waveline.chatops.users).");
+        } else {
+            String where = "mattermost ~" + form.getOrDefault("channel_name", form.getOrDefault("channel_id", "?"));
+            ChatReply reply = handler.handle(ChatCommand.parse(form.get("text")), user.get(), where,
+                    trigger.isBlank() || trigger.length() > 100 ? Optional.empty() : Optional.of("mattermost:" + trigger));
+            answer = Map.of("response_type", reply.inChannel() ? "in_channel" : "ephemeral", "text", reply.text());
+        }
+        if (!trigger.isBlank()) {
+            answered.put(trigger, answer);
+        }
+        return answer;
+    }
+}

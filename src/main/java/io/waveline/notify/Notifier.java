@@ -1,0 +1,77 @@
+package io.waveline.notify;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
+import io.waveline.rollout.Rollout;
+import io.waveline.rollout.RolloutEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+/**
+ * Turns rollout events into notifications. It reads the event log after its cursor ({@code notification_cursor}),
+ * advances the cursor with a compare-and-set so that of several replicas exactly one sends each event, and hands the
+ * notifications to {@link NotificationDelivery}. It reads only committed events, on its own schedule, so the engine
+ * never waits for it. The first time notifications are configured the cursor starts at the newest event: no
+ * backlog is sent.
+ */
+@ApplicationScoped
+public class Notifier {
+
+    private static final Logger LOG = Logger.getLogger(Notifier.class);
+    private static final int BATCH = 200;
+
+    @Inject
+    NotificationDelivery delivery;
+
+    @Inject
+    EntityManager em;
+
+    @Scheduled(every = "${waveline.notify.poll-interval:1s}", identity = "notifier",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        if (!delivery.configured()) {
+            return;
+        }
+        try {
+            claim().forEach(delivery::send);
+        } catch (RuntimeException e) {
+            LOG.warn("Reading events for notifications failed; trying again at the next poll", e);
+        }
+    }
+
+    /** The next batch of notifications, claimed for this replica. */
+    @Transactional
+    List<Notification> claim() {
+        List<?> row = em.createNativeQuery("select last_event_id from notification_cursor where id = 1").getResultList();
+        if (row.isEmpty()) {
+            Number newest = (Number) em.createNativeQuery("select coalesce(max(id), 0) from rollout_event").getSingleResult();
+            em.createNativeQuery("insert into notification_cursor (id, last_event_id) values (1, ?1) on conflict (id) do nothing")
+                    .setParameter(1, newest.longValue()).executeUpdate();
+            return List.of();
+        }
+        long cursor = ((Number) row.get(0)).longValue();
+        List<RolloutEvent> events = RolloutEvent.<RolloutEvent>find("id > ?1 order by id", cursor).page(0, BATCH).list();
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        long last = events.get(events.size() - 1).id;
+        int claimed = em.createNativeQuery("update notification_cursor set last_event_id = ?1 where id = 1 and last_event_id = ?2")
+                .setParameter(1, last).setParameter(2, cursor).executeUpdate();
+        if (claimed == 0) {
+            return List.of();
+        }
+        Map<Long, String> plans = new HashMap<>();
+        return events.stream().map(e -> Notification.of(e.id, e.kind, e.rolloutId, plans.computeIfAbsent(e.rolloutId,
+                id -> {
+                    Rollout r = Rollout.findById(id);
+                    return r == null ? "?" : r.planName;
+                }), e.nodeName, e.message, e.actor, e.at)).flatMap(java.util.Optional::stream).toList();
+    }
+}
