@@ -79,7 +79,12 @@ public class ChatCommandHandler {
                 return act(a, user, where);
             }
             return ChatReply.toCaller("Waveline commands:\n" + ChatCommand.USAGE);
-        } catch (RolloutConflict | RolloutForbidden | RolloutNotFound e) {
+        } catch (RolloutConflict | RolloutForbidden e) {
+            if (command instanceof ChatCommand.Act a) {
+                audit(a.rollout(), user, where, a.verb().word() + " " + a.rollout() + " (refused: " + e.getMessage() + ")");
+            }
+            return ChatReply.toCaller("Not done: " + e.getMessage() + ".");
+        } catch (RolloutNotFound e) {
             return ChatReply.toCaller("Not done: " + e.getMessage() + ".");
         } catch (RolloutCommands.InvalidPlan e) {
             return ChatReply.toCaller("The plan is not valid: " + e.errors().stream().limit(3).map(Object::toString)

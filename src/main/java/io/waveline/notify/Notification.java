@@ -22,6 +22,7 @@ public record Notification(long eventId, String kind, long rolloutId, String pla
             Map.entry("node.failed", "node failed"),
             Map.entry("node.quarantined", "node quarantined"),
             Map.entry("rollout.halted", "rollout halted"),
+            Map.entry("node.rollback-started", "node rollback started"),
             Map.entry("rollout.rolling-back", "rollback started"),
             Map.entry("rollout.rollback-requested", "rollback started"),
             Map.entry("rollout.rolled-back", "rollback finished"),
