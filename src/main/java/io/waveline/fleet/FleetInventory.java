@@ -51,10 +51,16 @@ public class FleetInventory {
     @ConfigProperty(name = "waveline.sim.enabled", defaultValue = "false")
     boolean simulated;
 
+    @ConfigProperty(name = "waveline.kubernetes.enabled", defaultValue = "false")
+    boolean kubernetes;
+
     @Inject
     Clock clock;
 
-    /** Sources that are beans (the simulated fleet), used when {@code waveline.sim.enabled}. */
+    /**
+     * Sources that are beans: the simulated fleet (used when {@code waveline.sim.enabled}) and the Kubernetes cluster
+     * (when {@code waveline.kubernetes.enabled}).
+     */
     @Inject
     @Any
     Instance<InventorySource> beanSources;
@@ -66,8 +72,11 @@ public class FleetInventory {
     void configureSources() {
         staticFile.ifPresent(f -> sources.add(InventoryFile.staticYaml(Path.of(f))));
         ansibleFile.ifPresent(f -> sources.add(InventoryFile.ansible(Path.of(f))));
-        if (simulated) {
-            beanSources.forEach(sources::add);
+        for (InventorySource source : beanSources) {
+            boolean wanted = source.name().equals("kubernetes") ? kubernetes : simulated && source.name().equals("simulated");
+            if (wanted) {
+                sources.add(source);
+            }
         }
     }
 

@@ -6,10 +6,13 @@ import java.util.Map;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.waveline.rollout.Rollout;
 import io.waveline.rollout.RolloutEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -18,8 +21,8 @@ import jakarta.transaction.Transactional;
  * Turns rollout events into notifications. It reads the event log after its cursor ({@code notification_cursor}),
  * advances the cursor with a compare-and-set so that of several replicas exactly one sends each event, and hands the
  * notifications to {@link NotificationDelivery}. It reads only committed events, on its own schedule, so the engine
- * never waits for it. The first time notifications are configured the cursor starts at the newest event: no
- * backlog is sent.
+ * never waits for it. The first time notifications are configured the cursor is placed, at start-up, after the
+ * newest event: no backlog is sent.
  */
 @ApplicationScoped
 public class Notifier {
@@ -32,6 +35,27 @@ public class Notifier {
 
     @Inject
     EntityManager em;
+
+    /** Places the read position before anything happens, so every event from this start on is notified. */
+    void onStart(@Observes StartupEvent event) {
+        if (delivery.configured()) {
+            try {
+                QuarkusTransaction.requiringNew().run(this::placeCursor);
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot place the notification cursor; the first poll will", e);
+            }
+        }
+    }
+
+    private boolean placeCursor() {
+        if (!em.createNativeQuery("select last_event_id from notification_cursor where id = 1").getResultList().isEmpty()) {
+            return false;
+        }
+        Number newest = (Number) em.createNativeQuery("select coalesce(max(id), 0) from rollout_event").getSingleResult();
+        em.createNativeQuery("insert into notification_cursor (id, last_event_id) values (1, ?1) on conflict (id) do nothing")
+                .setParameter(1, newest.longValue()).executeUpdate();
+        return true;
+    }
 
     @Scheduled(every = "${waveline.notify.poll-interval:1s}", identity = "notifier",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -49,13 +73,10 @@ public class Notifier {
     /** The next batch of notifications, claimed for this replica. */
     @Transactional
     List<Notification> claim() {
-        List<?> row = em.createNativeQuery("select last_event_id from notification_cursor where id = 1").getResultList();
-        if (row.isEmpty()) {
-            Number newest = (Number) em.createNativeQuery("select coalesce(max(id), 0) from rollout_event").getSingleResult();
-            em.createNativeQuery("insert into notification_cursor (id, last_event_id) values (1, ?1) on conflict (id) do nothing")
-                    .setParameter(1, newest.longValue()).executeUpdate();
+        if (placeCursor()) {
             return List.of();
         }
+        List<?> row = em.createNativeQuery("select last_event_id from notification_cursor where id = 1").getResultList();
         long cursor = ((Number) row.get(0)).longValue();
         List<RolloutEvent> events = RolloutEvent.<RolloutEvent>find("id > ?1 order by id", cursor).page(0, BATCH).list();
         if (events.isEmpty()) {

@@ -192,7 +192,7 @@ class ChatOpsTest {
         assertThat(rollout(id).getString("state")).isEqualTo("WAITING_APPROVAL");
 
         signed("interactions", click("UBOB", "approve", id, responseUrl)).statusCode(200);
-        await().atMost(PATIENCE).until(() -> !rollout(id).getString("state").equals("WAITING_APPROVAL"));
+        await().atMost(PATIENCE).until(() -> rollout(id).getString("state").equals("SUCCEEDED"));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(captured("response")).anySatisfy(m -> {
             assertThat(m.get("replace_original")).isEqualTo(true);
             assertThat(m.get("text").toString()).isEqualTo("Rollout " + id + " (chat-570-133-20): wave 1 approved by bob.");
