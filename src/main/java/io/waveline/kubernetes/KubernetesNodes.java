@@ -72,7 +72,7 @@ public class KubernetesNodes {
     public boolean cordon(String name, long rolloutId) {
         Node node = node(name);
         Map<String, String> annotations = node.getMetadata().getAnnotations() == null ? Map.of() : node.getMetadata().getAnnotations();
-        boolean before = annotations.containsKey(WAS_UNSCHEDULABLE) ? Boolean.parseBoolean(annotations.get(WAS_UNSCHEDULABLE))
+        boolean before = annotations.get(WAS_UNSCHEDULABLE) != null ? Boolean.parseBoolean(annotations.get(WAS_UNSCHEDULABLE))
                 : Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         patch(name, Map.of("metadata", Map.of("annotations", Map.of(WAS_UNSCHEDULABLE, Boolean.toString(before)),
                 "labels", Map.of(ROLLOUT, Long.toString(rolloutId), STATE, "cordoned")), "spec", Map.of("unschedulable", true)));
@@ -84,12 +84,24 @@ public class KubernetesNodes {
         Node node = node(name);
         Map<String, String> annotations = node.getMetadata().getAnnotations() == null ? Map.of() : node.getMetadata().getAnnotations();
         boolean keep = Boolean.parseBoolean(annotations.getOrDefault(WAS_UNSCHEDULABLE, "false"));
-        Map<String, Object> annotationPatch = new HashMap<>();
-        annotationPatch.put(WAS_UNSCHEDULABLE, null);
-        annotationPatch.put(REASON, null);
-        patch(name, Map.of("metadata", Map.of("annotations", annotationPatch, "labels", Map.of(STATE, state)),
-                "spec", Map.of("unschedulable", keep)));
+        List<Map<String, Object>> ops = new ArrayList<>();
+        ops.add(Map.of("op", "add", "path", "/spec/unschedulable", "value", keep));
+        for (String key : List.of(WAS_UNSCHEDULABLE, REASON)) {
+            if (annotations.containsKey(key)) {
+                ops.add(Map.of("op", "remove", "path", "/metadata/annotations/" + pointer(key)));
+            }
+        }
+        if (node.getMetadata().getLabels() == null) {
+            ops.add(Map.of("op", "add", "path", "/metadata/labels", "value", Map.of()));
+        }
+        ops.add(Map.of("op", "add", "path", "/metadata/labels/" + pointer(STATE), "value", state));
+        client.nodes().withName(name).patch(PatchContext.of(PatchType.JSON), json(ops));
         return keep;
+    }
+
+    /** A JSON Pointer segment (RFC 6901): {@code ~} and {@code /} escaped. */
+    static String pointer(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
     }
 
     /** Mirrors Waveline's state of the node (and a reason, for failures and quarantine) onto it. */
@@ -104,7 +116,7 @@ public class KubernetesNodes {
         client.nodes().withName(name).patch(MERGE, json(body));
     }
 
-    private static String json(Map<String, Object> body) {
+    private static String json(Object body) {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -112,9 +124,12 @@ public class KubernetesNodes {
         }
     }
 
-    /** The pods on the node, every namespace (filtered here: the API's field selector is not everywhere). */
+    /**
+     * The pods on the node, every namespace. Filtered here rather than with a {@code spec.nodeName} field selector,
+     * which not every API implementation (the mock server among them) honours.
+     */
     List<Pod> podsOn(String name) {
-        return client.pods().inAnyNamespace().withField("spec.nodeName", name).list().getItems().stream()
+        return client.pods().inAnyNamespace().list().getItems().stream()
                 .filter(p -> p.getSpec() != null && name.equals(p.getSpec().getNodeName())).toList();
     }
 
