@@ -22,12 +22,13 @@ public record RolloutView(long id, String plan, String planSha256, String state,
 
     /**
      * {@code baseline}: the node's GPUs before it was touched; {@code burnIn}: for a node in BURN_IN, whether its
-     * heavy checks were admitted within the rack's power budget ({@code waiting-for-power} or {@code running}).
+     * heavy checks were admitted within the rack's power budget ({@code waiting-for-power} or {@code running});
+     * {@code progress}: what a Kubernetes node waits for (training jobs, pods left to evict and the budgets refusing).
      */
     public record Node(String name, String state, String direction, boolean rollbackPending,
             Map<String, String> previousVersions, Map<String, String> targetVersions, int attempts,
             String failureClass, String lastError, Instant startedAt, Instant finishedAt,
-            io.waveline.health.GpuBaseline baseline, String burnIn, List<Check> checks) {
+            io.waveline.health.GpuBaseline baseline, String burnIn, String progress, List<Check> checks) {
     }
 
     public record Check(String name, String direction, String status, String summary, Map<String, Object> figures,
@@ -53,7 +54,7 @@ public record RolloutView(long id, String plan, String planSha256, String state,
                     n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
                     n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
                     n.finishedAt, n.baseline, n.state != io.waveline.rollout.NodeState.BURN_IN ? null
-                            : n.burnInAdmittedAt == null ? "waiting-for-power" : "running", checks.getOrDefault(n.id, List.of()).stream().map(c -> new Check(c.checkName,
+                            : n.burnInAdmittedAt == null ? "waiting-for-power" : "running", n.progress, checks.getOrDefault(n.id, List.of()).stream().map(c -> new Check(c.checkName,
                             c.direction.name(), c.status, c.summary, c.figures, c.at)).toList())).toList()));
         }
         return new RolloutView(r.id, r.planName, r.planSha256, r.state.name(), r.currentWave, r.wavePhase.name(),

@@ -68,6 +68,14 @@ public class NodeRun extends PanacheEntityBase {
     public int heavyCheck;
     @Column(name = "check_started_at")
     public Instant checkStartedAt;
+    /** The plan's drain settings (Kubernetes nodes). */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public io.waveline.kubernetes.DrainSpec drain;
+    /** Allocatable nvidia.com/gpu before the upgrade (Kubernetes nodes). */
+    @Column(name = "baseline_allocatable")
+    public Integer baselineAllocatable;
+    /** What the node waits for now, in words (training jobs, pods left to evict). */
+    public String progress;
     @Column(name = "reboot_requested_at")
     public Instant rebootRequestedAt;
     @Column(name = "mismatch_reboots")
@@ -102,5 +110,10 @@ public class NodeRun extends PanacheEntityBase {
     /** How to reach the node and what it is, frozen at start. */
     public record NodeSnapshot(String address, int sshPort, String sshUser, Map<String, String> labels,
             String gpuVendor, String gpuModel, int gpuCount, boolean nvswitch, boolean available) {
+
+        /** Found in a Kubernetes cluster: cordoned, drained and watched through the API. */
+        public boolean kubernetes() {
+            return labels != null && labels.containsKey(io.waveline.kubernetes.KubernetesInventory.MARKER);
+        }
     }
 }

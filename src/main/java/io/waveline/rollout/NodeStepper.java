@@ -52,13 +52,20 @@ public class NodeStepper {
     @Inject
     EngineSettings settings;
 
+    @Inject
+    io.waveline.kubernetes.KubernetesNodes kube;
+
+    @Inject
+    io.waveline.kubernetes.KubernetesSettings kubeSettings;
+
     public StepLog step(NodeRun run, Instant now) {
         StepLog log = new StepLog();
         NodeAddress address = new NodeAddress(run.nodeName, run.facts.address(), run.facts.sshPort(), run.facts.sshUser());
         try {
             switch (run.state) {
                 case CORDONING -> cordon(run, address, now, log);
-                case WAITING_FOR_JOBS, DRAINING -> move(run, NodeState.UPGRADING, now);
+                case WAITING_FOR_JOBS -> waitForJobs(run, now, log);
+                case DRAINING -> drain(run, now, log);
                 case UPGRADING, ROLLING_BACK -> install(run, address, now, log);
                 case REBOOTING -> reboot(run, address, now, log);
                 case VALIDATING -> validate(run, address, now, log);
@@ -95,10 +102,91 @@ public class NodeStepper {
                         + "); the checks after the upgrade compare what was read");
             }
         }
-        log.event("node.cordoned", "out of service; baseline: " + (run.baseline != null && run.baseline.count() > 0
+        String cordoned = "";
+        if (run.facts.kubernetes()) {
+            boolean already = kube.cordon(run.nodeName, run.rolloutId);
+            if (run.baselineAllocatable == null) {
+                run.baselineAllocatable = kube.allocatableGpus(run.nodeName);
+            }
+            cordoned = "cordoned in Kubernetes" + (already ? " (it was unschedulable before and stays so afterwards)" : "")
+                    + ", " + run.baselineAllocatable + " allocatable GPUs; ";
+        }
+        log.event("node.cordoned", "out of service; " + cordoned + "baseline: " + (run.baseline != null && run.baseline.count() > 0
                 ? run.baseline.describe() : run.baselineGpuCount + " GPUs") + ", boot_id "
                 + run.baselineBootId.substring(0, Math.min(8, run.baselineBootId.length())));
-        move(run, NodeState.UPGRADING, now);
+        if (!run.facts.kubernetes() || run.drain == null) {
+            move(run, installState(run), now);
+        } else if (run.drain.jobs().isPresent() && run.direction == Direction.FORWARD) {
+            move(run, NodeState.WAITING_FOR_JOBS, now);
+        } else {
+            move(run, run.drain.enabled() ? NodeState.DRAINING : installState(run), now);
+        }
+    }
+
+    private static NodeState installState(NodeRun run) {
+        return run.direction == Direction.ROLLBACK ? NodeState.ROLLING_BACK : NodeState.UPGRADING;
+    }
+
+    /** WAITING_FOR_JOBS (Kubernetes): training jobs on the node finish, or the wait runs out and the plan decides. */
+    private void waitForJobs(NodeRun run, Instant now, StepLog log) {
+        List<String> jobs = kube.runningJobs(run.nodeName, run.drain.jobs().orElseThrow());
+        NodeState next = run.drain.enabled() ? NodeState.DRAINING : installState(run);
+        if (jobs.isEmpty()) {
+            log.event("node.jobs-finished", "no training job left on the node");
+            run.progress = null;
+            move(run, next, now);
+            return;
+        }
+        if (!now.isBefore(run.stepStartedAt.plusSeconds(run.drain.waitForJobsTimeoutSeconds()))) {
+            String waited = io.waveline.plan.Durations.format(Duration.ofSeconds(run.drain.waitForJobsTimeoutSeconds()));
+            if (run.drain.skipNodeWhenJobsRunLong()) {
+                kube.uncordon(run.nodeName, "skipped");
+                log.event("node.skipped", jobs.size() + " training job pod(s) still ran after " + waited + " (" + String.join(", ", jobs)
+                        + "); the plan says skip-node: uncordoned, left as it was");
+                run.progress = null;
+                run.lastError = "skipped: training jobs still running after " + waited;
+                run.finishedAt = now;
+                move(run, NodeState.SKIPPED, now);
+            } else {
+                log.event("node.jobs-timeout", jobs.size() + " training job pod(s) still run after " + waited + "; the plan says drain");
+                run.progress = null;
+                move(run, next, now);
+            }
+            return;
+        }
+        progress(run, "waiting for " + jobs.size() + " training job pod(s) to finish: " + String.join(", ", jobs), "node.waiting-for-jobs", log);
+        later(run, now);
+    }
+
+    /** DRAINING (Kubernetes): evict until the node is empty; past the timeout force or fail as the plan says. */
+    private void drain(NodeRun run, Instant now, StepLog log) {
+        io.waveline.kubernetes.DrainProgress drained = kube.drain(run.nodeName, run.drain, Duration.between(run.stepStartedAt, now));
+        if (drained.done()) {
+            log.event("node.drained", drained.describe());
+            run.progress = null;
+            kube.mirror(run.nodeName, run.rolloutId, run.direction == Direction.ROLLBACK ? "rolling-back" : "upgrading", Optional.empty());
+            move(run, installState(run), now);
+        } else if (drained.failure().isPresent()) {
+            kube.uncordon(run.nodeName, "drain-failed");
+            run.progress = null;
+            fail(run, FailureClass.BLOCKED, "drain", "drain: " + drained.failure().get() + "; nothing was changed, the node"
+                    + " is schedulable again", now, log);
+        } else {
+            progress(run, "draining: " + drained.describe(), "node.draining", log);
+            if (drained.blockedBy().isEmpty()) {
+                later(run, now);
+            } else {
+                run.nextAttemptAt = now.plus(kubeSettings.evictionBackoff());
+            }
+        }
+    }
+
+    /** Records what the node waits for; an event only when it changes. */
+    private static void progress(NodeRun run, String text, String kind, StepLog log) {
+        if (!text.equals(run.progress)) {
+            log.event(kind, text);
+            run.progress = text;
+        }
     }
 
     private void install(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
@@ -162,7 +250,10 @@ public class NodeStepper {
     }
 
     private void validate(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
-        List<CheckOutcome> outcomes = checks.run(address, context(run));
+        List<CheckOutcome> outcomes = new java.util.ArrayList<>(checks.run(address, context(run)));
+        if (run.facts.kubernetes() && outcomes.stream().allMatch(CheckOutcome::passed)) {
+            outcomes.add(kube.afterUpgrade(run.nodeName, run.baselineAllocatable == null ? 0 : run.baselineAllocatable));
+        }
         log.checks(outcomes);
         Optional<CheckOutcome> failed = outcomes.stream().filter(c -> !c.passed()).findFirst();
         if (failed.isEmpty()) {
@@ -259,6 +350,9 @@ public class NodeStepper {
 
     private void uncordon(NodeRun run, Instant now, StepLog log) {
         boolean back = run.direction == Direction.ROLLBACK;
+        if (run.facts.kubernetes()) {
+            kube.uncordon(run.nodeName, back ? "rolled-back" : "succeeded");
+        }
         log.event(back ? "node.rolled-back" : "node.succeeded", back ? "back on " + describe(run.previousVersions)
                 + " and in service" : "on " + describe(run.targetVersions) + " and in service");
         move(run, back ? NodeState.ROLLED_BACK : NodeState.SUCCEEDED, now);
@@ -272,6 +366,13 @@ public class NodeStepper {
         run.finishedAt = now;
         boolean quarantine = cause == FailureClass.HARDWARE;
         String what = run.direction == Direction.ROLLBACK ? "rollback failed: " : "";
+        if (run.facts.kubernetes() && cause != FailureClass.BLOCKED) {
+            try {
+                kube.mirror(run.nodeName, run.rolloutId, quarantine ? "quarantined" : "failed", Optional.of(reason));
+            } catch (RuntimeException e) {
+                log.event("node.mirror-failed", "could not label the node in Kubernetes: " + e.getMessage());
+            }
+        }
         log.event(quarantine ? "node.quarantined" : "node.failed", what + reason
                 + (quarantine ? " (hardware fault: the node stays cordoned)" : ""));
         move(run, quarantine ? NodeState.QUARANTINED : NodeState.FAILED, now);

@@ -141,6 +141,7 @@ public class RolloutCommands {
                 run.facts = new NodeRun.NodeSnapshot(node.address(), node.sshPort(), node.sshUser(), node.labels(),
                         node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(), node.available());
                 run.packageManager = plan.method().settings().getOrDefault("packageManager", "apt");
+                run.drain = io.waveline.kubernetes.DrainSpec.of(plan.drain());
                 String waveName = plan.waves().get(w).name();
                 run.checks = plan.checks().stream().filter(c -> c.appliesTo(waveName))
                         .map(c -> new io.waveline.health.CheckRequest(c.name(), c.parameters(), c.timeout().toSeconds()))

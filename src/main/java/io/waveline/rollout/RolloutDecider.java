@@ -67,7 +67,8 @@ public final class RolloutDecider {
             all.stream().filter(n -> n.state() == NodeState.FAILED && !n.rollbackPending()
                     && n.direction() == Direction.FORWARD
                     && n.failure().orElse(FailureClass.DRIVER) != FailureClass.HARDWARE
-                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.ACCESS)
+                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.ACCESS
+                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.BLOCKED)
                     .forEach(n -> toMark.add(n.id()));
         }
         if (!toMark.isEmpty()) {

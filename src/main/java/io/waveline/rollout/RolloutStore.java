@@ -96,8 +96,10 @@ public class RolloutStore {
                 }
             } else if (action instanceof Action.StartRollback start) {
                 NodeRun run = NodeRun.findById(start.nodeRunId());
+                boolean inService = run.state == NodeState.SUCCEEDED;
                 run.direction = Direction.ROLLBACK;
-                run.state = NodeState.ROLLING_BACK;
+                run.state = inService && run.facts.kubernetes() ? NodeState.CORDONING : NodeState.ROLLING_BACK;
+                run.progress = null;
                 run.rollbackPending = false;
                 run.attempts = 0;
                 run.jobId = null;

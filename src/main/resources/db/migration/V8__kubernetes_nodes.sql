@@ -1,0 +1,5 @@
+-- Kubernetes nodes: the plan's drain settings frozen per node run, the allocatable GPUs before the upgrade, and a
+-- line on what the node waits for (training jobs, pods left to evict).
+alter table node_run add column drain jsonb;
+alter table node_run add column baseline_allocatable integer;
+alter table node_run add column progress text;

@@ -1,0 +1,142 @@
+package io.waveline.kubernetes;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.waveline.fleet.FleetInventory;
+import io.waveline.sim.SimFleet;
+import jakarta.inject.Inject;
+
+/**
+ * A whole rollout on a node that is both a Kubernetes node (the mock API server, CRUD mode) and a simulated host
+ * reached over SSH: Waveline cordons it, waits for the training job on it, drains it (a PodDisruptionBudget holds
+ * one pod until the test, as the kubelet, lets it go), upgrades and validates over SSH, checks the node and the GPU
+ * Operator validator through the API, uncordons it and leaves its state on the node's labels.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@TestProfile(KubernetesRolloutTest.KubernetesEnabled.class)
+class KubernetesRolloutTest {
+
+    public static class KubernetesEnabled implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("waveline.kubernetes.enabled", "true", "waveline.kubernetes.eviction-backoff", "200ms");
+        }
+    }
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    FleetInventory inventory;
+
+    @Inject
+    SimFleet sim;
+
+    static JsonPath rollout(long id) {
+        return given().when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void aKubernetesNodeIsCordonedWaitedForDrainedUpgradedAndHandedBack() {
+        Node node = KubernetesNodesTest.gpuNode("gpu-l40s-04", false, "r07");
+        node.getMetadata().getLabels().put("nvidia.com/gpu.count", "4");
+        node.getStatus().setAllocatable(Map.of("nvidia.com/gpu", new Quantity("4")));
+        client.nodes().resource(node).create();
+        for (Pod pod : List.of(
+                KubernetesNodesTest.pod("gpu-operator", "nvidia-operator-validator-l4s04", "gpu-l40s-04",
+                        Map.of("app", "nvidia-operator-validator"), "DaemonSet", "Running"),
+                KubernetesNodesTest.pod("ml", "train-0", "gpu-l40s-04", Map.of("job", "train"), "Job", "Running"),
+                KubernetesNodesTest.pod("web", "web-1", "gpu-l40s-04", Map.of("app", "web"), "ReplicaSet", "Running"))) {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
+        }
+        client.policy().v1().podDisruptionBudget().inNamespace("web").resource(new PodDisruptionBudgetBuilder().withNewMetadata()
+                .withName("web-pdb").withNamespace("web").endMetadata().withNewSpec()
+                .withMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(0))
+                .withNewSelector().withMatchLabels(Map.of("app", "web")).endSelector().endSpec().build()).create();
+        server.expect().post().withPath("/api/v1/namespaces/web/pods/web-1/eviction").andReturn(429,
+                new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(429).withReason("TooManyRequests")
+                        .withMessage("Cannot evict pod as it would violate the pod's disruption budget.").build()).always();
+        inventory.refresh();
+        given().when().get("/api/v1/nodes/gpu-l40s-04").then().statusCode(200);
+        Map<String, String> before = sim.host("gpu-l40s-04").installedVersions();
+
+        String plan = """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: k8s-l40s
+                spec:
+                  target:
+                    nodes: [gpu-l40s-04]
+                    components:
+                      nvidia-driver: "570.86.36"
+                  waves:
+                    - name: all
+                      size: rest
+                  drain:
+                    timeout: 10m
+                    gracePeriod: 10s
+                    waitForJobs:
+                      podSelector: "job=train"
+                      timeout: 1h
+                """;
+        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
+        String first = "waves[0].nodes[0]";
+        await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_FOR_JOBS".equals(rollout(id).getString(first + ".state")));
+        assertThat(rollout(id).getString(first + ".progress")).isEqualTo("waiting for 1 training job pod(s) to finish: ml/train-0");
+        Node cordoned = client.nodes().withName("gpu-l40s-04").get();
+        assertThat(cordoned.getSpec().getUnschedulable()).isTrue();
+        assertThat(cordoned.getMetadata().getLabels()).containsEntry(KubernetesNodes.ROLLOUT, Long.toString(id));
+
+        Pod job = client.pods().inNamespace("ml").withName("train-0").get();
+        job.getStatus().setPhase("Succeeded");
+        client.pods().inNamespace("ml").resource(job).updateStatus();
+        await().atMost(Duration.ofSeconds(30)).until(() -> String.valueOf(rollout(id).getString(first + ".progress"))
+                .contains("eviction refused by PodDisruptionBudget web/web-pdb"));
+        assertThat(rollout(id).getString(first + ".state")).isEqualTo("DRAINING");
+        assertThat(rollout(id).getString("state")).isEqualTo("RUNNING");
+        client.pods().inNamespace("web").withName("web-1").delete();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> List.of("SUCCEEDED", "FAILED", "ROLLED_BACK")
+                .contains(rollout(id).getString("state")));
+        JsonPath done = rollout(id);
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(done.getString(first + ".checks.find { it.name == 'kubernetes-validator' }.summary"))
+                .isEqualTo("node Ready, 4 allocatable GPUs, validator ready");
+        assertThat(sim.host("gpu-l40s-04").installedVersions()).containsEntry("nvidia-driver", "570.86.36").isNotEqualTo(before);
+        Node after = client.nodes().withName("gpu-l40s-04").get();
+        assertThat(after.getSpec().getUnschedulable()).isFalse();
+        assertThat(after.getMetadata().getLabels()).containsEntry(KubernetesNodes.STATE, "succeeded")
+                .containsEntry(KubernetesNodes.ROLLOUT, Long.toString(id));
+        List<String> kinds = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath().getList("kind");
+        assertThat(kinds).containsSubsequence("node.cordoned", "node.waiting-for-jobs", "node.jobs-finished", "node.draining",
+                "node.drained", "node.install-started", "node.rebooted", "node.validated", "node.succeeded");
+        assertThat(client.pods().inNamespace("gpu-operator").list().getItems()).as("DaemonSet pods are never evicted").hasSize(1);
+    }
+}
