@@ -220,4 +220,76 @@ class KubernetesNodesTest {
         assertThat(nodes.afterUpgrade("gpu-k8s-1", 8).summary()).isEqualTo("allocatable nvidia.com/gpu is 7, was 8 before the upgrade");
         assertThat(nodes.afterUpgrade("gpu-k8s-2", 8).summary()).isEqualTo("no GPU Operator validator pod on the node");
     }
+
+    /** Everything the mock server received since the last call (the test's own setup included). */
+    java.util.List<io.fabric8.mockwebserver.http.RecordedRequest> received() throws InterruptedException {
+        java.util.List<io.fabric8.mockwebserver.http.RecordedRequest> requests = new java.util.ArrayList<>();
+        io.fabric8.mockwebserver.http.RecordedRequest request;
+        while ((request = server.getKubernetesMockServer().takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+            requests.add(request);
+        }
+        return requests;
+    }
+
+    /** The RBAC permission a request needs, "group/resource:verb" (core group empty). */
+    static String permission(String method, String pathAndQuery) {
+        String path = pathAndQuery.split("\\?")[0];
+        boolean query = pathAndQuery.contains("?");
+        String[] parts = path.replaceFirst("^/api/v1/", "/core/").replaceFirst("^/apis/([^/]+)/[^/]+/", "/$1/").substring(1).split("/");
+        String group = parts[0].equals("core") ? "" : parts[0];
+        List<String> rest = new java.util.ArrayList<>(List.of(parts).subList(1, parts.length));
+        if (rest.size() >= 2 && rest.get(0).equals("namespaces") && rest.size() > 2) {
+            rest = rest.subList(2, rest.size());
+        }
+        String resource = rest.get(0) + (rest.size() > 2 ? "/" + rest.get(2) : "");
+        boolean named = rest.size() >= 2;
+        String verb = switch (method) {
+            case "GET" -> named ? "get" : (query && pathAndQuery.contains("watch=true") ? "watch" : "list");
+            case "POST" -> "create";
+            case "PATCH" -> "patch";
+            case "PUT" -> "update";
+            case "DELETE" -> named ? "delete" : "deletecollection";
+            default -> method.toLowerCase();
+        };
+        return group + "/" + resource + ":" + verb;
+    }
+
+    static java.util.Set<String> flatten(String group, String resource, List<String> verbs) {
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        verbs.forEach(v -> all.add(group + "/" + resource + ":" + v));
+        return all;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theClusterRoleGrantsExactlyTheCallsTheCodeMakes() throws Exception {
+        evictionAnswers("ml", "train-0", 201);
+        evictionAnswers("web", "web-1", 429);
+        received();
+        inventory.load();
+        nodes.cordon("gpu-k8s-1", 3);
+        nodes.runningJobs("gpu-k8s-1", LabelSelector.parse("job=train"));
+        nodes.drain("gpu-k8s-1", drain(600, false, false), Duration.ZERO);
+        nodes.drain("gpu-k8s-1", drain(60, true, false), Duration.ofSeconds(61));
+        nodes.afterUpgrade("gpu-k8s-1", 8);
+        nodes.mirror("gpu-k8s-1", 3, "failed", java.util.Optional.of("reason"));
+        nodes.uncordon("gpu-k8s-1", "succeeded");
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        received().forEach(r -> used.add(permission(r.getMethod(), r.getPath())));
+
+        java.util.Set<String> declared = new java.util.TreeSet<>();
+        KubernetesPermissions.USED.forEach(r -> declared.addAll(flatten(r.apiGroup(), r.resource(), r.verbs())));
+        assertThat(used).as("every call the code made is declared, and every declared permission is used").isEqualTo(declared);
+
+        java.util.Set<String> granted = new java.util.TreeSet<>();
+        Map<String, Object> role = new org.yaml.snakeyaml.Yaml().load(java.nio.file.Files.readString(java.nio.file.Path.of("deploy/clusterrole.yaml")));
+        for (Map<String, Object> rule : (List<Map<String, Object>>) role.get("rules")) {
+            for (String group : (List<String>) rule.get("apiGroups")) {
+                for (String resource : (List<String>) rule.get("resources")) {
+                    granted.addAll(flatten(group, resource, (List<String>) rule.get("verbs")));
+                }
+            }
+        }
+        assertThat(granted).as("deploy/clusterrole.yaml grants exactly what the code calls").isEqualTo(declared);
+    }
 }
