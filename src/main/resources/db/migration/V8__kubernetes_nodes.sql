@@ -3,3 +3,5 @@
 alter table node_run add column drain jsonb;
 alter table node_run add column baseline_allocatable integer;
 alter table node_run add column progress text;
+-- How the node is upgraded: ssh (packages over SSH) or gpu-operator (through the NVIDIA GPU Operator).
+alter table node_run add column method text not null default 'ssh';

@@ -76,6 +76,12 @@ public class NodeRun extends PanacheEntityBase {
     public Integer baselineAllocatable;
     /** What the node waits for now, in words (training jobs, pods left to evict). */
     public String progress;
+    /** How the node is upgraded: {@code ssh} or {@code gpu-operator}. */
+    public String method = "ssh";
+
+    public boolean throughGpuOperator() {
+        return "gpu-operator".equals(method);
+    }
     @Column(name = "reboot_requested_at")
     public Instant rebootRequestedAt;
     @Column(name = "mismatch_reboots")

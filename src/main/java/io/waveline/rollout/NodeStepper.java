@@ -44,7 +44,10 @@ import jakarta.inject.Inject;
 public class NodeStepper {
 
     @Inject
-    Upgrader upgrader;
+    io.waveline.upgrade.PackageUpgrader packages;
+
+    @Inject
+    io.waveline.kubernetes.GpuOperatorUpgrader gpuOperator;
 
     @Inject
     HealthCheck checks;
@@ -85,7 +88,7 @@ public class NodeStepper {
 
     private void cordon(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         if (run.baselineBootId == null) {
-            Map<String, String> installed = upgrader.installedVersions(address, packageManager(run));
+            Map<String, String> installed = upgrader(run).installedVersions(address, packageManager(run));
             Map<String, String> previous = new java.util.TreeMap<>();
             run.targetVersions.keySet().forEach(c -> previous.put(c, installed.getOrDefault(c, "none")));
             if (!previous.equals(run.previousVersions)) {
@@ -93,8 +96,8 @@ public class NodeStepper {
                         + describe(run.previousVersions) + " as the inventory said; that is its rollback target");
                 run.previousVersions = previous;
             }
-            GpuBaseline baseline = checks.baseline(address);
-            run.baselineBootId = upgrader.bootId(address);
+            GpuBaseline baseline = run.throughGpuOperator() ? new GpuBaseline(List.of(), Map.of(), null) : checks.baseline(address);
+            run.baselineBootId = upgrader(run).bootId(address);
             run.baseline = baseline;
             run.baselineGpuCount = baseline.count() > 0 ? baseline.count() : run.facts.gpuCount();
             if (baseline.problem() != null) {
@@ -181,6 +184,15 @@ public class NodeStepper {
         }
     }
 
+    /** The gpu-operator method's own check: the node's ready driver pod runs the wanted driver. */
+    private CheckOutcome driverPod(NodeRun run, NodeAddress address) {
+        String wanted = run.wantedVersions().get("nvidia-driver");
+        String running = gpuOperator.installedVersions(address, packageManager(run)).getOrDefault("nvidia-driver", "none");
+        return wanted.equals(running) ? CheckOutcome.pass("driver-version", "driver pod runs " + running, Map.of("driver", running), "")
+                : CheckOutcome.fail("driver-version", CheckOutcome.Cause.DRIVER, "driver pod runs " + running + ", expected " + wanted,
+                        Map.of("driver", running), "");
+    }
+
     /** Records what the node waits for; an event only when it changes. */
     private static void progress(NodeRun run, String text, String kind, StepLog log) {
         if (!text.equals(run.progress)) {
@@ -191,7 +203,7 @@ public class NodeStepper {
 
     private void install(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         Map<String, String> wanted = run.wantedVersions();
-        Map<String, String> installed = upgrader.installedVersions(address, packageManager(run));
+        Map<String, String> installed = upgrader(run).installedVersions(address, packageManager(run));
         if (installed.entrySet().containsAll(wanted.entrySet())) {
             log.event("node.installed", "installed " + describe(wanted));
             move(run, NodeState.REBOOTING, now);
@@ -199,10 +211,10 @@ public class NodeStepper {
         }
         String jobId = "wl-" + run.id + (run.direction == Direction.ROLLBACK ? "-rb" : "-up");
         run.jobId = jobId;
-        JobStatus job = upgrader.job(address, jobId);
+        JobStatus job = upgrader(run).job(address, jobId, wanted);
         switch (job.state()) {
             case NOT_FOUND -> {
-                upgrader.startInstall(address, packageManager(run), jobId, wanted);
+                upgrader(run).startInstall(address, packageManager(run), jobId, wanted);
                 log.event("node.install-started", "installing " + describe(wanted) + " with "
                         + packageManager(run).name().toLowerCase() + " (job " + jobId + ")");
                 later(run, now);
@@ -224,7 +236,7 @@ public class NodeStepper {
     private void reboot(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         String bootId;
         try {
-            bootId = upgrader.bootId(address);
+            bootId = upgrader(run).bootId(address);
         } catch (NodeUnreachableException e) {
             if (run.rebootRequestedAt == null) {
                 throw e;
@@ -237,7 +249,7 @@ public class NodeStepper {
             log.event("node.rebooted", "back after the reboot (new boot_id)");
             move(run, NodeState.VALIDATING, now);
         } else if (run.rebootRequestedAt == null) {
-            upgrader.reboot(address);
+            upgrader(run).reboot(address);
             run.rebootRequestedAt = now;
             log.event("node.reboot-requested", "rebooting to load the driver");
             later(run, now);
@@ -250,7 +262,8 @@ public class NodeStepper {
     }
 
     private void validate(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
-        List<CheckOutcome> outcomes = new java.util.ArrayList<>(checks.run(address, context(run)));
+        List<CheckOutcome> outcomes = new java.util.ArrayList<>(run.throughGpuOperator() ? List.of(driverPod(run, address))
+                : checks.run(address, context(run)));
         if (run.facts.kubernetes() && outcomes.stream().allMatch(CheckOutcome::passed)) {
             outcomes.add(kube.afterUpgrade(run.nodeName, run.baselineAllocatable == null ? 0 : run.baselineAllocatable));
         }
@@ -342,7 +355,7 @@ public class NodeStepper {
 
     /** The wave's heavy checks; a rollback only needs the light ones to show the node is back. */
     static List<CheckRequest> heavyChecks(NodeRun run) {
-        if (run.direction == Direction.ROLLBACK || run.checks == null) {
+        if (run.direction == Direction.ROLLBACK || run.checks == null || run.throughGpuOperator()) {
             return List.of();
         }
         return run.checks.stream().filter(CheckRequest::heavy).toList();
@@ -398,6 +411,10 @@ public class NodeStepper {
         run.nextAttemptAt = now.plus(delay);
         log.event("node.retry", "attempt " + run.attempts + " of " + settings.maxAttempts() + " failed ("
                 + e.getMessage() + "); retrying in " + delay.toSeconds() + "s");
+    }
+
+    private Upgrader upgrader(NodeRun run) {
+        return run.throughGpuOperator() ? gpuOperator : packages;
     }
 
     private static PackageManager packageManager(NodeRun run) {

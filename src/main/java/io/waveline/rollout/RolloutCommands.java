@@ -81,17 +81,29 @@ public class RolloutCommands {
             throw new InvalidPlan(review.errors());
         }
         RolloutPlan plan = review.plan().orElseThrow();
-        if (plan.method().type() != io.waveline.plan.MethodSpec.Method.SSH) {
-            throw new RolloutConflict("plan " + plan.name() + " uses method " + plan.method().type().word()
-                    + ", which this version cannot run yet; only ssh rollouts can start (the plan's preview works)");
+        io.waveline.plan.MethodSpec.Method method = plan.method().type();
+        boolean operator = method == io.waveline.plan.MethodSpec.Method.GPU_OPERATOR;
+        if (method != io.waveline.plan.MethodSpec.Method.SSH && !operator) {
+            throw new RolloutConflict("plan " + plan.name() + " uses method " + method.word()
+                    + ", which this version cannot run yet; ssh and gpu-operator rollouts can start (the plan's preview works)");
         }
         List<String> unsupported = plan.target().components().stream().map(ComponentTarget::component)
-                .filter(c -> !c.equals("nvidia-driver") && !c.equals("nvidia-fabricmanager")).toList();
+                .filter(c -> !c.equals("nvidia-driver") && (operator || !c.equals("nvidia-fabricmanager"))).toList();
         if (!unsupported.isEmpty()) {
-            throw new RolloutConflict("the ssh method installs nvidia-driver and nvidia-fabricmanager only; plan "
-                    + plan.name() + " also moves " + String.join(", ", unsupported));
+            throw new RolloutConflict(operator ? "the gpu-operator method moves nvidia-driver only (the operator manages"
+                    + " Fabric Manager with it); plan " + plan.name() + " also moves " + String.join(", ", unsupported)
+                    : "the ssh method installs nvidia-driver and nvidia-fabricmanager only; plan " + plan.name()
+                            + " also moves " + String.join(", ", unsupported));
         }
         WavePlan wavePlan = review.wavePlan().orElseThrow();
+        if (operator) {
+            List<String> bare = wavePlan.waves().stream().flatMap(w -> w.nodes().stream())
+                    .filter(n -> !n.labels().containsKey(io.waveline.kubernetes.KubernetesInventory.MARKER)).map(NodeFacts::name).toList();
+            if (!bare.isEmpty()) {
+                throw new RolloutConflict("the gpu-operator method needs Kubernetes nodes (waveline.kubernetes.enabled); not in"
+                        + " the cluster: " + String.join(", ", bare.subList(0, Math.min(5, bare.size()))));
+            }
+        }
         List<String> names = wavePlan.waves().stream().flatMap(w -> w.nodes().stream()).map(NodeFacts::name).toList();
         refuseOverlap(names);
 
@@ -142,6 +154,7 @@ public class RolloutCommands {
                         node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(), node.available());
                 run.packageManager = plan.method().settings().getOrDefault("packageManager", "apt");
                 run.drain = io.waveline.kubernetes.DrainSpec.of(plan.drain());
+                run.method = method.word();
                 String waveName = plan.waves().get(w).name();
                 run.checks = plan.checks().stream().filter(c -> c.appliesTo(waveName))
                         .map(c -> new io.waveline.health.CheckRequest(c.name(), c.parameters(), c.timeout().toSeconds()))

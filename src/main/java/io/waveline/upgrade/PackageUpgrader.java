@@ -59,7 +59,7 @@ public class PackageUpgrader implements Upgrader {
     }
 
     @Override
-    public JobStatus job(NodeAddress node, String jobId) throws NodeUnreachableException {
+    public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) throws NodeUnreachableException {
         return PackageCommands.parseJobStatus(shell.run(node, PackageCommands.jobStatus(jobId), QUICK).output());
     }
 

@@ -22,7 +22,8 @@ public interface Upgrader {
     void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
             throws NodeUnreachableException;
 
-    JobStatus job(NodeAddress node, String jobId) throws NodeUnreachableException;
+    /** The install job's state; {@code versions}: what it installs (a method without job files looks at those). */
+    JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) throws NodeUnreachableException;
 
     void reboot(NodeAddress node) throws NodeUnreachableException;
 }

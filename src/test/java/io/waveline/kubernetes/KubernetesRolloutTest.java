@@ -137,6 +137,80 @@ class KubernetesRolloutTest {
         List<String> kinds = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath().getList("kind");
         assertThat(kinds).containsSubsequence("node.cordoned", "node.waiting-for-jobs", "node.jobs-finished", "node.draining",
                 "node.drained", "node.install-started", "node.rebooted", "node.validated", "node.succeeded");
-        assertThat(client.pods().inNamespace("gpu-operator").list().getItems()).as("DaemonSet pods are never evicted").hasSize(1);
+        assertThat(client.pods().inNamespace("gpu-operator").list().getItems()).as("DaemonSet pods are never evicted")
+                .filteredOn(p -> p.getSpec().getNodeName().equals("gpu-l40s-04")).hasSize(1);
+    }
+
+    static Pod driverPod(String node, String version) {
+        Pod pod = KubernetesNodesTest.pod("gpu-operator", "nvidia-driver-daemonset-" + version.replace('.', '-') + "-" + node,
+                node, Map.of("app", "nvidia-driver-daemonset"), "DaemonSet", "Running");
+        pod.getSpec().getContainers().get(0).setImage("nvcr.io/nvidia/driver:" + version + "-ubuntu22.04");
+        pod.getMetadata().setUid(java.util.UUID.randomUUID().toString());
+        return pod;
+    }
+
+    String driverLabel(String node) {
+        return client.nodes().withName(node).get().getMetadata().getLabels().get(GpuOperatorUpgrader.DRIVER_LABEL);
+    }
+
+    /** Plays the GPU Operator: when the node's label names a version with no driver pod, start that version's pod. */
+    void operatorStartsDriver(String node, String version) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> version.equals(driverLabel(node)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace("gpu-operator").list().getItems().stream()
+                .noneMatch(p -> p.getMetadata().getName().startsWith("nvidia-driver-daemonset") && !p.getMetadata().getName()
+                        .contains(version.replace('.', '-'))));
+        client.pods().inNamespace("gpu-operator").resource(driverPod(node, version)).create();
+    }
+
+    @Test
+    void theGpuOperatorMethodMovesOneNodeAndRollsItBack() {
+        Node node = KubernetesNodesTest.gpuNode("gpu-op-1", false, "r09");
+        node.getMetadata().getLabels().put(GpuOperatorUpgrader.DRIVER_LABEL, "550.127.05");
+        client.nodes().resource(node).create();
+        client.nodes().resource(KubernetesNodesTest.gpuNode("gpu-op-2", false, "r09")).create();
+        client.pods().inNamespace("gpu-operator").resource(driverPod("gpu-op-1", "550.127.05")).create();
+        client.pods().inNamespace("gpu-operator").resource(KubernetesNodesTest.pod("gpu-operator", "nvidia-operator-validator-op1",
+                "gpu-op-1", Map.of("app", "nvidia-operator-validator"), "DaemonSet", "Running")).create();
+        inventory.refresh();
+        String plan = """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: operator-570
+                spec:
+                  target:
+                    nodes: [gpu-op-1]
+                    components:
+                      nvidia-driver: "570.133.20"
+                  method:
+                    type: gpu-operator
+                  waves:
+                    - name: all
+                      size: rest
+                """;
+        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
+        operatorStartsDriver("gpu-op-1", "570.133.20");
+        await().atMost(Duration.ofSeconds(60)).until(() -> List.of("SUCCEEDED", "FAILED", "ROLLED_BACK")
+                .contains(rollout(id).getString("state")));
+        JsonPath done = rollout(id);
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(done.getMap("waves[0].nodes[0].previousVersions")).containsEntry("nvidia-driver", "550.127.05");
+        assertThat(done.getList("waves[0].nodes[0].checks.summary")).contains("driver pod runs 570.133.20",
+                "node Ready, 8 allocatable GPUs, validator ready");
+        assertThat(client.nodes().withName("gpu-op-1").get().getSpec().getUnschedulable()).isFalse();
+        assertThat(driverLabel("gpu-op-2")).as("the other node is not touched").isNull();
+
+        given().header("X-Waveline-Actor", "bob").when().post("/api/v1/rollouts/" + id + "/rollback").then().statusCode(200);
+        operatorStartsDriver("gpu-op-1", "550.127.05");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "ROLLED_BACK".equals(rollout(id).getString("state")));
+        assertThat(driverLabel("gpu-op-1")).isEqualTo("550.127.05");
+        Node back = client.nodes().withName("gpu-op-1").get();
+        assertThat(back.getSpec().getUnschedulable()).isFalse();
+        assertThat(back.getMetadata().getLabels()).containsEntry(KubernetesNodes.STATE, "rolled-back");
+        List<String> kinds = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath().getList("kind");
+        assertThat(kinds).containsSubsequence("node.cordoned", "node.drained", "node.install-started", "node.installed",
+                "node.succeeded", "rollout.rollback-requested", "node.rollback-started", "node.cordoned", "node.drained",
+                "node.install-started", "node.rolled-back");
     }
 }
