@@ -27,7 +27,7 @@ import jakarta.inject.Inject;
  * the label {@link #DRIVER_LABEL} (see docs/kubernetes.md). To move a node Waveline sets that label to the target
  * version and deletes the node's driver pod of another version; the operator then starts the target's driver pod
  * there. The "install job" is done when a driver pod of the target version is ready on the node (failed when it
- * crash-loops); the driver pod's uid stands for the boot id, since a new driver pod is what reloads the driver. A
+ * crash-loops or its image cannot be pulled; past {@code waveline.engine.install-timeout} the node fails too); the driver pod's uid stands for the boot id, since a new driver pod is what reloads the driver. A
  * rollback moves the label back. Every call reads the node's real state first and is safe to repeat.
  */
 @ApplicationScoped
@@ -35,6 +35,9 @@ public class GpuOperatorUpgrader implements Upgrader {
 
     public static final String DRIVER_LABEL = "waveline.io/nvidia-driver";
     /** The driver version in the driver image tag, e.g. {@code nvcr.io/nvidia/driver:570.133.20-ubuntu22.04}. */
+    /** Waiting reasons that mean the driver pod will not come up by itself. */
+    private static final java.util.Set<String> FAILING = java.util.Set.of("CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
+            "CreateContainerConfigError", "InvalidImageName");
     private static final Pattern IMAGE_VERSION = Pattern.compile(":([0-9]+\\.[0-9]+(?:\\.[0-9]+)?)(?:-|$)");
 
     @Inject
@@ -73,8 +76,8 @@ public class GpuOperatorUpgrader implements Upgrader {
             return Optional.empty();
         }
         return pod.getStatus().getContainerStatuses().stream().map(ContainerStatus::getState)
-                .filter(s -> s != null && s.getWaiting() != null && "CrashLoopBackOff".equals(s.getWaiting().getReason()))
-                .map(s -> s.getWaiting().getMessage() == null ? "CrashLoopBackOff" : "CrashLoopBackOff: " + s.getWaiting().getMessage())
+                .filter(s -> s != null && s.getWaiting() != null && FAILING.contains(s.getWaiting().getReason()))
+                .map(s -> s.getWaiting().getReason() + (s.getWaiting().getMessage() == null ? "" : ": " + s.getWaiting().getMessage()))
                 .findFirst();
     }
 

@@ -33,6 +33,10 @@ public interface EngineSettings {
     @WithDefault("15m")
     Duration rebootTimeout();
 
+    /** How long an install (an apt/dnf job, or a new GPU Operator driver pod) may take before the node fails. */
+    @WithDefault("30m")
+    Duration installTimeout();
+
     /** How long a replica's claim on a rollout lasts without renewal. */
     @WithDefault("30s")
     Duration leaseTtl();

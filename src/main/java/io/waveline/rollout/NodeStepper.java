@@ -219,7 +219,14 @@ public class NodeStepper {
                         + packageManager(run).name().toLowerCase() + " (job " + jobId + ")");
                 later(run, now);
             }
-            case RUNNING -> later(run, now);
+            case RUNNING -> {
+                if (now.isAfter(run.stepStartedAt.plus(settings.installTimeout()))) {
+                    fail(run, FailureClass.DRIVER, "install-timeout", "install of " + describe(wanted) + " did not finish within "
+                            + io.waveline.plan.Durations.format(settings.installTimeout()) + " (waveline.engine.install-timeout)", now, log);
+                } else {
+                    later(run, now);
+                }
+            }
             default -> {
                 if (job.succeeded()) {
                     log.event("node.installed", "installed " + describe(wanted));
