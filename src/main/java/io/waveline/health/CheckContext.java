@@ -6,13 +6,20 @@ import java.util.Optional;
 
 /**
  * What the checks compare against (the versions the node should run now, its baseline from before it was
- * touched) and which checks of the catalog the plan asks for beyond the basic ones.
+ * touched), which checks of the catalog the plan asks for beyond the basic ones, and which {@link CheckRunner} carries
+ * the commands ({@code ssh}, or {@code pod} for a pod pinned to a Kubernetes node).
  */
-public record CheckContext(Map<String, String> expectedVersions, Optional<GpuBaseline> baseline, List<CheckRequest> requested) {
+public record CheckContext(Map<String, String> expectedVersions, Optional<GpuBaseline> baseline, List<CheckRequest> requested,
+        String runner) {
 
     public CheckContext {
         expectedVersions = Map.copyOf(expectedVersions);
         requested = List.copyOf(requested);
+        runner = runner == null ? SshCheckRunner.KIND : runner;
+    }
+
+    public CheckContext(Map<String, String> expectedVersions, Optional<GpuBaseline> baseline, List<CheckRequest> requested) {
+        this(expectedVersions, baseline, requested, SshCheckRunner.KIND);
     }
 
     public static CheckContext none() {

@@ -14,6 +14,9 @@ import io.waveline.ssh.NodeUnreachableException;
  */
 public interface CheckRunner {
 
+    /** Which runner this is: {@code ssh}, {@code pod}. */
+    String kind();
+
     CommandResult run(NodeAddress node, String command, Duration timeout) throws NodeUnreachableException;
 
     /** Starts {@code command} detached under {@code jobId}, unless a job with that id exists already. */

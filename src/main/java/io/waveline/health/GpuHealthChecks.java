@@ -34,16 +34,27 @@ public class GpuHealthChecks implements HealthCheck {
     private static final Pattern NCCL_SIZE = Pattern.compile("[0-9]{1,6}[KMG]?");
 
     @Inject
-    CheckRunner runner;
+    @jakarta.enterprise.inject.Any
+    jakarta.enterprise.inject.Instance<CheckRunner> runners;
+
+    private CheckRunner runner(CheckContext context) {
+        for (CheckRunner candidate : runners) {
+            if (candidate.kind().equals(context.runner())) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no check runner of kind " + context.runner());
+    }
 
     @Override
     public GpuBaseline baseline(NodeAddress node) throws NodeUnreachableException {
+        CheckRunner runner = runner(CheckContext.none());
         CommandResult smi = runner.run(node, NvidiaSmiQuery.COMMAND, TIMEOUT);
         NvidiaSmiQuery.Result identity = NvidiaSmiQuery.parse(smi.exitStatus(), smi.output());
         if (identity.failure().isPresent()) {
             return GpuBaseline.of(identity, Optional.empty(), Optional.empty());
         }
-        StateAnswer state = stateQuery(node, TIMEOUT);
+        StateAnswer state = stateQuery(runner, node, TIMEOUT);
         CommandResult links = runner.run(node, NvlinkStatus.COMMAND, TIMEOUT);
         return GpuBaseline.of(identity, GpuStateQuery.parse(state.fields(), state.result().exitStatus(), state.result().output()),
                 Optional.of(NvlinkStatus.parse(links.exitStatus(), links.output())));
@@ -51,6 +62,7 @@ public class GpuHealthChecks implements HealthCheck {
 
     @Override
     public List<CheckOutcome> run(NodeAddress node, CheckContext context) throws NodeUnreachableException {
+        CheckRunner runner = runner(context);
         CommandResult smi = runner.run(node, NvidiaSmiQuery.COMMAND, TIMEOUT);
         NvidiaSmiQuery.Result query = NvidiaSmiQuery.parse(smi.exitStatus(), smi.output());
         List<CheckOutcome> outcomes = new ArrayList<>();
@@ -76,6 +88,7 @@ public class GpuHealthChecks implements HealthCheck {
 
     @Override
     public CheckOutcome runOne(NodeAddress node, CheckRequest request, CheckContext context) throws NodeUnreachableException {
+        CheckRunner runner = runner(context);
         Duration timeout = Duration.ofSeconds(Math.max(1, request.timeoutSeconds()));
         switch (request.name()) {
             case "nvidia-smi", "driver-version", "gpu-inventory":
@@ -89,7 +102,7 @@ public class GpuHealthChecks implements HealthCheck {
                 return DcgmDiag.evaluate(diag.exitStatus(), diag.output(), Boolean.TRUE.equals(request.parameters().get("allowWarn")));
             }
             case "vbios", "gpu-modes", "ecc", "clock-events": {
-                StateAnswer state = stateQuery(node, timeout);
+                StateAnswer state = stateQuery(runner, node, timeout);
                 return GpuStateQuery.evaluate(request.name(), state.fields(), state.result().exitStatus(), state.result().output(),
                         request.parameters(), context.baseline());
             }
@@ -125,7 +138,7 @@ public class GpuHealthChecks implements HealthCheck {
         if (!NCCL_SIZE.matcher(size).matches()) {
             throw new IllegalArgumentException("refusing NCCL message size " + size);
         }
-        CommandResult run = runner.run(launcher, NcclAllReduce.multiNodeCommand(hosts, gpusPerNode, size), timeout);
+        CommandResult run = runner(CheckContext.none()).run(launcher, NcclAllReduce.multiNodeCommand(hosts, gpusPerNode, size), timeout);
         CheckOutcome outcome = NcclAllReduce.evaluate(run.output(), minBusBandwidthGBps);
         return new CheckOutcome("wave-nccl", outcome.status(), "NCCL across " + hosts.size() + " nodes: " + outcome.summary(),
                 outcome.cause(), outcome.figures(), outcome.rawOutput());
@@ -133,13 +146,13 @@ public class GpuHealthChecks implements HealthCheck {
 
     @Override
     public void startHeavy(NodeAddress node, String jobId, CheckRequest request, CheckContext context) throws NodeUnreachableException {
-        runner.start(node, jobId, heavyCommand(request, context));
+        runner(context).start(node, jobId, heavyCommand(request, context));
     }
 
     @Override
     public Optional<CheckOutcome> pollHeavy(NodeAddress node, String jobId, CheckRequest request, CheckContext context)
             throws NodeUnreachableException {
-        JobStatus job = runner.poll(node, jobId);
+        JobStatus job = runner(context).poll(node, jobId);
         return switch (job.state()) {
             case RUNNING -> Optional.empty();
             case NOT_FOUND -> Optional.of(new CheckOutcome(request.name(), CheckStatus.ERROR, "the check's job " + jobId
@@ -177,7 +190,7 @@ public class GpuHealthChecks implements HealthCheck {
     }
 
     /** The GPU state query, asked again without each field this GPU generation or driver does not know. */
-    private StateAnswer stateQuery(NodeAddress node, Duration timeout) throws NodeUnreachableException {
+    private static StateAnswer stateQuery(CheckRunner runner, NodeAddress node, Duration timeout) throws NodeUnreachableException {
         List<String> fields = GpuStateQuery.FIELDS;
         CommandResult result = runner.run(node, GpuStateQuery.command(fields), timeout);
         for (int retry = 0; retry < 3 && result.exitStatus() != 0; retry++) {

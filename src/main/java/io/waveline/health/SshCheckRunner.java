@@ -15,12 +15,19 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class SshCheckRunner implements CheckRunner {
 
+    public static final String KIND = "ssh";
+
     private static final Duration QUICK = Duration.ofSeconds(30);
     /** Enough for a DCGM level 4 JSON report of 8 GPUs; the output is bounded by {@link CommandResult} too. */
     private static final int OUTPUT_BYTES = CommandResult.MAX_OUTPUT_CHARS - 1024;
 
     @Inject
     RemoteShell shell;
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
 
     @Override
     public CommandResult run(NodeAddress node, String command, Duration timeout) throws NodeUnreachableException {

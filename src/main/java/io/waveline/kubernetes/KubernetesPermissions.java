@@ -16,8 +16,11 @@ public final class KubernetesPermissions {
     public static final List<Rule> USED = List.of(
             // inventory: list nodes; cordon, uncordon and state labels: get and patch one node
             new Rule("", "nodes", List.of("get", "list", "patch")),
-            // drain and training-job waits: pods of the node (listed, filtered by node); force: delete
-            new Rule("", "pods", List.of("list", "delete")),
+            // drain and training-job waits: pods of the node (listed, filtered by node); force: delete;
+            // check pods pinned to a node: create, get, watch (until done), delete
+            new Rule("", "pods", List.of("create", "get", "list", "watch", "delete")),
+            // a check pod's output
+            new Rule("", "pods/log", List.of("get")),
             // drain: the Eviction API
             new Rule("", "pods/eviction", List.of("create")),
             // drain progress: which PodDisruptionBudget blocks an eviction

@@ -37,6 +37,14 @@ public interface KubernetesSettings {
     @WithDefault("app=nvidia-driver-daemonset")
     String driverPodSelector();
 
+    /** The image of check pods: it must have the tools the plan's checks call (nvidia-smi, dcgmi, all_reduce_perf). */
+    @WithDefault("nvcr.io/nvidia/cloud-native/dcgm:4.2.3-1-ubuntu22.04")
+    String checkImage();
+
+    /** Where check pods run. */
+    @WithDefault("waveline")
+    String checkNamespace();
+
     /** First wait between evictions refused by a PodDisruptionBudget (429); doubles up to a minute. */
     @WithDefault("5s")
     Duration evictionBackoff();

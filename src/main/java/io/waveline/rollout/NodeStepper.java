@@ -274,6 +274,13 @@ public class NodeStepper {
         if (run.facts.kubernetes() && outcomes.stream().allMatch(CheckOutcome::passed)) {
             outcomes.add(kube.afterUpgrade(run.nodeName, run.baselineAllocatable == null ? 0 : run.baselineAllocatable));
         }
+        if (run.throughGpuOperator() && outcomes.stream().allMatch(CheckOutcome::passed) && run.checks != null) {
+            for (CheckRequest request : run.checks) {
+                if (!request.heavy()) {
+                    outcomes.add(checks.runOne(address, request, context(run)));
+                }
+            }
+        }
         log.checks(outcomes);
         Optional<CheckOutcome> failed = outcomes.stream().filter(c -> !c.passed()).findFirst();
         if (failed.isEmpty()) {
@@ -357,12 +364,13 @@ public class NodeStepper {
     }
 
     private static CheckContext context(NodeRun run) {
-        return new CheckContext(run.wantedVersions(), Optional.ofNullable(run.baseline), run.checks == null ? List.of() : run.checks);
+        return new CheckContext(run.wantedVersions(), Optional.ofNullable(run.baseline), run.checks == null ? List.of() : run.checks,
+                run.throughGpuOperator() ? io.waveline.kubernetes.PodCheckRunner.KIND : io.waveline.health.SshCheckRunner.KIND);
     }
 
     /** The wave's heavy checks; a rollback only needs the light ones to show the node is back. */
     static List<CheckRequest> heavyChecks(NodeRun run) {
-        if (run.direction == Direction.ROLLBACK || run.checks == null || run.throughGpuOperator()) {
+        if (run.direction == Direction.ROLLBACK || run.checks == null) {
             return List.of();
         }
         return run.checks.stream().filter(CheckRequest::heavy).toList();

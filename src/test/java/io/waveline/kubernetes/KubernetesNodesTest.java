@@ -49,6 +49,9 @@ class KubernetesNodesTest {
     @Inject
     KubernetesInventory inventory;
 
+    @Inject
+    PodCheckRunner pods;
+
     static Node gpuNode(String name, boolean unschedulable, String rack) {
         return new NodeBuilder().withNewMetadata().withName(name).withLabels(Map.of("nvidia.com/gpu.present", "true",
                 "nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3", "nvidia.com/gpu.count", "8", "nvidia.com/cuda.driver.major", "550",
@@ -274,8 +277,14 @@ class KubernetesNodesTest {
         nodes.afterUpgrade("gpu-k8s-1", 8);
         nodes.mirror("gpu-k8s-1", 3, "failed", java.util.Optional.of("reason"));
         nodes.uncordon("gpu-k8s-1", "succeeded");
+        java.util.List<io.fabric8.mockwebserver.http.RecordedRequest> calls = new java.util.ArrayList<>();
+        checkPodRuns("wl-3-chk-0", calls);
+        io.waveline.ssh.NodeAddress address = new io.waveline.ssh.NodeAddress("gpu-k8s-1", "10.0.0.1", 22, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pods.run(address, "nvidia-smi", Duration.ofMillis(300)))
+                .as("nobody runs the pod here: the wait ends at the timeout").isInstanceOf(io.waveline.ssh.NodeUnreachableException.class);
+        calls.addAll(received());
         java.util.Set<String> used = new java.util.TreeSet<>();
-        received().forEach(r -> used.add(permission(r.getMethod(), r.getPath())));
+        calls.forEach(r -> used.add(permission(r.getMethod(), r.getPath())));
 
         java.util.Set<String> declared = new java.util.TreeSet<>();
         KubernetesPermissions.USED.forEach(r -> declared.addAll(flatten(r.apiGroup(), r.resource(), r.verbs())));
@@ -291,5 +300,47 @@ class KubernetesNodesTest {
             }
         }
         assertThat(granted).as("deploy/clusterrole.yaml grants exactly what the code calls").isEqualTo(declared);
+    }
+
+    static final String DCGM_PASS = "{\"DCGM Diagnostic\":{\"test_categories\":[{\"category\":\"Hardware\",\"tests\":[{\"name\":"
+            + "\"memory\",\"results\":[{\"entity_group\":\"GPU\",\"entity_group_id\":1,\"entity_id\":0,\"status\":\"Pass\"}],"
+            + "\"test_summary\":{\"status\":\"Pass\"}}]}]}}";
+
+    /** Starts a detached check pod, plays the kubelet (it ran and printed DCGM's JSON), and polls it to its end. */
+    io.waveline.ssh.JobStatus checkPodRuns(String jobId, java.util.List<io.fabric8.mockwebserver.http.RecordedRequest> codeCalls)
+            throws Exception {
+        io.waveline.ssh.NodeAddress node = new io.waveline.ssh.NodeAddress("gpu-k8s-1", "10.0.0.1", 22, null);
+        pods.start(node, jobId, "dcgmi diag -r 3 -j");
+        pods.start(node, jobId, "dcgmi diag -r 3 -j");
+        assertThat(pods.poll(node, jobId).state()).isEqualTo(io.waveline.ssh.JobStatus.State.RUNNING);
+        codeCalls.addAll(received());
+        Pod pod = client.pods().inNamespace("waveline").withName(jobId + "-gpu-k8s-1").get();
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatus());
+        pod.getStatus().setPhase("Succeeded");
+        pod.getStatus().setContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName("check")
+                .withNewState().withNewTerminated().withExitCode(0).endTerminated().endState().build()));
+        client.pods().inNamespace("waveline").resource(pod).updateStatus();
+        for (String path : List.of("", "?pretty=false")) {
+            server.expect().get().withPath("/api/v1/namespaces/waveline/pods/" + jobId + "-gpu-k8s-1/log" + path)
+                    .andReturn(200, DCGM_PASS).always();
+        }
+        received();
+        return pods.poll(node, jobId);
+    }
+
+    @Test
+    void healthChecksCanRunInAPodPinnedToTheNode() throws Exception {
+        io.waveline.ssh.JobStatus done = checkPodRuns("wl-5-chk-0", new java.util.ArrayList<>());
+        List<Pod> created = client.pods().inNamespace("waveline").list().getItems();
+        assertThat(created).as("started twice, one pod").hasSize(1);
+        Pod pod = created.get(0);
+        assertThat(pod.getSpec().getNodeName()).isEqualTo("gpu-k8s-1");
+        assertThat(pod.getSpec().getTolerations()).singleElement().satisfies(t -> assertThat(t.getOperator()).isEqualTo("Exists"));
+        var container = pod.getSpec().getContainers().get(0);
+        assertThat(container.getCommand()).containsExactly("sh", "-c", "dcgmi diag -r 3 -j");
+        assertThat(container.getResources().getLimits().get("nvidia.com/gpu").getAmount()).as("every GPU of the node").isEqualTo("8");
+        assertThat(container.getSecurityContext().getPrivileged()).isTrue();
+        assertThat(done.succeeded()).isTrue();
+        assertThat(io.waveline.health.DcgmDiag.evaluate(done.exitStatus(), done.output(), false).status()).isEqualTo(CheckStatus.PASS);
     }
 }

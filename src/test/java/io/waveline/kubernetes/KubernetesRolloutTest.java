@@ -213,4 +213,51 @@ class KubernetesRolloutTest {
                 "node.succeeded", "rollout.rollback-requested", "node.rollback-started", "node.cordoned", "node.drained",
                 "node.install-started", "node.rolled-back");
     }
+
+    @Test
+    void aDriverPodThatCannotPullItsImageFailsTheNodeAndItGoesBack() {
+        Node node = KubernetesNodesTest.gpuNode("gpu-op-3", false, "r10");
+        node.getMetadata().getLabels().put(GpuOperatorUpgrader.DRIVER_LABEL, "550.127.05");
+        client.nodes().resource(node).create();
+        client.pods().inNamespace("gpu-operator").resource(driverPod("gpu-op-3", "550.127.05")).create();
+        client.pods().inNamespace("gpu-operator").resource(KubernetesNodesTest.pod("gpu-operator", "nvidia-operator-validator-op3",
+                "gpu-op-3", Map.of("app", "nvidia-operator-validator"), "DaemonSet", "Running")).create();
+        inventory.refresh();
+        String plan = """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: operator-bad-image
+                spec:
+                  target:
+                    nodes: [gpu-op-3]
+                    components:
+                      nvidia-driver: "575.0.1"
+                  method:
+                    type: gpu-operator
+                  waves:
+                    - name: all
+                      size: rest
+                  failurePolicy:
+                    onFailure: rollback-wave
+                """;
+        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "575.0.1".equals(driverLabel("gpu-op-3")));
+        Pod broken = driverPod("gpu-op-3", "575.0.1");
+        broken.getStatus().setConditions(List.of());
+        broken.getStatus().setContainerStatuses(List.of(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName("main")
+                .withNewState().withNewWaiting().withReason("ImagePullBackOff").withMessage("nvcr.io/nvidia/driver:575.0.1-ubuntu22.04 not found")
+                .endWaiting().endState().build()));
+        client.pods().inNamespace("gpu-operator").resource(broken).create();
+        operatorStartsDriver("gpu-op-3", "550.127.05");
+        await().atMost(Duration.ofSeconds(60)).until(() -> List.of("SUCCEEDED", "FAILED", "ROLLED_BACK")
+                .contains(rollout(id).getString("state")));
+        JsonPath done = rollout(id);
+        assertThat(done.getString("state")).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString("waves[0].nodes[0].lastError")).startsWith("install of nvidia-driver 575.0.1 failed (exit 1): driver pod")
+                .endsWith("ImagePullBackOff: nvcr.io/nvidia/driver:575.0.1-ubuntu22.04 not found");
+        assertThat(driverLabel("gpu-op-3")).isEqualTo("550.127.05");
+        assertThat(client.nodes().withName("gpu-op-3").get().getSpec().getUnschedulable()).isFalse();
+    }
 }
