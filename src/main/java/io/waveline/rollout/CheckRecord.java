@@ -37,4 +37,19 @@ public class CheckRecord extends PanacheEntityBase {
     @Column(name = "raw_output")
     public String rawOutput;
     public Instant at;
+
+    /** A check's verdict on a node run, stored under {@code name} with {@code summary} (which may say when it ran). */
+    static CheckRecord of(long nodeRunId, Direction direction, String name, io.waveline.health.CheckOutcome outcome, String summary,
+            Instant at) {
+        CheckRecord record = new CheckRecord();
+        record.nodeRunId = nodeRunId;
+        record.checkName = name;
+        record.direction = direction;
+        record.status = outcome.status().name();
+        record.summary = summary;
+        record.figures = outcome.figures();
+        record.rawOutput = outcome.rawOutput();
+        record.at = at;
+        return record;
+    }
 }

@@ -209,16 +209,7 @@ public class RolloutStore {
             event(rollout, stepped.nodeName, now, entry.kind(), entry.message());
         }
         for (CheckOutcome outcome : log.checks()) {
-            CheckRecord record = new CheckRecord();
-            record.nodeRunId = stepped.id;
-            record.checkName = outcome.check();
-            record.direction = stepped.direction;
-            record.status = outcome.status().name();
-            record.summary = outcome.summary();
-            record.figures = outcome.figures();
-            record.rawOutput = outcome.rawOutput();
-            record.at = now;
-            record.persist();
+            CheckRecord.of(stepped.id, stepped.direction, outcome.check(), outcome, outcome.summary(), now).persist();
         }
         return true;
     }
@@ -264,16 +255,7 @@ public class RolloutStore {
         for (Map.Entry<Long, CheckOutcome> entry : outcomes.entrySet()) {
             NodeRun run = NodeRun.findById(entry.getKey());
             CheckOutcome outcome = entry.getValue();
-            CheckRecord record = new CheckRecord();
-            record.nodeRunId = run.id;
-            record.checkName = "wave-xid";
-            record.direction = run.direction;
-            record.status = outcome.status().name();
-            record.summary = when + ": " + outcome.summary();
-            record.figures = outcome.figures();
-            record.rawOutput = outcome.rawOutput();
-            record.at = now;
-            record.persist();
+            CheckRecord.of(run.id, run.direction, "wave-xid", outcome, when + ": " + outcome.summary(), now).persist();
             if (outcome.passed() || run.state != NodeState.SUCCEEDED) {
                 continue;
             }
@@ -292,16 +274,7 @@ public class RolloutStore {
             CheckOutcome outcome = across.get().outcome();
             for (long id : across.get().nodeRunIds()) {
                 NodeRun run = NodeRun.findById(id);
-                CheckRecord record = new CheckRecord();
-                record.nodeRunId = run.id;
-                record.checkName = outcome.check();
-                record.direction = run.direction;
-                record.status = outcome.status().name();
-                record.summary = when + ": " + outcome.summary();
-                record.figures = outcome.figures();
-                record.rawOutput = outcome.rawOutput();
-                record.at = now;
-                record.persist();
+                CheckRecord.of(run.id, run.direction, outcome.check(), outcome, when + ": " + outcome.summary(), now).persist();
             }
             acrossSummary = "; " + outcome.summary();
             if (!outcome.passed() && rollout.haltReason == null) {

@@ -149,6 +149,16 @@ class KubernetesRolloutTest {
         return pod;
     }
 
+    /** A GPU node the GPU Operator runs driver 550.127.05 on, with a ready validator pod. */
+    void operatorNode(String name, String rack) {
+        Node node = KubernetesNodesTest.gpuNode(name, false, rack);
+        node.getMetadata().getLabels().put(GpuOperatorUpgrader.DRIVER_LABEL, "550.127.05");
+        client.nodes().resource(node).create();
+        client.pods().inNamespace("gpu-operator").resource(driverPod(name, "550.127.05")).create();
+        client.pods().inNamespace("gpu-operator").resource(KubernetesNodesTest.pod("gpu-operator", "nvidia-operator-validator-"
+                + name, name, Map.of("app", "nvidia-operator-validator"), "DaemonSet", "Running")).create();
+    }
+
     String driverLabel(String node) {
         return client.nodes().withName(node).get().getMetadata().getLabels().get(GpuOperatorUpgrader.DRIVER_LABEL);
     }
@@ -164,13 +174,8 @@ class KubernetesRolloutTest {
 
     @Test
     void theGpuOperatorMethodMovesOneNodeAndRollsItBack() {
-        Node node = KubernetesNodesTest.gpuNode("gpu-op-1", false, "r09");
-        node.getMetadata().getLabels().put(GpuOperatorUpgrader.DRIVER_LABEL, "550.127.05");
-        client.nodes().resource(node).create();
+        operatorNode("gpu-op-1", "r09");
         client.nodes().resource(KubernetesNodesTest.gpuNode("gpu-op-2", false, "r09")).create();
-        client.pods().inNamespace("gpu-operator").resource(driverPod("gpu-op-1", "550.127.05")).create();
-        client.pods().inNamespace("gpu-operator").resource(KubernetesNodesTest.pod("gpu-operator", "nvidia-operator-validator-op1",
-                "gpu-op-1", Map.of("app", "nvidia-operator-validator"), "DaemonSet", "Running")).create();
         inventory.refresh();
         String plan = """
                 apiVersion: waveline/v1
@@ -216,12 +221,7 @@ class KubernetesRolloutTest {
 
     @Test
     void aDriverPodThatCannotPullItsImageFailsTheNodeAndItGoesBack() {
-        Node node = KubernetesNodesTest.gpuNode("gpu-op-3", false, "r10");
-        node.getMetadata().getLabels().put(GpuOperatorUpgrader.DRIVER_LABEL, "550.127.05");
-        client.nodes().resource(node).create();
-        client.pods().inNamespace("gpu-operator").resource(driverPod("gpu-op-3", "550.127.05")).create();
-        client.pods().inNamespace("gpu-operator").resource(KubernetesNodesTest.pod("gpu-operator", "nvidia-operator-validator-op3",
-                "gpu-op-3", Map.of("app", "nvidia-operator-validator"), "DaemonSet", "Running")).create();
+        operatorNode("gpu-op-3", "r10");
         inventory.refresh();
         String plan = """
                 apiVersion: waveline/v1
