@@ -14,6 +14,11 @@ public record CheckRequest(String name, Map<String, Object> parameters, long tim
         return name.equals("nccl-allreduce") || (name.equals("dcgm-diag") && level() >= 3);
     }
 
+    /** nvidia-smi, driver-version and gpu-inventory run on every node anyway; a plan listing them gets them once. */
+    public boolean basic() {
+        return name.equals("nvidia-smi") || name.equals("driver-version") || name.equals("gpu-inventory");
+    }
+
     public int level() {
         return parameters.get("level") instanceof Number n ? n.intValue() : 1;
     }

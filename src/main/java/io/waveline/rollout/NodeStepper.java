@@ -276,7 +276,7 @@ public class NodeStepper {
         }
         if (run.throughGpuOperator() && outcomes.stream().allMatch(CheckOutcome::passed) && run.checks != null) {
             for (CheckRequest request : run.checks) {
-                if (!request.heavy()) {
+                if (!request.heavy() && !request.basic()) {
                     outcomes.add(checks.runOne(address, request, context(run)));
                 }
             }

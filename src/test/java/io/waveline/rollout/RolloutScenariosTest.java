@@ -348,8 +348,9 @@ class RolloutScenariosTest {
     void planChecksRunAfterTheBasicOnesAndAnXidQuarantinesWhileTheWaveCarriesOn() {
         String yaml = plan("xid", "nodes: [gpu-h100-11, gpu-h100-12]", "570.86.20", true, "- name: all\n  size: rest",
                 "maxFailuresPerWave: 0\nonFailure: rollback-wave")
-                .replace("  failurePolicy:", "  checks:\n    - name: fabric-manager\n    - name: xid\n    - name: dcgm-diag\n      level: 2\n"
-                        + "    - name: nvlink\n    - name: gpu-modes\n    - name: vbios\n    - name: ecc\n  failurePolicy:");
+                .replace("  failurePolicy:", "  checks:\n    - name: nvidia-smi\n    - name: fabric-manager\n    - name: xid\n"
+                        + "    - name: dcgm-diag\n      level: 2\n    - name: nvlink\n    - name: gpu-modes\n    - name: vbios\n"
+                        + "    - name: ecc\n  failurePolicy:");
         long id = start(yaml);
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
@@ -361,6 +362,8 @@ class RolloutScenariosTest {
         assertThat(done.getString(good + ".state")).isEqualTo("SUCCEEDED");
         assertThat(done.getList(good + ".checks.name")).contains("nvidia-smi", "driver-version", "gpu-inventory",
                 "fabric-manager", "xid", "dcgm-diag", "nvlink", "gpu-modes", "vbios", "ecc");
+        assertThat(done.getList(good + ".checks.name", String.class)).as("listed in the plan, run once")
+                .filteredOn("nvidia-smi"::equals).hasSize(1);
         assertThat(done.getString(good + ".checks.find { it.name == 'fabric-manager' }.summary"))
                 .isEqualTo("Fabric Manager 570.86.20 active");
         assertThat(done.getString(good + ".checks.find { it.name == 'gpu-inventory' }.summary"))
