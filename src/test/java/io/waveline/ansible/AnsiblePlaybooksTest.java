@@ -20,81 +20,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The playbooks in {@code ansible/} run by the real {@code ansible-playbook} against two hosts reached over real
- * SSH on loopback, with apt-get, apt-mark, dpkg-query, nvidia-smi and systemctl pointed at harmless stand-ins
- * ({@code src/test/resources/ansible-standin}) that keep each host's "installed" packages in a folder, so no real driver
- * is installed. Skipped where ansible-playbook or sshd are missing, unless {@code WAVELINE_REQUIRE_ANSIBLE=1}
- * ({@code .ci/run} installs them and sets it).
+ * The playbooks in {@code ansible/} run by the real {@code ansible-playbook} against the loopback hosts of
+ * {@link LoopbackAnsibleHosts}: upgrade, idempotence, check mode, rollback, a failing install.
  */
-class AnsiblePlaybooksTest {
-
-    static final ObjectMapper JSON = new ObjectMapper();
-    static LoopbackSshd sshd;
-    static Path inventory;
-    static Path root;
-
-    @BeforeAll
-    static void hosts(@TempDir Path temp) throws Exception {
-        boolean ready = Files.isExecutable(Path.of("/usr/bin/ansible-playbook")) && LoopbackSshd.available();
-        if ("1".equals(System.getenv("WAVELINE_REQUIRE_ANSIBLE"))) {
-            assertThat(ready).as("ansible-playbook, sshd and root are required (WAVELINE_REQUIRE_ANSIBLE=1)").isTrue();
-        }
-        Assumptions.assumeTrue(ready, "ansible-playbook or sshd missing (install ansible-core and openssh-server)");
-        root = temp;
-        sshd = new LoopbackSshd(Files.createDirectories(temp.resolve("sshd")));
-        StringBuilder hosts = new StringBuilder("[gpu_nodes]\n");
-        for (String host : List.of("node-a", "node-b")) {
-            Path bin = Files.createDirectories(temp.resolve(host).resolve("bin"));
-            Files.createDirectories(temp.resolve(host).resolve("state"));
-            for (String tool : List.of("apt-get", "apt-mark", "dpkg-query", "nvidia-smi", "systemctl")) {
-                Path script = bin.resolve(tool);
-                Files.copy(Path.of("src/test/resources/ansible-standin", tool), script);
-                Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
-            hosts.append(host).append(" ansible_host=127.0.0.1 ansible_port=").append(sshd.port)
-                    .append(" nvidia_apt_get=").append(bin.resolve("apt-get")).append(" nvidia_apt_mark=").append(bin.resolve("apt-mark"))
-                    .append(" nvidia_dpkg_query=").append(bin.resolve("dpkg-query")).append(" nvidia_smi=").append(bin.resolve("nvidia-smi"))
-                    .append(" nvidia_systemctl=").append(bin.resolve("systemctl")).append('\n');
-        }
-        hosts.append("\n[gpu_nodes:vars]\nansible_user=root\nansible_ssh_private_key_file=").append(sshd.clientKey)
-                .append("\nansible_ssh_common_args='-o UserKnownHostsFile=").append(sshd.knownHosts)
-                .append(" -o StrictHostKeyChecking=yes'\nnvidia_reboot=false\n");
-        inventory = temp.resolve("inventory.ini");
-        Files.writeString(inventory, hosts);
-    }
-
-    /** Both hosts back on 550.127.05, nothing held, no fault planted. */
-    @org.junit.jupiter.api.BeforeEach
-    void freshHosts() throws IOException {
-        for (String host : List.of("node-a", "node-b")) {
-            Path state = root.resolve(host).resolve("state");
-            try (var files = Files.list(state)) {
-                for (Path f : files.toList()) {
-                    Files.delete(f);
-                }
-            }
-            install(host, "550.127.05");
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (sshd != null) {
-            sshd.close();
-        }
-    }
-
-    static void install(String host, String version) throws IOException {
-        Path state = root.resolve(host).resolve("state");
-        Files.writeString(state.resolve("pkg-nvidia-driver-" + version.split("\\.")[0]), version + "-1\n");
-        Files.writeString(state.resolve("pkg-nvidia-fabricmanager-" + version.split("\\.")[0]), version + "-1\n");
-    }
-
-    static String installed(String host, String pkg) throws IOException {
-        Path file = root.resolve(host).resolve("state").resolve("pkg-" + pkg);
-        return Files.exists(file) ? Files.readString(file).strip() : "none";
-    }
-
+class AnsiblePlaybooksTest extends LoopbackAnsibleHosts {
     /** Runs a playbook with the JSON callback and answers its report. */
     static JsonNode play(String playbook, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of("ansible-playbook", "-i", inventory.toString(), playbook, "-e", "nvidia_serial=2"));
