@@ -1,0 +1,170 @@
+package io.waveline.redfish;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A BMC's Redfish service, as far as firmware rollouts need it: the firmware inventory
+ * ({@code /redfish/v1/UpdateService/FirmwareInventory}), {@code UpdateService.SimpleUpdate} with an image URI, the
+ * task it returns ({@code TaskService}), and {@code ComputerSystem.Reset}. TLS is verified against the configured CA
+ * only (a BMC's self-signed certificate is refused unless its CA is given); credentials go as HTTP basic auth.
+ */
+public final class RedfishClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI base;
+    private final String authorization;
+    private final HttpClient http;
+
+    /** One firmware component as the BMC reports it. */
+    public record Firmware(String id, String name, String version, boolean updateable) {
+    }
+
+    /** A Redfish task: its state ({@code New}, {@code Running}, {@code Completed}, {@code Exception}, …), progress and messages. */
+    public record Task(String uri, String state, Optional<Integer> percent, List<String> messages) {
+
+        public boolean done() {
+            return List.of("Completed", "Exception", "Killed", "Cancelled", "Interrupted").contains(state);
+        }
+
+        public boolean succeeded() {
+            return state.equals("Completed");
+        }
+    }
+
+    /** A refused or failed Redfish call. */
+    public static final class RedfishException extends Exception {
+        public RedfishException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public RedfishClient(URI base, String user, String password, SSLContext tls, Duration timeout) {
+        this.base = base;
+        this.authorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(timeout).build();
+    }
+
+    /** Trusts exactly the certificates in a PEM file (the BMCs' CA). */
+    public static SSLContext trusting(String pem) throws GeneralSecurityException, IOException {
+        Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509")
+                .generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        if (certificates.isEmpty()) {
+            throw new GeneralSecurityException("no certificate in the CA file");
+        }
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        int i = 0;
+        for (Certificate certificate : certificates) {
+            store.setCertificateEntry("ca-" + i++, certificate);
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    private JsonNode get(String path) throws RedfishException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve(path)).GET());
+        if (response.statusCode() != 200) {
+            throw new RedfishException("GET " + path + " answered " + response.statusCode(), null);
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new RedfishException("GET " + path + " did not answer JSON", e);
+        }
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws RedfishException {
+        try {
+            return http.send(request.header("Authorization", authorization).header("Accept", "application/json")
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new RedfishException("cannot reach the BMC at " + base + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedfishException("interrupted", e);
+        }
+    }
+
+    public List<Firmware> firmwareInventory() throws RedfishException {
+        List<Firmware> firmware = new ArrayList<>();
+        for (JsonNode member : get("/redfish/v1/UpdateService/FirmwareInventory").path("Members")) {
+            JsonNode item = get(member.path("@odata.id").asText());
+            firmware.add(new Firmware(item.path("Id").asText(), item.path("Name").asText(), item.path("Version").asText(),
+                    item.path("Updateable").asBoolean(false)));
+        }
+        return firmware;
+    }
+
+    /** Starts {@code SimpleUpdate} of the image at {@code imageUri} for the given inventory members; answers the task's URI. */
+    public String simpleUpdate(String imageUri, String transferProtocol, List<String> targets) throws RedfishException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ImageURI", imageUri);
+        body.put("TransferProtocol", transferProtocol);
+        body.put("Targets", targets.stream().map(t -> "/redfish/v1/UpdateService/FirmwareInventory/" + t).toList());
+        HttpResponse<String> response = post("/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate", body);
+        if (response.statusCode() != 202 && response.statusCode() != 200) {
+            throw new RedfishException("SimpleUpdate answered " + response.statusCode() + ": " + response.body(), null);
+        }
+        Optional<String> location = response.headers().firstValue("Location");
+        if (location.isPresent()) {
+            return URI.create(location.get()).getPath();
+        }
+        try {
+            return JSON.readTree(response.body()).path("@odata.id").asText();
+        } catch (IOException e) {
+            throw new RedfishException("SimpleUpdate named no task", e);
+        }
+    }
+
+    public Task task(String uri) throws RedfishException {
+        JsonNode task = get(uri);
+        List<String> messages = new ArrayList<>();
+        task.path("Messages").forEach(m -> messages.add(m.path("Message").asText(m.path("MessageId").asText())));
+        return new Task(uri, task.path("TaskState").asText("Unknown"),
+                task.has("PercentComplete") ? Optional.of(task.path("PercentComplete").asInt()) : Optional.empty(), messages);
+    }
+
+    /** {@code ComputerSystem.Reset} ({@code GracefulRestart}, {@code ForceRestart}, {@code PowerCycle}, …). */
+    public void reset(String system, String resetType) throws RedfishException {
+        HttpResponse<String> response = post("/redfish/v1/Systems/" + system + "/Actions/ComputerSystem.Reset", Map.of("ResetType", resetType));
+        if (response.statusCode() >= 300) {
+            throw new RedfishException("Reset " + resetType + " answered " + response.statusCode() + ": " + response.body(), null);
+        }
+    }
+
+    private HttpResponse<String> post(String path, Map<String, Object> body) throws RedfishException {
+        try {
+            return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RedfishException("cannot write the request", e);
+        }
+    }
+}

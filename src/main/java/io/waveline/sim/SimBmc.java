@@ -1,0 +1,187 @@
+package io.waveline.sim;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+/**
+ * A simulated BMC speaking Redfish over HTTPS, for one simulated host: a firmware inventory (BMC, BIOS, GPU, NIC),
+ * {@code UpdateService.SimpleUpdate} that starts a task taking {@code taskDuration}, the task in {@code TaskService},
+ * and {@code ComputerSystem.Reset}, after which a finished update's version is the running one. The image's version is
+ * read from its file name ({@code <anything>-<version>.bin|fwpkg|img}). Faults: {@code task-fails} (the task ends in
+ * {@code Exception}), {@code version-unchanged} (the reset does not apply the image), {@code bmc-gone} (after the
+ * reset the BMC stops answering). Basic auth with one user.
+ */
+public final class SimBmc implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern IMAGE_VERSION = Pattern.compile("-([0-9][A-Za-z0-9._]*)\\.(bin|fwpkg|img)$");
+
+    public enum Fault {
+        TASK_FAILS, VERSION_UNCHANGED, BMC_GONE
+    }
+
+    private record Task(String id, Instant finishAt, List<String> targets, String version, boolean fails) {
+    }
+
+    private final HttpsServer server;
+    private final Clock clock;
+    private final Duration taskDuration;
+    private final Set<Fault> faults;
+    private final String authorization;
+    private final Map<String, String[]> firmware = new LinkedHashMap<>();
+    private final Map<String, String> pending = new LinkedHashMap<>();
+    private final Map<String, Task> tasks = new LinkedHashMap<>();
+    private boolean gone;
+    private int resets;
+
+    public SimBmc(SSLContext tls, Clock clock, Duration taskDuration, Set<Fault> faults, String user, String password)
+            throws IOException {
+        this.clock = clock;
+        this.taskDuration = taskDuration;
+        this.faults = faults;
+        this.authorization = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        firmware.put("BMC", new String[] {"BMC Firmware", "1.10.0"});
+        firmware.put("BIOS", new String[] {"System BIOS", "2.4.1"});
+        firmware.put("GPU_FW", new String[] {"GPU VBIOS", "96.00.99.00.01"});
+        firmware.put("NIC_FW", new String[] {"ConnectX-7 Firmware", "28.39.1002"});
+        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 20);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.setExecutor(Executors.newFixedThreadPool(2));
+        server.createContext("/redfish/v1/", this::handle);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public synchronized String version(String component) {
+        return firmware.get(component)[1];
+    }
+
+    public synchronized int resets() {
+        return resets;
+    }
+
+    private synchronized void handle(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readAllBytes();
+            if (gone) {
+                exchange.close();
+                return;
+            }
+            if (!authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                answer(exchange, 401, Map.of("error", Map.of("message", "authentication required")));
+                return;
+            }
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            if (method.equals("GET") && path.equals("/redfish/v1/UpdateService/FirmwareInventory")) {
+                List<Object> members = new ArrayList<>();
+                firmware.keySet().forEach(id -> members.add(Map.of("@odata.id", "/redfish/v1/UpdateService/FirmwareInventory/" + id)));
+                answer(exchange, 200, Map.of("@odata.id", path, "Members", members, "Members@odata.count", members.size()));
+            } else if (method.equals("GET") && path.startsWith("/redfish/v1/UpdateService/FirmwareInventory/")) {
+                String id = path.substring(path.lastIndexOf('/') + 1);
+                String[] item = firmware.get(id);
+                if (item == null) {
+                    answer(exchange, 404, Map.of("error", Map.of("message", "no firmware " + id)));
+                } else {
+                    answer(exchange, 200, Map.of("@odata.id", path, "Id", id, "Name", item[0], "Version", item[1], "Updateable", true));
+                }
+            } else if (method.equals("POST") && path.equals("/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate")) {
+                simpleUpdate(exchange, JSON.readTree(body));
+            } else if (method.equals("GET") && path.startsWith("/redfish/v1/TaskService/Tasks/")) {
+                task(exchange, path.substring(path.lastIndexOf('/') + 1));
+            } else if (method.equals("POST") && path.matches("/redfish/v1/Systems/[^/]+/Actions/ComputerSystem.Reset")) {
+                reset(exchange);
+            } else {
+                answer(exchange, 404, Map.of("error", Map.of("message", "not simulated: " + method + " " + path)));
+            }
+        }
+    }
+
+    private void simpleUpdate(HttpExchange exchange, JsonNode request) throws IOException {
+        Matcher version = IMAGE_VERSION.matcher(request.path("ImageURI").asText(""));
+        if (!version.find()) {
+            answer(exchange, 400, Map.of("error", Map.of("message", "ImageURI names no versioned image")));
+            return;
+        }
+        List<String> targets = new ArrayList<>();
+        request.path("Targets").forEach(t -> targets.add(t.asText().substring(t.asText().lastIndexOf('/') + 1)));
+        String id = Integer.toString(tasks.size() + 1);
+        tasks.put(id, new Task(id, clock.instant().plus(taskDuration), targets, version.group(1), faults.contains(Fault.TASK_FAILS)));
+        exchange.getResponseHeaders().add("Location", "/redfish/v1/TaskService/Tasks/" + id);
+        answer(exchange, 202, Map.of("@odata.id", "/redfish/v1/TaskService/Tasks/" + id, "TaskState", "New"));
+    }
+
+    private void task(HttpExchange exchange, String id) throws IOException {
+        Task task = tasks.get(id);
+        if (task == null) {
+            answer(exchange, 404, Map.of("error", Map.of("message", "no task " + id)));
+            return;
+        }
+        boolean done = !clock.instant().isBefore(task.finishAt());
+        String state = !done ? "Running" : task.fails() ? "Exception" : "Completed";
+        if (done && !task.fails()) {
+            task.targets().forEach(t -> pending.put(t, task.version()));
+        }
+        List<Object> messages = new ArrayList<>();
+        if (done && task.fails()) {
+            messages.add(Map.of("MessageId", "Update.1.0.ApplyFailed", "Message", "The image failed verification: signature mismatch"));
+        } else if (done) {
+            messages.add(Map.of("MessageId", "Update.1.0.AwaitToActivate", "Message", "Reset the system to activate the new firmware"));
+        }
+        answer(exchange, 200, Map.of("@odata.id", "/redfish/v1/TaskService/Tasks/" + id, "Id", id, "TaskState", state,
+                "PercentComplete", done ? 100 : 50, "Messages", messages));
+    }
+
+    private void reset(HttpExchange exchange) throws IOException {
+        resets++;
+        if (!faults.contains(Fault.VERSION_UNCHANGED)) {
+            pending.forEach((component, version) -> firmware.get(component)[1] = version);
+        }
+        pending.clear();
+        exchange.sendResponseHeaders(204, -1);
+        exchange.close();
+        if (faults.contains(Fault.BMC_GONE)) {
+            gone = true;
+        }
+    }
+
+    private static void answer(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+}
