@@ -5,3 +5,5 @@ alter table node_run add column baseline_allocatable integer;
 alter table node_run add column progress text;
 -- How the node is upgraded: ssh (packages over SSH) or gpu-operator (through the NVIDIA GPU Operator).
 alter table node_run add column method text not null default 'ssh';
+-- The plan's method settings (the redfish method's image URI, transfer protocol).
+alter table node_run add column method_settings jsonb;

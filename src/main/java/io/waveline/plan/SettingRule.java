@@ -103,7 +103,7 @@ public record SettingRule(String name, Kind kind, double min, double max, Set<St
                 return Optional.of(Durations.format(duration.get()));
             case URL:
                 try {
-                    URI uri = new URI(text);
+                    URI uri = new URI(text.replace("{component}", "component").replace("{version}", "version"));
                     if (uri.getScheme() == null || !Set.of("http", "https").contains(uri.getScheme())
                             || uri.getHost() == null || text.chars().anyMatch(c -> c <= ' ' || "'\"`$;|&<>\\".indexOf(c) >= 0)) {
                         throw new URISyntaxException(text, "not an http(s) URL");

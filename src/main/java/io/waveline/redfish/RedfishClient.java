@@ -151,6 +151,11 @@ public final class RedfishClient {
                 task.has("PercentComplete") ? Optional.of(task.path("PercentComplete").asInt()) : Optional.empty(), messages);
     }
 
+    /** When the system was last reset ({@code LastResetTime}): a new value means it went through a reset. */
+    public String lastReset(String system) throws RedfishException {
+        return get("/redfish/v1/Systems/" + system).path("LastResetTime").asText("");
+    }
+
     /** {@code ComputerSystem.Reset} ({@code GracefulRestart}, {@code ForceRestart}, {@code PowerCycle}, …). */
     public void reset(String system, String resetType) throws RedfishException {
         HttpResponse<String> response = post("/redfish/v1/Systems/" + system + "/Actions/ComputerSystem.Reset", Map.of("ResetType", resetType));

@@ -76,8 +76,12 @@ public class NodeRun extends PanacheEntityBase {
     public Integer baselineAllocatable;
     /** What the node waits for now, in words (training jobs, pods left to evict). */
     public String progress;
-    /** How the node is upgraded: {@code ssh} or {@code gpu-operator}. */
+    /** How the node is upgraded: {@code ssh}, {@code gpu-operator} or {@code redfish}. */
     public String method = "ssh";
+    /** The plan's method settings, frozen at start. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "method_settings")
+    public Map<String, String> methodSettings;
 
     public boolean throughGpuOperator() {
         return "gpu-operator".equals(method);

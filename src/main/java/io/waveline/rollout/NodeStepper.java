@@ -50,6 +50,9 @@ public class NodeStepper {
     io.waveline.kubernetes.GpuOperatorUpgrader gpuOperator;
 
     @Inject
+    io.waveline.redfish.RedfishUpgrader redfish;
+
+    @Inject
     HealthCheck checks;
 
     @Inject
@@ -184,6 +187,16 @@ public class NodeStepper {
         }
     }
 
+    /** The redfish method's own check: the BMC's firmware inventory shows the wanted versions after the reset. */
+    private CheckOutcome firmwareVersions(NodeRun run, NodeAddress address) throws io.waveline.ssh.NodeUnreachableException {
+        Map<String, String> running = redfish.installedVersions(address, packageManager(run));
+        List<String> wrong = run.wantedVersions().entrySet().stream().filter(e -> !e.getValue().equals(running.get(e.getKey())))
+                .map(e -> e.getKey() + " runs " + running.getOrDefault(e.getKey(), "nothing") + ", expected " + e.getValue()).toList();
+        return wrong.isEmpty() ? CheckOutcome.pass("firmware-version", "BMC reports " + describe(run.wantedVersions()), Map.copyOf(running), "")
+                : CheckOutcome.fail("firmware-version", CheckOutcome.Cause.DRIVER, String.join("; ", wrong) + " after the reset",
+                        Map.copyOf(running), "");
+    }
+
     /** The gpu-operator method's own check: the node's ready driver pod runs the wanted driver. */
     private CheckOutcome driverPod(NodeRun run, NodeAddress address) {
         String wanted = run.wantedVersions().get("nvidia-driver");
@@ -214,7 +227,8 @@ public class NodeStepper {
         JobStatus job = upgrader(run).job(address, jobId, wanted);
         switch (job.state()) {
             case NOT_FOUND -> {
-                upgrader(run).startInstall(address, packageManager(run), jobId, wanted);
+                upgrader(run).startInstall(address, packageManager(run), jobId, wanted,
+                        run.methodSettings == null ? Map.of() : run.methodSettings);
                 log.event("node.install-started", "installing " + describe(wanted) + " with "
                         + packageManager(run).name().toLowerCase() + " (job " + jobId + ")");
                 later(run, now);
@@ -271,6 +285,9 @@ public class NodeStepper {
     private void validate(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         List<CheckOutcome> outcomes = new java.util.ArrayList<>(run.throughGpuOperator() ? List.of(driverPod(run, address))
                 : checks.run(address, context(run)));
+        if ("redfish".equals(run.method) && outcomes.stream().allMatch(CheckOutcome::passed)) {
+            outcomes.add(firmwareVersions(run, address));
+        }
         if (run.facts.kubernetes() && outcomes.stream().allMatch(CheckOutcome::passed)) {
             outcomes.add(kube.afterUpgrade(run.nodeName, run.baselineAllocatable == null ? 0 : run.baselineAllocatable));
         }
@@ -429,7 +446,7 @@ public class NodeStepper {
     }
 
     private Upgrader upgrader(NodeRun run) {
-        return run.throughGpuOperator() ? gpuOperator : packages;
+        return run.throughGpuOperator() ? gpuOperator : "redfish".equals(run.method) ? redfish : packages;
     }
 
     private static PackageManager packageManager(NodeRun run) {

@@ -83,11 +83,23 @@ public class RolloutCommands {
         RolloutPlan plan = review.plan().orElseThrow();
         io.waveline.plan.MethodSpec.Method method = plan.method().type();
         boolean operator = method == io.waveline.plan.MethodSpec.Method.GPU_OPERATOR;
-        if (method != io.waveline.plan.MethodSpec.Method.SSH && !operator) {
+        boolean redfish = method == io.waveline.plan.MethodSpec.Method.REDFISH;
+        if (method == io.waveline.plan.MethodSpec.Method.ANSIBLE) {
             throw new RolloutConflict("plan " + plan.name() + " uses method " + method.word()
-                    + ", which this version cannot run yet; ssh and gpu-operator rollouts can start (the plan's preview works)");
+                    + ", which this version cannot run yet; ssh, gpu-operator and redfish rollouts can start (the plan's preview works)");
         }
-        List<String> unsupported = plan.target().components().stream().map(ComponentTarget::component)
+        if (redfish) {
+            List<String> notFirmware = plan.target().components().stream().map(ComponentTarget::component)
+                    .filter(c -> !io.waveline.plan.PlanParser.FIRMWARE.contains(c)).toList();
+            if (!notFirmware.isEmpty()) {
+                throw new RolloutConflict("the redfish method moves firmware (bmc-firmware, bios, gpu-firmware, nic-firmware) only;"
+                        + " plan " + plan.name() + " also moves " + String.join(", ", notFirmware));
+            }
+            if (!plan.method().settings().containsKey("imageUri")) {
+                throw new RolloutConflict("the redfish method needs method.imageUri, e.g. https://images.example/{component}-{version}.bin");
+            }
+        }
+        List<String> unsupported = redfish ? List.of() : plan.target().components().stream().map(ComponentTarget::component)
                 .filter(c -> !c.equals("nvidia-driver") && (operator || !c.equals("nvidia-fabricmanager"))).toList();
         if (!unsupported.isEmpty()) {
             throw new RolloutConflict(operator ? "the gpu-operator method moves nvidia-driver only (the operator manages"
@@ -155,6 +167,7 @@ public class RolloutCommands {
                 run.packageManager = plan.method().settings().getOrDefault("packageManager", "apt");
                 run.drain = io.waveline.kubernetes.DrainSpec.of(plan.drain());
                 run.method = method.word();
+                run.methodSettings = Map.copyOf(plan.method().settings());
                 String waveName = plan.waves().get(w).name();
                 run.checks = plan.checks().stream().filter(c -> c.appliesTo(waveName))
                         .map(c -> new io.waveline.health.CheckRequest(c.name(), c.parameters(), c.timeout().toSeconds()))

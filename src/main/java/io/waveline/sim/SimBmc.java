@@ -45,10 +45,13 @@ public final class SimBmc implements AutoCloseable {
     private record Task(String id, Instant finishAt, List<String> targets, String version, boolean fails) {
     }
 
+    /** Faults by the image version being installed, e.g. every host installing 1.12.0 fails its task. */
+    private final java.util.function.Function<String, Set<Fault>> faultsOf;
+    private Instant lastReset;
+
     private final HttpsServer server;
     private final Clock clock;
     private final Duration taskDuration;
-    private final Set<Fault> faults;
     private final String authorization;
     private final Map<String, String[]> firmware = new LinkedHashMap<>();
     private final Map<String, String> pending = new LinkedHashMap<>();
@@ -58,9 +61,15 @@ public final class SimBmc implements AutoCloseable {
 
     public SimBmc(SSLContext tls, Clock clock, Duration taskDuration, Set<Fault> faults, String user, String password)
             throws IOException {
+        this(tls, clock, taskDuration, version -> faults, user, password);
+    }
+
+    public SimBmc(SSLContext tls, Clock clock, Duration taskDuration, java.util.function.Function<String, Set<Fault>> faults,
+            String user, String password) throws IOException {
         this.clock = clock;
         this.taskDuration = taskDuration;
-        this.faults = faults;
+        this.faultsOf = faults;
+        this.lastReset = clock.instant();
         this.authorization = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         firmware.put("BMC", new String[] {"BMC Firmware", "1.10.0"});
         firmware.put("BIOS", new String[] {"System BIOS", "2.4.1"});
@@ -114,6 +123,9 @@ public final class SimBmc implements AutoCloseable {
                 simpleUpdate(exchange, JSON.readTree(body));
             } else if (method.equals("GET") && path.startsWith("/redfish/v1/TaskService/Tasks/")) {
                 task(exchange, path.substring(path.lastIndexOf('/') + 1));
+            } else if (method.equals("GET") && path.matches("/redfish/v1/Systems/[^/]+")) {
+                answer(exchange, 200, Map.of("@odata.id", path, "Id", path.substring(path.lastIndexOf('/') + 1), "PowerState", "On",
+                        "LastResetTime", lastReset.toString()));
             } else if (method.equals("POST") && path.matches("/redfish/v1/Systems/[^/]+/Actions/ComputerSystem.Reset")) {
                 reset(exchange);
             } else {
@@ -131,7 +143,8 @@ public final class SimBmc implements AutoCloseable {
         List<String> targets = new ArrayList<>();
         request.path("Targets").forEach(t -> targets.add(t.asText().substring(t.asText().lastIndexOf('/') + 1)));
         String id = Integer.toString(tasks.size() + 1);
-        tasks.put(id, new Task(id, clock.instant().plus(taskDuration), targets, version.group(1), faults.contains(Fault.TASK_FAILS)));
+        tasks.put(id, new Task(id, clock.instant().plus(taskDuration), targets, version.group(1),
+                faultsOf.apply(version.group(1)).contains(Fault.TASK_FAILS)));
         exchange.getResponseHeaders().add("Location", "/redfish/v1/TaskService/Tasks/" + id);
         answer(exchange, 202, Map.of("@odata.id", "/redfish/v1/TaskService/Tasks/" + id, "TaskState", "New"));
     }
@@ -159,15 +172,19 @@ public final class SimBmc implements AutoCloseable {
 
     private void reset(HttpExchange exchange) throws IOException {
         resets++;
-        if (!faults.contains(Fault.VERSION_UNCHANGED)) {
-            pending.forEach((component, version) -> firmware.get(component)[1] = version);
+        lastReset = clock.instant().plusMillis(resets);
+        boolean bmcGone = false;
+        for (Map.Entry<String, String> entry : pending.entrySet()) {
+            Set<Fault> faults = faultsOf.apply(entry.getValue());
+            if (!faults.contains(Fault.VERSION_UNCHANGED)) {
+                firmware.get(entry.getKey())[1] = entry.getValue();
+            }
+            bmcGone |= faults.contains(Fault.BMC_GONE);
         }
         pending.clear();
         exchange.sendResponseHeaders(204, -1);
         exchange.close();
-        if (faults.contains(Fault.BMC_GONE)) {
-            gone = true;
-        }
+        gone = bmcGone;
     }
 
     private static void answer(HttpExchange exchange, int status, Object body) throws IOException {

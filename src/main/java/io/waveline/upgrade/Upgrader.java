@@ -22,6 +22,12 @@ public interface Upgrader {
     void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
             throws NodeUnreachableException;
 
+    /** Starts the install with the plan's method settings at hand (the redfish method's image URI); most methods ignore them. */
+    default void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
+            Map<String, String> settings) throws NodeUnreachableException {
+        startInstall(node, manager, jobId, versions);
+    }
+
     /** The install job's state; {@code versions}: what it installs (a method without job files looks at those). */
     JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) throws NodeUnreachableException;
 
