@@ -22,7 +22,7 @@ public final class MethodCatalog {
             Method.REDFISH, List.of(SettingRule.url("imageUri"),
                     SettingRule.choice("transferProtocol", "HTTP", "HTTPS", "NFS", "CIFS"),
                     SettingRule.text("credentialsRef"), SettingRule.bool("verifyTls"),
-                    SettingRule.duration("updateTimeout")));
+                    SettingRule.duration("updateTimeout"), SettingRule.choice("rollback", "image", "none")));
 
     private MethodCatalog() {
     }

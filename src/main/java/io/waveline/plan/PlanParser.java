@@ -112,6 +112,12 @@ public final class PlanParser {
         List<CheckSpec> checks = checks(spec);
         FailurePolicy failurePolicy = spec.mapping("failurePolicy").map(this::failurePolicy)
                 .orElse(FailurePolicy.defaults());
+        if (method.type() == Method.REDFISH && "none".equals(method.settings().get("rollback"))
+                && failurePolicy.onFailure() != OnFailure.HALT) {
+            problems.error(spec.positionOf("failurePolicy"), "spec.failurePolicy.onFailure", "is "
+                    + failurePolicy.onFailure().word() + ", but method.rollback: none says this firmware cannot go back; use"
+                    + " onFailure: halt, so that Waveline stops instead of pretending to roll back");
+        }
         Estimates estimates = spec.mapping("estimates").map(this::estimates).orElse(Estimates.defaults());
         boolean twoPerson = spec.mapping("approvals").map(approvals -> {
             boolean rule = approvals.bool("twoPersonRule").orElse(false);

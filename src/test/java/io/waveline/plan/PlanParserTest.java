@@ -266,6 +266,17 @@ class PlanParserTest {
     }
 
     @Test
+    void firmwareThatCannotGoBackMustHalt() {
+        String firmware = VALID.replace("      nvidia-driver: \"570.133.20\"\n      nvidia-fabricmanager: \"570.133.20\"\n",
+                "      bmc-firmware: \"1.12.0\"\n").replace("  waves:\n", "  method:\n    type: redfish\n"
+                + "    imageUri: \"https://images.example/{component}-{version}.bin\"\n    rollback: none\n  waves:\n");
+        PlanError error = onlyError(firmware + "  failurePolicy:\n    onFailure: rollback-wave\n");
+        assertThat(error.path()).isEqualTo("spec.failurePolicy.onFailure");
+        assertThat(error.message()).contains("method.rollback: none").contains("use onFailure: halt");
+        assertThat(parse(firmware + "  failurePolicy:\n    onFailure: halt\n").errors()).isEmpty();
+    }
+
+    @Test
     void badPowerBudgetIsExplained() {
         PlanError missing = onlyError(VALID.replace("  checks:\n", POWER.replace("      rackBudgetKw: 40\n", "")
                 + "  checks:\n"));
