@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  */
 public record SettingRule(String name, Kind kind, double min, double max, Set<String> allowed) {
 
-    /** Letters, digits and {@code . _ + ~ - / : @}: enough for versions, paths and names; no shell syntax. */
-    public static final Pattern SAFE_TEXT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~/:@-]{0,199}");
+    /** Letters, digits and {@code . _ + ~ - / : @} (a leading {@code /} for absolute paths): versions, paths, names; no shell syntax. */
+    public static final Pattern SAFE_TEXT = Pattern.compile("[A-Za-z0-9/][A-Za-z0-9._+~/:@-]{0,199}");
 
     public enum Kind {
         TEXT, CHOICE, INTEGER, NUMBER, BOOLEAN, DURATION, INTEGER_LIST, URL
@@ -116,7 +116,7 @@ public record SettingRule(String name, Kind kind, double min, double max, Set<St
             default:
                 if (!SAFE_TEXT.matcher(text).matches()) {
                     problems.error(at, path, "\"" + text + "\" has characters that are not allowed; use letters, "
-                            + "digits and . _ + ~ / : @ - only, starting with a letter or digit");
+                            + "digits and . _ + ~ / : @ - only, starting with a letter, a digit or / (an absolute path)");
                     return Optional.empty();
                 }
                 return Optional.of(text);

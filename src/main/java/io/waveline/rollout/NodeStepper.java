@@ -53,6 +53,9 @@ public class NodeStepper {
     io.waveline.redfish.RedfishUpgrader redfish;
 
     @Inject
+    io.waveline.upgrade.AnsibleUpgrader ansible;
+
+    @Inject
     HealthCheck checks;
 
     @Inject
@@ -446,7 +449,8 @@ public class NodeStepper {
     }
 
     private Upgrader upgrader(NodeRun run) {
-        return run.throughGpuOperator() ? gpuOperator : "redfish".equals(run.method) ? redfish : packages;
+        return run.throughGpuOperator() ? gpuOperator : "redfish".equals(run.method) ? redfish
+                : "ansible".equals(run.method) ? ansible : packages;
     }
 
     private static PackageManager packageManager(NodeRun run) {

@@ -84,10 +84,7 @@ public class RolloutCommands {
         io.waveline.plan.MethodSpec.Method method = plan.method().type();
         boolean operator = method == io.waveline.plan.MethodSpec.Method.GPU_OPERATOR;
         boolean redfish = method == io.waveline.plan.MethodSpec.Method.REDFISH;
-        if (method == io.waveline.plan.MethodSpec.Method.ANSIBLE) {
-            throw new RolloutConflict("plan " + plan.name() + " uses method " + method.word()
-                    + ", which this version cannot run yet; ssh, gpu-operator and redfish rollouts can start (the plan's preview works)");
-        }
+
         if (redfish) {
             List<String> notFirmware = plan.target().components().stream().map(ComponentTarget::component)
                     .filter(c -> !io.waveline.plan.PlanParser.FIRMWARE.contains(c)).toList();

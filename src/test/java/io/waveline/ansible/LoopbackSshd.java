@@ -29,6 +29,11 @@ final class LoopbackSshd implements AutoCloseable {
     }
 
     LoopbackSshd(Path dir) throws IOException, InterruptedException {
+        this(dir, null);
+    }
+
+    /** @param forceCommand when given, every session runs it (sshd's ForceCommand) instead of the asked command */
+    LoopbackSshd(Path dir, String forceCommand) throws IOException, InterruptedException {
         this.dir = dir;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -44,7 +49,8 @@ final class LoopbackSshd implements AutoCloseable {
         Files.writeString(config, String.join("\n", "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + hostKey,
                 "AuthorizedKeysFile " + dir.resolve("authorized_keys"), "PermitRootLogin prohibit-password",
                 "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no",
-                "PidFile " + dir.resolve("sshd.pid"), "Subsystem sftp internal-sftp", "") );
+                "PidFile " + dir.resolve("sshd.pid"), "Subsystem sftp internal-sftp",
+                forceCommand == null ? "" : "ForceCommand " + forceCommand, ""));
         Files.createDirectories(Path.of("/run/sshd"));
         process = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();

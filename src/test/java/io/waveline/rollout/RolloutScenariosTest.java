@@ -550,10 +550,10 @@ class RolloutScenariosTest {
         given().contentType(ContentType.JSON).body(Map.of("planYaml", "kind: RolloutPlan\n")).when()
                 .post("/api/v1/rollouts").then().statusCode(422).body("errors[0].path", equalTo("apiVersion"));
         given().when().post("/api/v1/rollouts/999999/pause").then().statusCode(404).contentType("application/problem+json");
-        given().contentType(ContentType.JSON).body(Map.of("planYaml", plan("ansible", "nodes: [gpu-a100-08]", "570.124.06",
-                true, "- name: all\n  size: rest", "onFailure: halt").replace("  waves:", "  method:\n    type: ansible\n  waves:")))
+        given().contentType(ContentType.JSON).body(Map.of("planYaml", plan("operator", "nodes: [gpu-l40s-04]", "570.124.06",
+                false, "- name: all\n  size: rest", "onFailure: halt").replace("  waves:", "  method:\n    type: gpu-operator\n  waves:")))
                 .when().post("/api/v1/rollouts").then().statusCode(409)
-                .body("detail", containsString("uses method ansible, which this version cannot run yet"));
+                .body("detail", containsString("the gpu-operator method needs Kubernetes nodes"));
         given().contentType(ContentType.JSON).body(Map.of("planYaml", plan("bios-driver", "nodes: [gpu-a100-08]", "570.124.06",
                 true, "- name: all\n  size: rest", "onFailure: halt").replace("  waves:", "  method:\n    type: redfish\n"
                         + "    imageUri: \"https://images.example/{component}-{version}.bin\"\n  waves:")))

@@ -1,0 +1,116 @@
+package io.waveline.upgrade;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.waveline.plan.Durations;
+import io.waveline.ssh.JobStatus;
+import io.waveline.ssh.NodeAddress;
+import io.waveline.ssh.NodeUnreachableException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The {@code ansible} method: the install is {@code ansible-playbook} for this one node ({@link AnsibleRuns}: the
+ * plan's {@code playbook}, default {@code upgrade.yml} of {@code waveline.ansible.dir}, {@code --limit <node>}, the
+ * target versions as extra vars, with {@code nvidia_reboot} and {@code nvidia_verify} off because Waveline reboots
+ * and checks itself), with the plan's {@code inventory} or one Waveline writes from its own (address, port, user,
+ * {@code waveline.ssh.private-key}, {@code waveline.ssh.known-hosts}); its failures name the task and message.
+ * Reading versions, the boot id and the reboot go over SSH as in the {@code ssh} method. A rollback runs the same
+ * playbook with the previous versions.
+ */
+@ApplicationScoped
+public class AnsibleUpgrader implements Upgrader {
+
+    @ConfigProperty(name = "waveline.ansible.dir", defaultValue = "ansible")
+    String ansibleDir;
+
+    @ConfigProperty(name = "waveline.ansible.jobs-dir", defaultValue = "${waveline.data-dir}/ansible-jobs")
+    String jobsDir;
+
+    @ConfigProperty(name = "waveline.ansible.timeout", defaultValue = "1h")
+    String defaultTimeout;
+
+    @ConfigProperty(name = "waveline.ssh.private-key")
+    Optional<String> privateKey;
+
+    @ConfigProperty(name = "waveline.ssh.known-hosts", defaultValue = "${user.home}/.ssh/known_hosts")
+    String knownHosts;
+
+    @Inject
+    PackageUpgrader ssh;
+
+    private AnsibleRuns runs() {
+        return new AnsibleRuns(Path.of(jobsDir), Path.of(ansibleDir));
+    }
+
+    private final Map<String, Duration> timeouts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public String bootId(NodeAddress node) throws NodeUnreachableException {
+        return ssh.bootId(node);
+    }
+
+    @Override
+    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException {
+        return ssh.installedVersions(node, manager);
+    }
+
+    @Override
+    public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
+            throws NodeUnreachableException {
+        startInstall(node, manager, jobId, versions, Map.of());
+    }
+
+    @Override
+    public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
+            Map<String, String> settings) {
+        Duration timeout = Durations.parse(settings.getOrDefault("timeout", defaultTimeout)).orElse(Duration.ofHours(1));
+        timeouts.put(jobId, timeout);
+        Path inventory = settings.containsKey("inventory") ? Path.of(settings.get("inventory")) : render(node, jobId);
+        Map<String, Object> vars = new LinkedHashMap<>();
+        vars.put("nvidia_driver_version", versions.get("nvidia-driver"));
+        vars.put("nvidia_fabricmanager_version", versions.getOrDefault("nvidia-fabricmanager", ""));
+        vars.put("nvidia_reboot", false);
+        vars.put("nvidia_verify", false);
+        vars.put("target", "all");
+        runs().start(jobId, node.name(), inventory, settings.getOrDefault("playbook", "upgrade.yml"), vars, timeout);
+    }
+
+    /** An inventory of this one node from Waveline's own, with its SSH settings. */
+    private Path render(NodeAddress node, String jobId) {
+        try {
+            Path dir = Files.createDirectories(Path.of(jobsDir));
+            Path file = dir.resolve(jobId + ".inventory.ini");
+            StringBuilder ini = new StringBuilder("[gpu_nodes]\n").append(node.name()).append(" ansible_host=").append(node.host())
+                    .append(" ansible_port=").append(node.port());
+            if (node.user() != null) {
+                ini.append(" ansible_user=").append(node.user());
+            }
+            privateKey.ifPresent(k -> ini.append(" ansible_ssh_private_key_file=").append(k));
+            ini.append(" ansible_ssh_common_args='-o UserKnownHostsFile=").append(knownHosts).append(" -o StrictHostKeyChecking=yes'\n");
+            Files.writeString(file, ini);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the inventory for " + node.name(), e);
+        }
+    }
+
+    @Override
+    public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) {
+        return runs().status(jobId, node.name(), timeouts.getOrDefault(jobId, Duration.ofHours(1)));
+    }
+
+    @Override
+    public void reboot(NodeAddress node) throws NodeUnreachableException {
+        ssh.reboot(node);
+    }
+}
