@@ -219,21 +219,26 @@ public class NodeStepper {
 
     private void install(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         Map<String, String> wanted = run.wantedVersions();
-        Map<String, String> installed = upgrader(run).installedVersions(address, packageManager(run));
-        if (installed.entrySet().containsAll(wanted.entrySet())) {
-            log.event("node.installed", "installed " + describe(wanted));
-            move(run, NodeState.REBOOTING, now);
-            return;
-        }
         String jobId = "wl-" + run.id + (run.direction == Direction.ROLLBACK ? "-rb" : "-up");
-        run.jobId = jobId;
-        JobStatus job = upgrader(run).job(address, jobId, wanted);
+        // A job this run started is asked first: its packages may show as installed before it is done (a hold, a
+        // playbook's later tasks), and the node must not reboot under it.
+        JobStatus job = jobId.equals(run.jobId) ? upgrader(run).job(address, jobId, wanted) : JobStatus.notFound();
+        if (job.state() == JobStatus.State.NOT_FOUND) {
+            Map<String, String> installed = upgrader(run).installedVersions(address, packageManager(run));
+            if (installed.entrySet().containsAll(wanted.entrySet())) {
+                log.event("node.installed", "installed " + describe(wanted));
+                move(run, NodeState.REBOOTING, now);
+                return;
+            }
+            run.jobId = jobId;
+            job = upgrader(run).job(address, jobId, wanted);
+        }
         switch (job.state()) {
             case NOT_FOUND -> {
                 upgrader(run).startInstall(address, packageManager(run), jobId, wanted,
                         run.methodSettings == null ? Map.of() : run.methodSettings);
-                log.event("node.install-started", "installing " + describe(wanted) + " with "
-                        + packageManager(run).name().toLowerCase() + " (job " + jobId + ")");
+                log.event("node.install-started", "installing " + describe(wanted) + " with " + ("ssh".equals(run.method)
+                        || run.method == null ? packageManager(run).name().toLowerCase() : run.method) + " (job " + jobId + ")");
                 later(run, now);
             }
             case RUNNING -> {
@@ -246,7 +251,8 @@ public class NodeStepper {
             }
             default -> {
                 if (job.succeeded()) {
-                    log.event("node.installed", "installed " + describe(wanted));
+                    String said = "ssh".equals(run.method) ? "" : job.output().strip().lines().findFirst().orElse("");
+                    log.event("node.installed", "installed " + describe(wanted) + (said.isEmpty() ? "" : " (" + said + ")"));
                     move(run, NodeState.REBOOTING, now);
                 } else {
                     String last = job.output().strip().lines().reduce((a, b) -> b).orElse("");

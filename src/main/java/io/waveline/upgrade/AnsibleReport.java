@@ -54,6 +54,17 @@ public final class AnsibleReport {
         return Optional.empty();
     }
 
+    /** The host's stats in one line, e.g. {@code ansible-playbook: ok=14 changed=2 failed=0 unreachable=0}. */
+    public static String summary(String report, String host) {
+        try {
+            JsonNode stats = JSON.readTree(report.substring(report.indexOf('{'))).path("stats").path(host);
+            return "ansible-playbook: ok=" + stats.path("ok").asInt() + " changed=" + stats.path("changed").asInt() + " failed="
+                    + stats.path("failures").asInt() + " unreachable=" + stats.path("unreachable").asInt();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     /** The last non-empty line, which for apt and dnf is the one that says what went wrong. */
     static String oneLine(String text) {
         return text.strip().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("").strip();

@@ -90,7 +90,8 @@ public final class AnsibleRuns {
             if (exit != 0 && problem.isEmpty()) {
                 problem = "ansible-playbook exited with " + exit + ": " + AnsibleReport.oneLine(Files.readString(jobs.resolve(jobId + ".log")));
             }
-            return new JobStatus(JobStatus.State.DONE, problem.isEmpty() ? 0 : Math.max(exit, 1), problem);
+            return new JobStatus(JobStatus.State.DONE, problem.isEmpty() ? 0 : Math.max(exit, 1),
+                    problem.isEmpty() ? AnsibleReport.summary(report, host) : problem);
         } catch (IOException | NumberFormatException e) {
             return new JobStatus(JobStatus.State.DONE, 255, "cannot read the ansible-playbook run " + jobId + ": " + e);
         }

@@ -99,6 +99,10 @@ class AnsibleRolloutTest {
         assertThat(installed("lb-node-a", "nvidia-driver-550")).as("upgraded, then back").isEqualTo("550.127.05-1");
         assertThat(installed("lb-node-a", "nvidia-driver-570")).isEqualTo("none");
         assertThat(installed("lb-node-b", "nvidia-driver-550")).isEqualTo("550.127.05-1");
+        List<String> installed = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath()
+                .getList("findAll { it.kind == 'node.installed' }.message");
+        assertThat(installed).anySatisfy(m -> assertThat(m).startsWith("installed nvidia-driver 570.133.20, nvidia-fabricmanager"
+                + " 570.133.20 (ansible-playbook: ok=").contains("failed=0"));
         List<String> kinds = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath().getList("kind");
         assertThat(kinds).contains("node.install-started", "node.installed", "node.rebooted", "node.failed", "rollout.halted",
                 "node.rollback-started", "node.rolled-back", "rollout.rolled-back");
