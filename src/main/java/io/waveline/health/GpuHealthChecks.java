@@ -77,10 +77,17 @@ public class GpuHealthChecks implements HealthCheck {
         outcomes.add(driverVersion(context, query, kernel));
         context.baseline().filter(b -> b.count() > 0).ifPresent(b -> outcomes.add(gpuInventory(b, query, smi.output())));
         if (outcomes.stream().allMatch(CheckOutcome::passed)) {
-            for (CheckRequest request : context.requested()) {
-                if (!request.heavy() && !request.basic()) {
-                    outcomes.add(runOne(node, request, context));
-                }
+            outcomes.addAll(runRequested(node, context));
+        }
+        return outcomes;
+    }
+
+    @Override
+    public List<CheckOutcome> runRequested(NodeAddress node, CheckContext context) throws NodeUnreachableException {
+        List<CheckOutcome> outcomes = new ArrayList<>();
+        for (CheckRequest request : context.requested()) {
+            if (!request.heavy() && !request.basic()) {
+                outcomes.add(runOne(node, request, context));
             }
         }
         return outcomes;

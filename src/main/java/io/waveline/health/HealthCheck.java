@@ -19,6 +19,9 @@ public interface HealthCheck {
     /** The basic checks, then (when they pass) the light checks the context requests; heavy ones are left out. */
     List<CheckOutcome> run(NodeAddress node, CheckContext context) throws NodeUnreachableException;
 
+    /** The light checks the context requests beyond the basic ones (heavy ones are left out), in order. */
+    List<CheckOutcome> runRequested(NodeAddress node, CheckContext context) throws NodeUnreachableException;
+
     /** One light check of the catalog. */
     CheckOutcome runOne(NodeAddress node, CheckRequest request, CheckContext context) throws NodeUnreachableException;
 

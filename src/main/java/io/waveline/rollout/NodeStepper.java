@@ -300,12 +300,8 @@ public class NodeStepper {
         if (run.facts.kubernetes() && outcomes.stream().allMatch(CheckOutcome::passed)) {
             outcomes.add(kube.afterUpgrade(run.nodeName, run.baselineAllocatable == null ? 0 : run.baselineAllocatable));
         }
-        if (run.throughGpuOperator() && outcomes.stream().allMatch(CheckOutcome::passed) && run.checks != null) {
-            for (CheckRequest request : run.checks) {
-                if (!request.heavy() && !request.basic()) {
-                    outcomes.add(checks.runOne(address, request, context(run)));
-                }
-            }
+        if (run.throughGpuOperator() && outcomes.stream().allMatch(CheckOutcome::passed)) {
+            outcomes.addAll(checks.runRequested(address, context(run)));
         }
         log.checks(outcomes);
         Optional<CheckOutcome> failed = outcomes.stream().filter(c -> !c.passed()).findFirst();

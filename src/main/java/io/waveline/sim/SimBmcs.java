@@ -1,23 +1,18 @@
 package io.waveline.sim;
 
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -103,41 +98,14 @@ public class SimBmcs {
         try {
             Path dir = Files.createTempDirectory("waveline-sim-bmc");
             dir.toFile().deleteOnExit();
-            keytool(dir, "-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=Waveline simulated BMC CA",
-                    "-ext", "bc:c", "-validity", "30", "-keystore", "ca.p12", "-storepass", "changeit");
-            keytool(dir, "-genkeypair", "-alias", "bmc", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-                    "-validity", "30", "-keystore", "bmc.p12", "-storepass", "changeit");
-            keytool(dir, "-certreq", "-alias", "bmc", "-keystore", "bmc.p12", "-storepass", "changeit", "-file", "bmc.csr");
-            keytool(dir, "-gencert", "-alias", "ca", "-keystore", "ca.p12", "-storepass", "changeit", "-infile", "bmc.csr",
-                    "-outfile", "bmc.crt", "-ext", "san=ip:127.0.0.1", "-validity", "30", "-rfc");
-            keytool(dir, "-exportcert", "-alias", "ca", "-keystore", "ca.p12", "-storepass", "changeit", "-rfc", "-file", "ca.pem");
-            keytool(dir, "-importcert", "-alias", "ca", "-keystore", "bmc.p12", "-storepass", "changeit", "-file", "ca.pem", "-noprompt");
-            keytool(dir, "-importcert", "-alias", "bmc", "-keystore", "bmc.p12", "-storepass", "changeit", "-file", "bmc.crt");
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            try (FileInputStream in = new FileInputStream(dir.resolve("bmc.p12").toFile())) {
-                store.load(in, "changeit".toCharArray());
-            }
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, "changeit".toCharArray());
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), null, null);
-            caPem = Files.readString(dir.resolve("ca.pem"));
-            tls = context;
+            BmcCertificates certificates = BmcCertificates.make(dir, "Waveline simulated BMC CA");
+            caPem = certificates.caPem();
+            tls = certificates.serverTls();
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException("cannot make the simulated BMCs' certificates (the JDK's keytool)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void keytool(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException("keytool " + String.join(" ", args) + ": " + out);
         }
     }
 

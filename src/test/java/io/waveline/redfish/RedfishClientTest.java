@@ -3,10 +3,7 @@ package io.waveline.redfish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.FileInputStream;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,13 +12,12 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.waveline.sim.BmcCertificates;
 import io.waveline.sim.SimBmc;
 
 /**
@@ -30,7 +26,8 @@ import io.waveline.sim.SimBmc;
  */
 class RedfishClientTest {
 
-    static Path dir;
+    static BmcCertificates lab;
+    static BmcCertificates other;
 
     /** A mutable clock, so update tasks finish when the test says. */
     static final class TestClock extends Clock {
@@ -52,61 +49,22 @@ class RedfishClientTest {
         }
     }
 
-    static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException("keytool " + String.join(" ", args) + ": " + out);
-        }
-    }
-
-    /** A CA and a BMC certificate for 127.0.0.1 signed by it; {@code prefix} keeps two such pairs apart. */
-    static void pki(String prefix) throws Exception {
-        String ks = prefix + "-ca.p12";
-        String bmc = prefix + "-bmc.p12";
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + prefix + " BMC CA",
-                "-ext", "bc:c", "-validity", "30", "-keystore", ks, "-storepass", "changeit");
-        keytool("-genkeypair", "-alias", "bmc", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-                "-validity", "30", "-keystore", bmc, "-storepass", "changeit");
-        keytool("-certreq", "-alias", "bmc", "-keystore", bmc, "-storepass", "changeit", "-file", prefix + "-bmc.csr");
-        keytool("-gencert", "-alias", "ca", "-keystore", ks, "-storepass", "changeit", "-infile", prefix + "-bmc.csr",
-                "-outfile", prefix + "-bmc.crt", "-ext", "san=ip:127.0.0.1", "-validity", "30", "-rfc");
-        keytool("-exportcert", "-alias", "ca", "-keystore", ks, "-storepass", "changeit", "-rfc", "-file", prefix + "-ca.pem");
-        keytool("-importcert", "-alias", "ca", "-keystore", bmc, "-storepass", "changeit", "-file", prefix + "-ca.pem", "-noprompt");
-        keytool("-importcert", "-alias", "bmc", "-keystore", bmc, "-storepass", "changeit", "-file", prefix + "-bmc.crt");
-    }
-
-    static SSLContext serverTls(String prefix) throws Exception {
-        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
-        try (FileInputStream in = new FileInputStream(dir.resolve(prefix + "-bmc.p12").toFile())) {
-            store.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, "changeit".toCharArray());
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), null, null);
-        return context;
-    }
-
     @BeforeAll
     static void certificates(@TempDir Path temp) throws Exception {
-        dir = temp;
-        pki("lab");
-        pki("other");
+        lab = BmcCertificates.make(temp, "lab BMC CA");
+        other = BmcCertificates.make(temp, "other BMC CA");
     }
 
-    RedfishClient client(SimBmc bmc, String caPrefix) throws Exception {
+    RedfishClient client(SimBmc bmc, BmcCertificates trusted) throws Exception {
         return new RedfishClient(URI.create("https://127.0.0.1:" + bmc.port()), "waveline", "s3cret",
-                RedfishClient.trusting(Files.readString(dir.resolve(caPrefix + "-ca.pem"))), Duration.ofSeconds(5));
+                RedfishClient.trusting(trusted.caPem()), Duration.ofSeconds(5));
     }
 
     @Test
     void firmwareIsReadUpdatedThroughATaskAndActiveAfterTheReset() throws Exception {
         TestClock clock = new TestClock();
-        try (SimBmc bmc = new SimBmc(serverTls("lab"), clock, Duration.ofMinutes(4), Set.of(), "waveline", "s3cret")) {
-            RedfishClient redfish = client(bmc, "lab");
+        try (SimBmc bmc = new SimBmc(lab.serverTls(), clock, Duration.ofMinutes(4), Set.of(), "waveline", "s3cret")) {
+            RedfishClient redfish = client(bmc, lab);
             assertThat(redfish.firmwareInventory()).extracting(RedfishClient.Firmware::id, RedfishClient.Firmware::version)
                     .contains(org.assertj.core.groups.Tuple.tuple("BMC", "1.10.0"), org.assertj.core.groups.Tuple.tuple("NIC_FW", "28.39.1002"));
             String task = redfish.simpleUpdate("https://images.example/bmc-1.12.0.bin", "HTTPS", List.of("BMC"));
@@ -125,8 +83,8 @@ class RedfishClientTest {
     @Test
     void aFailedTaskSaysWhyAndChangesNothing() throws Exception {
         TestClock clock = new TestClock();
-        try (SimBmc bmc = new SimBmc(serverTls("lab"), clock, Duration.ofMinutes(1), Set.of(SimBmc.Fault.TASK_FAILS), "waveline", "s3cret")) {
-            RedfishClient redfish = client(bmc, "lab");
+        try (SimBmc bmc = new SimBmc(lab.serverTls(), clock, Duration.ofMinutes(1), Set.of(SimBmc.Fault.TASK_FAILS), "waveline", "s3cret")) {
+            RedfishClient redfish = client(bmc, lab);
             String task = redfish.simpleUpdate("https://images.example/bios-2.5.0.fwpkg", "HTTPS", List.of("BIOS"));
             clock.now = clock.now.plus(Duration.ofMinutes(2));
             RedfishClient.Task failed = redfish.task(task);
@@ -141,11 +99,11 @@ class RedfishClientTest {
 
     @Test
     void aBmcWithACertificateFromAnUnknownCaIsRefused() throws Exception {
-        try (SimBmc bmc = new SimBmc(serverTls("other"), new TestClock(), Duration.ofMinutes(1), Set.of(), "waveline", "s3cret")) {
-            assertThatThrownBy(() -> client(bmc, "lab").firmwareInventory()).isInstanceOf(RedfishClient.RedfishException.class)
+        try (SimBmc bmc = new SimBmc(other.serverTls(), new TestClock(), Duration.ofMinutes(1), Set.of(), "waveline", "s3cret")) {
+            assertThatThrownBy(() -> client(bmc, lab).firmwareInventory()).isInstanceOf(RedfishClient.RedfishException.class)
                     .hasMessageContaining("cannot reach the BMC").hasMessageContaining("SSLHandshakeException");
             RedfishClient wrongPassword = new RedfishClient(URI.create("https://127.0.0.1:" + bmc.port()), "waveline", "guess",
-                    RedfishClient.trusting(Files.readString(dir.resolve("other-ca.pem"))), Duration.ofSeconds(5));
+                    RedfishClient.trusting(other.caPem()), Duration.ofSeconds(5));
             assertThatThrownBy(wrongPassword::firmwareInventory).hasMessageContaining("answered 401");
         }
     }
