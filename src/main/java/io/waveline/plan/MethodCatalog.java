@@ -13,13 +13,15 @@ public final class MethodCatalog {
     private static final Map<Method, List<SettingRule>> SETTINGS = Map.of(
             Method.SSH, List.of(SettingRule.text("user"), SettingRule.integer("port", 1, 65535),
                     SettingRule.choice("packageManager", "apt", "dnf", "yum"), SettingRule.bool("sudo"),
-                    SettingRule.bool("holdPackages"), SettingRule.duration("rebootTimeout")),
+                    SettingRule.bool("holdPackages"), SettingRule.duration("rebootTimeout"),
+                    SettingRule.pathTemplate("firmwareImage"), SettingRule.choice("reset", "reboot", "power-cycle")),
             Method.ANSIBLE, List.of(SettingRule.text("playbook"), SettingRule.text("inventory"),
                     SettingRule.bool("become"), SettingRule.duration("timeout"), SettingRule.integer("forks", 1, 500)),
             Method.GPU_OPERATOR, List.of(SettingRule.text("namespace"),
                     SettingRule.choice("mode", "nvidiadriver", "clusterpolicy"),
                     SettingRule.duration("validatorTimeout")),
-            Method.REDFISH, List.of(SettingRule.url("imageUri"),
+            Method.REDFISH, List.of(SettingRule.url("imageUri"), SettingRule.pathTemplate("imageFile"),
+                    SettingRule.duration("forceResetAfter"),
                     SettingRule.choice("transferProtocol", "HTTP", "HTTPS", "NFS", "CIFS"),
                     SettingRule.text("credentialsRef"), SettingRule.bool("verifyTls"),
                     SettingRule.duration("updateTimeout"), SettingRule.choice("rollback", "image", "none")));

@@ -38,7 +38,7 @@ public final class PlanParser {
     public static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~-]{0,63}");
     public static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,251}[A-Za-z0-9])?");
     public static final Set<String> COMPONENTS = Set.of("nvidia-driver", "nvidia-fabricmanager", "gpu-operator",
-            "gpu-firmware", "nic-firmware", "bmc-firmware", "bios", "amdgpu-driver", "rocm", "nvidia-container-toolkit", "dcgm");
+            "gpu-firmware", "nvswitch-firmware", "nic-firmware", "bmc-firmware", "bios", "amdgpu-driver", "rocm", "nvidia-container-toolkit", "dcgm");
     /** What the redfish method moves. */
     public static final Set<String> FIRMWARE = Set.of("gpu-firmware", "nic-firmware", "bmc-firmware", "bios");
     public static final String DRIVER = "nvidia-driver";

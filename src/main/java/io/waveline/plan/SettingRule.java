@@ -19,8 +19,11 @@ public record SettingRule(String name, Kind kind, double min, double max, Set<St
     public static final Pattern SAFE_TEXT = Pattern.compile("[A-Za-z0-9/][A-Za-z0-9._+~/:@-]{0,199}");
 
     public enum Kind {
-        TEXT, CHOICE, INTEGER, NUMBER, BOOLEAN, DURATION, INTEGER_LIST, URL
+        TEXT, CHOICE, INTEGER, NUMBER, BOOLEAN, DURATION, INTEGER_LIST, URL, PATH_TEMPLATE
     }
+
+    /** An absolute path in which {@code {component}} and {@code {version}} are filled in; no shell syntax. */
+    public static final Pattern PATH_TEMPLATE = Pattern.compile("/[A-Za-z0-9._+~/@{}-]{0,199}");
 
     public static SettingRule text(String name) {
         return new SettingRule(name, Kind.TEXT, 0, 0, Set.of());
@@ -48,6 +51,11 @@ public record SettingRule(String name, Kind kind, double min, double max, Set<St
 
     public static SettingRule integers(String name, int min, int max) {
         return new SettingRule(name, Kind.INTEGER_LIST, min, max, Set.of());
+    }
+
+    /** An absolute path with {@code {component}} and {@code {version}} to fill in (a firmware image per component and version). */
+    public static SettingRule pathTemplate(String name) {
+        return new SettingRule(name, Kind.PATH_TEMPLATE, 0, 0, Set.of());
     }
 
     public static SettingRule url(String name) {
@@ -113,6 +121,15 @@ public record SettingRule(String name, Kind kind, double min, double max, Set<St
                     problems.error(at, path, "\"" + text + "\" is not an http:// or https:// URL");
                     return Optional.empty();
                 }
+            case PATH_TEMPLATE:
+                String rest = text.replace("{component}", "").replace("{version}", "");
+                if (!PATH_TEMPLATE.matcher(text).matches() || rest.contains("{") || rest.contains("}") || text.contains("..")) {
+                    problems.error(at, path, "\"" + text + "\" is not an absolute path template; start with /, use letters, digits"
+                            + " and . _ + ~ / @ - and the placeholders {component} and {version} only, e.g."
+                            + " /srv/firmware/{component}-{version}.fwpkg");
+                    return Optional.empty();
+                }
+                return Optional.of(text);
             default:
                 if (!SAFE_TEXT.matcher(text).matches()) {
                     problems.error(at, path, "\"" + text + "\" has characters that are not allowed; use letters, "

@@ -5,7 +5,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,13 +14,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.waveline.fleet.FleetInventory;
+import io.waveline.plan.Durations;
 import io.waveline.sim.SimBmcs;
 import io.waveline.ssh.JobStatus;
 import io.waveline.ssh.NodeAddress;
@@ -35,19 +34,24 @@ import jakarta.inject.Inject;
 
 /**
  * The {@code redfish} method: firmware through the node's BMC. The install is {@code UpdateService.SimpleUpdate}
- * with the plan's {@code imageUri} ({@code {component}} and {@code {version}} filled in) for each component, followed
- * through its tasks; the "reboot" is {@code ComputerSystem.Reset} ({@code GracefulRestart}) and the system's
- * {@code LastResetTime} stands for the boot id; the installed versions are read from the firmware inventory.
- * Components map to inventory ids by {@code waveline.redfish.inventory-ids}. The BMC is the node's {@code bmc}
- * label (https URL, or host[:port]); TLS is verified against {@code waveline.redfish.ca-file}, or not at all with
- * {@code waveline.redfish.verify-tls=false}, which is logged loudly. The simulated fleet's BMCs are used when
- * {@code waveline.sim.enabled}. A restart of Waveline during an update task forgets the task; the update is then
- * requested again (the BMC answers with a new task for the same image).
+ * with the plan's {@code imageUri} ({@code {component}} and {@code {version}} filled in), or a multipart push of the
+ * plan's {@code imageFile} from Waveline's host, for each component; the update tasks' URIs are the install's handle,
+ * stored with the node run, so a restarted Waveline follows the same tasks. The reset is {@code ComputerSystem.Reset}:
+ * {@code PowerCycle} when a component needs one ({@code waveline.redfish.power-cycle-components}), otherwise
+ * {@code GracefulRestart} and, when no new {@code LastResetTime} shows within the plan's {@code forceResetAfter},
+ * {@code ForceRestart}. The installed versions are read from the firmware inventory; components map to inventory ids
+ * by {@code waveline.redfish.inventory-ids}. The BMC is the node's {@code bmc} label (https URL, or host[:port]);
+ * credentials are {@code waveline.redfish.user}/{@code password}, or those named by the plan's {@code credentialsRef}
+ * ({@code waveline.redfish.credentials.<ref>.user}/{@code password}); TLS is verified against
+ * {@code waveline.redfish.ca-file}, or not at all with {@code verify-tls=false} (config or plan), which is logged
+ * loudly. The simulated fleet's BMCs are used when {@code waveline.sim.enabled}.
  */
 @ApplicationScoped
 public class RedfishUpgrader implements Upgrader {
 
     private static final Logger LOG = Logger.getLogger(RedfishUpgrader.class);
+    /** A credentials reference: a name that fits a configuration key and an environment variable. */
+    private static final java.util.regex.Pattern REF = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     @ConfigProperty(name = "waveline.sim.enabled", defaultValue = "false")
     boolean simulated;
@@ -70,6 +74,12 @@ public class RedfishUpgrader implements Upgrader {
     @ConfigProperty(name = "waveline.redfish.inventory-ids", defaultValue = "bmc-firmware=BMC,bios=BIOS,gpu-firmware=GPU_FW,nic-firmware=NIC_FW")
     String inventoryIds;
 
+    @ConfigProperty(name = "waveline.redfish.power-cycle-components", defaultValue = "gpu-firmware,nic-firmware")
+    List<String> powerCycleComponents;
+
+    @ConfigProperty(name = "waveline.redfish.force-reset-after", defaultValue = "10m")
+    String forceResetAfter;
+
     @Inject
     Instance<SimBmcs> simBmcs;
 
@@ -77,7 +87,11 @@ public class RedfishUpgrader implements Upgrader {
     FleetInventory inventory;
 
     private final Map<String, String> ids = new LinkedHashMap<>();
-    private final Map<String, List<String>> tasks = new ConcurrentHashMap<>();
+    private final java.util.Set<String> warnedInsecure = ConcurrentHashMap.newKeySet();
+
+    /** User and password for a BMC. */
+    record Credentials(String user, String password) {
+    }
 
     @PostConstruct
     void mapIds() {
@@ -88,47 +102,75 @@ public class RedfishUpgrader implements Upgrader {
             }
             ids.put(kv[0].trim(), kv[1].trim());
         }
+        if (Durations.parse(forceResetAfter).isEmpty()) {
+            throw new IllegalArgumentException("waveline.redfish.force-reset-after: \"" + forceResetAfter + "\" is not a duration; "
+                    + Durations.HINT);
+        }
         if (!verifyTls) {
             LOG.warn("waveline.redfish.verify-tls=false: BMC certificates are NOT verified; anyone on the path can read the BMC"
                     + " credentials and forge firmware answers. Set waveline.redfish.ca-file instead.");
         }
     }
 
-    RedfishClient client(NodeAddress node) throws NodeUnreachableException {
+    /**
+     * Why a plan's {@code credentialsRef} cannot be used, or empty when it can: the rollout is refused before any node
+     * is touched.
+     */
+    public Optional<String> credentialsProblem(String ref) {
+        if (!REF.matcher(ref).matches()) {
+            return Optional.of("credentialsRef \"" + ref + "\" must be lower-case letters, digits and -");
+        }
+        if (ConfigProvider.getConfig().getOptionalValue(passwordKey(ref), String.class).isEmpty()) {
+            return Optional.of("credentialsRef " + ref + " names no credentials: set " + passwordKey(ref) + " (environment "
+                    + passwordKey(ref).toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + ", e.g. from a Secret)"
+                    + " and optionally waveline.redfish.credentials." + ref + ".user");
+        }
+        return Optional.empty();
+    }
+
+    private static String passwordKey(String ref) {
+        return "waveline.redfish.credentials." + ref + ".password";
+    }
+
+    Credentials credentials(Map<String, String> settings) throws NodeUnreachableException {
+        String ref = settings.get("credentialsRef");
+        if (ref == null) {
+            return simulated ? new Credentials(SimBmcs.USER, SimBmcs.PASSWORD) : new Credentials(user, password.orElse(""));
+        }
+        Optional<String> problem = credentialsProblem(ref);
+        if (problem.isPresent()) {
+            throw new NodeUnreachableException(problem.get());
+        }
+        org.eclipse.microprofile.config.Config config = ConfigProvider.getConfig();
+        return new Credentials(config.getOptionalValue("waveline.redfish.credentials." + ref + ".user", String.class).orElse(user),
+                config.getValue(passwordKey(ref), String.class));
+    }
+
+    RedfishClient client(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
+        Credentials credentials = credentials(settings);
+        boolean verify = Boolean.parseBoolean(settings.getOrDefault("verifyTls", Boolean.toString(verifyTls)));
+        if (!verify && settings.containsKey("verifyTls") && warnedInsecure.add(node.name())) {
+            LOG.warnf("the plan says verifyTls: false: the certificate of %s's BMC is NOT verified; its credentials and firmware"
+                    + " answers can be read and forged on the path", node.name());
+        }
         try {
             if (simulated) {
                 SimBmcs bmcs = simBmcs.get();
-                return new RedfishClient(URI.create("https://127.0.0.1:" + bmcs.bmc(node.name()).port()), SimBmcs.USER, SimBmcs.PASSWORD,
-                        RedfishClient.trusting(bmcs.caPem()), Duration.ofSeconds(10));
+                return new RedfishClient(URI.create("https://127.0.0.1:" + bmcs.bmc(node.name()).port()), credentials.user(),
+                        credentials.password(), verify ? RedfishClient.trusting(bmcs.caPem()) : RedfishClient.trustingAnything(),
+                        Duration.ofSeconds(10));
             }
             String bmc = inventory.record(node.name()).map(r -> r.labels.get("bmc")).orElseThrow(() -> new NodeUnreachableException(
                     node.name() + " has no bmc label: the redfish method needs the BMC's address (label bmc=https://…)"));
             URI uri = URI.create(bmc.startsWith("https://") ? bmc : "https://" + bmc);
-            return new RedfishClient(uri, user, password.orElse(""), tls(), Duration.ofSeconds(10));
+            return new RedfishClient(uri, credentials.user(), credentials.password(), verify ? tls() : RedfishClient.trustingAnything(),
+                    Duration.ofSeconds(10));
         } catch (GeneralSecurityException | IOException e) {
             throw new NodeUnreachableException("cannot set up TLS for the BMC of " + node.name() + ": " + e.getMessage(), e);
         }
     }
 
     private SSLContext tls() throws GeneralSecurityException, IOException {
-        if (!verifyTls) {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            return context;
-        }
         if (caFile.isEmpty()) {
             throw new GeneralSecurityException("set waveline.redfish.ca-file to the BMCs' CA (PEM)");
         }
@@ -141,8 +183,13 @@ public class RedfishUpgrader implements Upgrader {
 
     @Override
     public String bootId(NodeAddress node) throws NodeUnreachableException {
+        return bootId(node, Map.of());
+    }
+
+    @Override
+    public String bootId(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
         try {
-            return client(node).lastReset(system);
+            return client(node, settings).lastReset(system);
         } catch (RedfishClient.RedfishException e) {
             throw unreachable(node, e);
         }
@@ -150,9 +197,16 @@ public class RedfishUpgrader implements Upgrader {
 
     @Override
     public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException {
+        return installedVersions(node, manager, Map.of());
+    }
+
+    /** The firmware inventory's versions of the components Waveline knows, with the plan's credentials and TLS. */
+    @Override
+    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> settings)
+            throws NodeUnreachableException {
         try {
             Map<String, String> versions = new LinkedHashMap<>();
-            for (RedfishClient.Firmware firmware : client(node).firmwareInventory()) {
+            for (RedfishClient.Firmware firmware : client(node, settings).firmwareInventory()) {
                 ids.forEach((component, id) -> {
                     if (id.equals(firmware.id())) {
                         versions.put(component, firmware.version());
@@ -172,13 +226,14 @@ public class RedfishUpgrader implements Upgrader {
     }
 
     @Override
-    public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
+    public String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
             Map<String, String> settings) throws NodeUnreachableException {
-        String template = settings.get("imageUri");
-        if (template == null) {
-            throw new IllegalStateException("the redfish method needs the plan's method.imageUri");
+        String uriTemplate = settings.get("imageUri");
+        String fileTemplate = settings.get("imageFile");
+        if (uriTemplate == null && fileTemplate == null) {
+            throw new IllegalStateException("the redfish method needs the plan's method.imageUri or method.imageFile");
         }
-        RedfishClient client = client(node);
+        RedfishClient client = client(node, settings);
         List<String> started = new ArrayList<>();
         try {
             for (Map.Entry<String, String> wanted : versions.entrySet()) {
@@ -186,24 +241,43 @@ public class RedfishUpgrader implements Upgrader {
                 if (id == null) {
                     throw new IllegalStateException("no Redfish inventory id for " + wanted.getKey() + " (waveline.redfish.inventory-ids)");
                 }
-                String image = template.replace("{component}", wanted.getKey()).replace("{version}", wanted.getValue());
-                started.add(client.simpleUpdate(image, settings.getOrDefault("transferProtocol", "HTTPS"), List.of(id)));
+                if (fileTemplate != null) {
+                    Path image = Path.of(fill(fileTemplate, wanted.getKey(), wanted.getValue()));
+                    if (!Files.isReadable(image)) {
+                        throw new NodeUnreachableException("the firmware image " + image + " (method.imageFile) is not readable on the"
+                                + " Waveline host");
+                    }
+                    started.add(client.multipartPush(image, List.of(id)));
+                } else {
+                    started.add(client.simpleUpdate(fill(uriTemplate, wanted.getKey(), wanted.getValue()),
+                            settings.getOrDefault("transferProtocol", "HTTPS"), List.of(id)));
+                }
             }
         } catch (RedfishClient.RedfishException e) {
             throw unreachable(node, e);
         }
-        tasks.put(jobId, started);
+        return String.join(" ", started);
+    }
+
+    private static String fill(String template, String component, String version) {
+        return template.replace("{component}", component).replace("{version}", version);
     }
 
     @Override
-    public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) throws NodeUnreachableException {
-        List<String> started = tasks.get(jobId);
-        if (started == null) {
+    public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) {
+        return JobStatus.notFound();
+    }
+
+    /** The handle is the update tasks' URIs, space-separated; each is followed until it is done. */
+    @Override
+    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> settings)
+            throws NodeUnreachableException {
+        if (handle == null || handle.isBlank()) {
             return JobStatus.notFound();
         }
-        RedfishClient client = client(node);
+        RedfishClient client = client(node, settings);
         try {
-            for (String uri : started) {
+            for (String uri : handle.split(" ")) {
                 RedfishClient.Task task = client.task(uri);
                 if (!task.done()) {
                     return JobStatus.running();
@@ -220,11 +294,28 @@ public class RedfishUpgrader implements Upgrader {
     }
 
     @Override
-    public void reboot(NodeAddress node) throws NodeUnreachableException {
+    public List<Reset> resets(Map<String, String> versions, Map<String, String> settings, Duration rebootTimeout) {
+        List<String> cycled = versions.keySet().stream().filter(powerCycleComponents::contains).sorted().toList();
+        if (!cycled.isEmpty()) {
+            return List.of(new Reset("PowerCycle", "power cycle through the BMC (" + String.join(", ", cycled)
+                    + " needs one to activate)", rebootTimeout));
+        }
+        Duration graceful = Durations.parse(settings.getOrDefault("forceResetAfter", forceResetAfter)).orElse(Duration.ofMinutes(10));
+        return List.of(new Reset("GracefulRestart", "graceful restart through the BMC to activate the firmware", graceful),
+                new Reset("ForceRestart", "forced restart through the BMC", rebootTimeout));
+    }
+
+    @Override
+    public void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
         try {
-            client(node).reset(system, "GracefulRestart");
+            client(node, settings).reset(system, reset.type());
         } catch (RedfishClient.RedfishException e) {
             throw unreachable(node, e);
         }
+    }
+
+    @Override
+    public void reboot(NodeAddress node) throws NodeUnreachableException {
+        reset(node, new Reset("GracefulRestart", "graceful restart", Duration.ZERO), Map.of());
     }
 }

@@ -83,6 +83,10 @@ public class NodeRun extends PanacheEntityBase {
     @Column(name = "method_settings")
     public Map<String, String> methodSettings;
 
+    public Map<String, String> settings() {
+        return methodSettings == null ? Map.of() : methodSettings;
+    }
+
     public boolean throughGpuOperator() {
         return "gpu-operator".equals(method);
     }
@@ -92,6 +96,12 @@ public class NodeRun extends PanacheEntityBase {
     public int mismatchReboots;
     @Column(name = "job_id")
     public String jobId;
+    /** What the method needs to find the install job again (the redfish method's task URIs); null for job files on the node. */
+    @Column(name = "job_handle")
+    public String jobHandle;
+    /** Which of the method's resets ({@link io.waveline.upgrade.Upgrader#resets}) was asked for last. */
+    @Column(name = "reset_step")
+    public int resetStep;
     public int attempts;
     @Column(name = "next_attempt_at")
     public Instant nextAttemptAt;

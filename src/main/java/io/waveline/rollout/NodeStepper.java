@@ -94,7 +94,7 @@ public class NodeStepper {
 
     private void cordon(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         if (run.baselineBootId == null) {
-            Map<String, String> installed = upgrader(run).installedVersions(address, packageManager(run));
+            Map<String, String> installed = upgrader(run).installedVersions(address, packageManager(run), run.settings());
             Map<String, String> previous = new java.util.TreeMap<>();
             run.targetVersions.keySet().forEach(c -> previous.put(c, installed.getOrDefault(c, "none")));
             if (!previous.equals(run.previousVersions)) {
@@ -103,7 +103,7 @@ public class NodeStepper {
                 run.previousVersions = previous;
             }
             GpuBaseline baseline = run.throughGpuOperator() ? new GpuBaseline(List.of(), Map.of(), null) : checks.baseline(address);
-            run.baselineBootId = upgrader(run).bootId(address);
+            run.baselineBootId = upgrader(run).bootId(address, run.settings());
             run.baseline = baseline;
             run.baselineGpuCount = baseline.count() > 0 ? baseline.count() : run.facts.gpuCount();
             if (baseline.problem() != null) {
@@ -190,12 +190,16 @@ public class NodeStepper {
         }
     }
 
-    /** The redfish method's own check: the BMC's firmware inventory shows the wanted versions after the reset. */
+    /**
+     * The firmware methods' own check: the BMC's firmware inventory (redfish) or the host tools (ssh with
+     * {@code firmwareImage}) show the wanted versions after the reset.
+     */
     private CheckOutcome firmwareVersions(NodeRun run, NodeAddress address) throws io.waveline.ssh.NodeUnreachableException {
-        Map<String, String> running = redfish.installedVersions(address, packageManager(run));
+        Map<String, String> running = upgrader(run).installedVersions(address, packageManager(run), run.settings());
         List<String> wrong = run.wantedVersions().entrySet().stream().filter(e -> !e.getValue().equals(running.get(e.getKey())))
                 .map(e -> e.getKey() + " runs " + running.getOrDefault(e.getKey(), "nothing") + ", expected " + e.getValue()).toList();
-        return wrong.isEmpty() ? CheckOutcome.pass("firmware-version", "BMC reports " + describe(run.wantedVersions()), Map.copyOf(running), "")
+        return wrong.isEmpty() ? CheckOutcome.pass("firmware-version", ("redfish".equals(run.method) ? "BMC reports "
+                : "host tools report ") + describe(run.wantedVersions()), Map.copyOf(running), "")
                 : CheckOutcome.fail("firmware-version", CheckOutcome.Cause.DRIVER, String.join("; ", wrong) + " after the reset",
                         Map.copyOf(running), "");
     }
@@ -222,29 +226,34 @@ public class NodeStepper {
         String jobId = "wl-" + run.id + (run.direction == Direction.ROLLBACK ? "-rb" : "-up");
         // A job this run started is asked first: its packages may show as installed before it is done (a hold, a
         // playbook's later tasks), and the node must not reboot under it.
-        JobStatus job = jobId.equals(run.jobId) ? upgrader(run).job(address, jobId, wanted) : JobStatus.notFound();
+        JobStatus job = jobId.equals(run.jobId) ? upgrader(run).job(address, jobId, run.jobHandle, wanted, run.settings()) : JobStatus.notFound();
         if (job.state() == JobStatus.State.NOT_FOUND) {
-            Map<String, String> installed = upgrader(run).installedVersions(address, packageManager(run));
+            Map<String, String> installed = upgrader(run).installedVersions(address, packageManager(run), run.settings());
             if (installed.entrySet().containsAll(wanted.entrySet())) {
                 log.event("node.installed", "installed " + describe(wanted));
                 move(run, NodeState.REBOOTING, now);
                 return;
             }
             run.jobId = jobId;
-            job = upgrader(run).job(address, jobId, wanted);
+            run.jobHandle = null;
+            job = upgrader(run).job(address, jobId, null, wanted, run.settings());
         }
         switch (job.state()) {
             case NOT_FOUND -> {
-                upgrader(run).startInstall(address, packageManager(run), jobId, wanted,
-                        run.methodSettings == null ? Map.of() : run.methodSettings);
-                log.event("node.install-started", "installing " + describe(wanted) + " with " + ("ssh".equals(run.method)
-                        || run.method == null ? packageManager(run).name().toLowerCase() : run.method) + " (job " + jobId + ")");
+                run.jobHandle = upgrader(run).startInstall(address, packageManager(run), jobId, wanted, run.settings());
+                String how = run.settings().containsKey("firmwareImage") ? String.join(" and ", io.waveline.upgrade.FirmwareTools
+                        .tools(wanted.keySet()).stream().map(t -> t.name().toLowerCase()).toList())
+                        : "ssh".equals(run.method) || run.method == null ? packageManager(run).name().toLowerCase() : run.method;
+                log.event("node.install-started", "installing " + describe(wanted) + " with " + how + " (job " + jobId + ")");
                 later(run, now);
             }
             case RUNNING -> {
-                if (now.isAfter(run.stepStartedAt.plus(settings.installTimeout()))) {
+                Optional<Duration> planned = io.waveline.plan.Durations.parse(run.settings().getOrDefault("updateTimeout", ""));
+                Duration limit = planned.orElse(settings.installTimeout());
+                if (now.isAfter(run.stepStartedAt.plus(limit))) {
                     fail(run, FailureClass.DRIVER, "install-timeout", "install of " + describe(wanted) + " did not finish within "
-                            + io.waveline.plan.Durations.format(settings.installTimeout()) + " (waveline.engine.install-timeout)", now, log);
+                            + io.waveline.plan.Durations.format(limit) + (planned.isPresent() ? " (method.updateTimeout)"
+                                    : " (waveline.engine.install-timeout)"), now, log);
                 } else {
                     later(run, now);
                 }
@@ -264,28 +273,49 @@ public class NodeStepper {
     }
 
     private void reboot(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
+        Duration rebootTimeout = io.waveline.plan.Durations.parse(run.settings().getOrDefault("rebootTimeout", ""))
+                .orElse(settings.rebootTimeout());
+        List<Upgrader.Reset> resets = upgrader(run).resets(run.wantedVersions(), run.settings(), rebootTimeout);
+        if (resets.isEmpty()) {
+            log.event("node.reset-skipped", "no reset needed for " + describe(run.wantedVersions()));
+            move(run, NodeState.VALIDATING, now);
+            return;
+        }
         String bootId;
         try {
-            bootId = upgrader(run).bootId(address);
+            bootId = upgrader(run).bootId(address, run.settings());
         } catch (NodeUnreachableException e) {
             if (run.rebootRequestedAt == null) {
                 throw e;
             }
             bootId = null;
         }
+        Upgrader.Reset current = resets.get(Math.min(run.resetStep, resets.size() - 1));
         if (bootId != null && !bootId.equals(run.baselineBootId)) {
             run.baselineBootId = bootId;
             run.rebootRequestedAt = null;
+            run.resetStep = 0;
             log.event("node.rebooted", "back after the reboot (new boot_id)");
             move(run, NodeState.VALIDATING, now);
         } else if (run.rebootRequestedAt == null) {
-            upgrader(run).reboot(address);
+            run.resetStep = 0;
+            upgrader(run).reset(address, resets.get(0), run.settings());
             run.rebootRequestedAt = now;
-            log.event("node.reboot-requested", "rebooting to load the driver");
+            log.event("node.reboot-requested", resets.get(0).description());
             later(run, now);
-        } else if (now.isAfter(run.rebootRequestedAt.plus(settings.rebootTimeout()))) {
+        } else if (now.isAfter(run.rebootRequestedAt.plus(current.patience())) && run.resetStep + 1 < resets.size()) {
+            Upgrader.Reset next = resets.get(run.resetStep + 1);
+            upgrader(run).reset(address, next, run.settings());
+            run.resetStep++;
+            run.rebootRequestedAt = now;
+            log.event("node.reset-escalated", "no new boot id " + io.waveline.plan.Durations.format(current.patience()) + " after "
+                    + current.type() + ": " + next.description());
+            later(run, now);
+        } else if (now.isAfter(run.rebootRequestedAt.plus(current.patience()))) {
             fail(run, FailureClass.HARDWARE, "reboot-timeout", "did not come back within "
-                    + settings.rebootTimeout().toMinutes() + "m of the reboot", now, log);
+                    + io.waveline.plan.Durations.format(current.patience()) + " of the " + current.type()
+                    + (resets.size() > 1 ? " (after " + resets.stream().map(Upgrader.Reset::type).reduce((a, b) -> a + ", " + b).orElse("") + ")" : ""),
+                    now, log);
         } else {
             later(run, now);
         }
@@ -294,7 +324,8 @@ public class NodeStepper {
     private void validate(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
         List<CheckOutcome> outcomes = new java.util.ArrayList<>(run.throughGpuOperator() ? List.of(driverPod(run, address))
                 : checks.run(address, context(run)));
-        if ("redfish".equals(run.method) && outcomes.stream().allMatch(CheckOutcome::passed)) {
+        if (("redfish".equals(run.method) || run.settings().containsKey("firmwareImage"))
+                && outcomes.stream().allMatch(CheckOutcome::passed)) {
             outcomes.add(firmwareVersions(run, address));
         }
         if (run.facts.kubernetes() && outcomes.stream().allMatch(CheckOutcome::passed)) {

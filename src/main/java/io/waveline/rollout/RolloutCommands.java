@@ -35,6 +35,9 @@ import jakarta.transaction.Transactional;
 public class RolloutCommands {
 
     @Inject
+    io.waveline.redfish.RedfishUpgrader redfishMethod;
+
+    @Inject
     EntityManager em;
 
     @Inject
@@ -92,17 +95,38 @@ public class RolloutCommands {
                 throw new RolloutConflict("the redfish method moves firmware (bmc-firmware, bios, gpu-firmware, nic-firmware) only;"
                         + " plan " + plan.name() + " also moves " + String.join(", ", notFirmware));
             }
-            if (!plan.method().settings().containsKey("imageUri")) {
-                throw new RolloutConflict("the redfish method needs method.imageUri, e.g. https://images.example/{component}-{version}.bin");
+            Map<String, String> settings = plan.method().settings();
+            if (settings.containsKey("imageUri") == settings.containsKey("imageFile")) {
+                throw new RolloutConflict("the redfish method needs one of method.imageUri (the BMC fetches the image, e.g."
+                        + " https://images.example/{component}-{version}.bin) or method.imageFile (Waveline pushes it, e.g."
+                        + " /srv/firmware/{component}-{version}.bin)" + (settings.containsKey("imageUri") ? ", not both" : ""));
+            }
+            if (settings.containsKey("credentialsRef")) {
+                redfishMethod.credentialsProblem(settings.get("credentialsRef")).ifPresent(problem -> {
+                    throw new RolloutConflict("plan " + plan.name() + ": " + problem);
+                });
             }
         }
-        List<String> unsupported = redfish ? List.of() : plan.target().components().stream().map(ComponentTarget::component)
+        boolean hostTools = method == io.waveline.plan.MethodSpec.Method.SSH && plan.method().settings().containsKey("firmwareImage");
+        if (hostTools) {
+            List<String> notFirmware = plan.target().components().stream().map(ComponentTarget::component)
+                    .filter(c -> !io.waveline.upgrade.FirmwareTools.COMPONENTS.contains(c)).toList();
+            if (!notFirmware.isEmpty()) {
+                throw new RolloutConflict("with method.firmwareImage the ssh method moves firmware through host tools only"
+                        + " (gpu-firmware, nvswitch-firmware: nvfwupd; nic-firmware: mlxfwmanager); plan " + plan.name()
+                        + " also moves " + String.join(", ", notFirmware) + ": roll drivers out in a plan of their own");
+            }
+        }
+        List<String> unsupported = redfish || hostTools ? List.of() : plan.target().components().stream().map(ComponentTarget::component)
                 .filter(c -> !c.equals("nvidia-driver") && (operator || !c.equals("nvidia-fabricmanager"))).toList();
         if (!unsupported.isEmpty()) {
             throw new RolloutConflict(operator ? "the gpu-operator method moves nvidia-driver only (the operator manages"
                     + " Fabric Manager with it); plan " + plan.name() + " also moves " + String.join(", ", unsupported)
                     : "the ssh method installs nvidia-driver and nvidia-fabricmanager only; plan " + plan.name()
-                            + " also moves " + String.join(", ", unsupported));
+                            + " also moves " + String.join(", ", unsupported) + (unsupported.stream()
+                                    .anyMatch(io.waveline.upgrade.FirmwareTools.COMPONENTS::contains)
+                                    ? " (firmware goes through host tools with method.firmwareImage, or through the BMC with"
+                                            + " method type redfish)" : ""));
         }
         WavePlan wavePlan = review.wavePlan().orElseThrow();
         if (operator) {
@@ -159,7 +183,10 @@ public class RolloutCommands {
                 target.keySet().forEach(c -> previous.put(c, node.versions().getOrDefault(c, "none")));
                 run.previousVersions = previous;
                 run.targetVersions = target;
-                run.facts = new NodeRun.NodeSnapshot(node.address(), node.sshPort(), node.sshUser(), node.labels(),
+                Map<String, String> methodSettings = plan.method().settings();
+                run.facts = new NodeRun.NodeSnapshot(node.address(),
+                        methodSettings.containsKey("port") ? Integer.parseInt(methodSettings.get("port")) : node.sshPort(),
+                        methodSettings.getOrDefault("user", node.sshUser()), node.labels(),
                         node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(), node.available());
                 run.packageManager = plan.method().settings().getOrDefault("packageManager", "apt");
                 run.drain = io.waveline.kubernetes.DrainSpec.of(plan.drain());

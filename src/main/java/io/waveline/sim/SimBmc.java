@@ -27,11 +27,13 @@ import com.sun.net.httpserver.HttpsServer;
 
 /**
  * A simulated BMC speaking Redfish over HTTPS, for one simulated host: a firmware inventory (BMC, BIOS, GPU, NIC),
- * {@code UpdateService.SimpleUpdate} that starts a task taking {@code taskDuration}, the task in {@code TaskService},
- * and {@code ComputerSystem.Reset}, after which a finished update's version is the running one. The image's version is
- * read from its file name ({@code <anything>-<version>.bin|fwpkg|img}). Faults: {@code task-fails} (the task ends in
- * {@code Exception}), {@code version-unchanged} (the reset does not apply the image), {@code bmc-gone} (after the
- * reset the BMC stops answering). Basic auth with one user.
+ * {@code UpdateService.SimpleUpdate} and a multipart push to {@code MultipartHttpPushUri}, each starting a task taking
+ * {@code taskDuration}, the task in {@code TaskService}, and {@code ComputerSystem.Reset}, after which a finished
+ * update's version is the running one: GPU and NIC firmware only after a {@code PowerCycle}, the rest after any reset.
+ * The image's version is read from its file name ({@code <anything>-<version>.bin|fwpkg|img}). Faults:
+ * {@code task-fails} (the task ends in {@code Exception}), {@code version-unchanged} (the reset does not apply the
+ * image), {@code bmc-gone} (after the reset the BMC stops answering), {@code graceful-ignored} (a
+ * {@code GracefulRestart} does nothing: the host hangs on its way down). Basic auth with one user.
  */
 public final class SimBmc implements AutoCloseable {
 
@@ -39,8 +41,14 @@ public final class SimBmc implements AutoCloseable {
     private static final Pattern IMAGE_VERSION = Pattern.compile("-([0-9][A-Za-z0-9._]*)\\.(bin|fwpkg|img)$");
 
     public enum Fault {
-        TASK_FAILS, VERSION_UNCHANGED, BMC_GONE
+        TASK_FAILS, VERSION_UNCHANGED, BMC_GONE, GRACEFUL_IGNORED
     }
+
+    /** Firmware that a warm reset does not activate. */
+    private static final Set<String> NEEDS_POWER_CYCLE = Set.of("GPU_FW", "NIC_FW");
+    private static final Pattern PUSHED_FILE = Pattern.compile("name=\"UpdateFile\"; filename=\"([^\"]+)\"");
+    private static final Pattern PUSHED_PARAMETERS = Pattern.compile("name=\"UpdateParameters\"\r\n(?:[^\r\n]+\r\n)*\r\n(\\{.*?\\})\r\n--",
+            Pattern.DOTALL);
 
     private record Task(String id, Instant finishAt, List<String> targets, String version, boolean fails) {
     }
@@ -58,6 +66,8 @@ public final class SimBmc implements AutoCloseable {
     private final Map<String, Task> tasks = new LinkedHashMap<>();
     private boolean gone;
     private int resets;
+    private final List<String> resetTypes = new ArrayList<>();
+    private final List<String> pushed = new ArrayList<>();
 
     public SimBmc(SSLContext tls, Clock clock, Duration taskDuration, Set<Fault> faults, String user, String password)
             throws IOException {
@@ -94,6 +104,16 @@ public final class SimBmc implements AutoCloseable {
         return resets;
     }
 
+    /** The reset types asked for, in order, including those the host ignored. */
+    public synchronized List<String> resetTypes() {
+        return List.copyOf(resetTypes);
+    }
+
+    /** The file names of images pushed with a multipart push. */
+    public synchronized List<String> pushed() {
+        return List.copyOf(pushed);
+    }
+
     private synchronized void handle(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
             byte[] body = in.readAllBytes();
@@ -119,6 +139,11 @@ public final class SimBmc implements AutoCloseable {
                 } else {
                     answer(exchange, 200, Map.of("@odata.id", path, "Id", id, "Name", item[0], "Version", item[1], "Updateable", true));
                 }
+            } else if (method.equals("GET") && path.equals("/redfish/v1/UpdateService")) {
+                answer(exchange, 200, Map.of("@odata.id", path, "Id", "UpdateService", "ServiceEnabled", true,
+                        "MultipartHttpPushUri", "/redfish/v1/UpdateService/update-multipart"));
+            } else if (method.equals("POST") && path.equals("/redfish/v1/UpdateService/update-multipart")) {
+                multipartPush(exchange, new String(body, StandardCharsets.ISO_8859_1));
             } else if (method.equals("POST") && path.equals("/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate")) {
                 simpleUpdate(exchange, JSON.readTree(body));
             } else if (method.equals("GET") && path.startsWith("/redfish/v1/TaskService/Tasks/")) {
@@ -127,21 +152,36 @@ public final class SimBmc implements AutoCloseable {
                 answer(exchange, 200, Map.of("@odata.id", path, "Id", path.substring(path.lastIndexOf('/') + 1), "PowerState", "On",
                         "LastResetTime", lastReset.toString()));
             } else if (method.equals("POST") && path.matches("/redfish/v1/Systems/[^/]+/Actions/ComputerSystem.Reset")) {
-                reset(exchange);
+                reset(exchange, JSON.readTree(body));
             } else {
                 answer(exchange, 404, Map.of("error", Map.of("message", "not simulated: " + method + " " + path)));
             }
         }
     }
 
+    private void multipartPush(HttpExchange exchange, String body) throws IOException {
+        Matcher file = PUSHED_FILE.matcher(body);
+        Matcher parameters = PUSHED_PARAMETERS.matcher(body);
+        if (!file.find() || !parameters.find()) {
+            answer(exchange, 400, Map.of("error", Map.of("message", "a multipart push needs the parts UpdateParameters and UpdateFile")));
+            return;
+        }
+        pushed.add(file.group(1));
+        startTask(exchange, file.group(1), JSON.readTree(parameters.group(1)).path("Targets"));
+    }
+
     private void simpleUpdate(HttpExchange exchange, JsonNode request) throws IOException {
-        Matcher version = IMAGE_VERSION.matcher(request.path("ImageURI").asText(""));
+        startTask(exchange, request.path("ImageURI").asText(""), request.path("Targets"));
+    }
+
+    private void startTask(HttpExchange exchange, String image, JsonNode targetList) throws IOException {
+        Matcher version = IMAGE_VERSION.matcher(image);
         if (!version.find()) {
-            answer(exchange, 400, Map.of("error", Map.of("message", "ImageURI names no versioned image")));
+            answer(exchange, 400, Map.of("error", Map.of("message", "the image names no version: " + image)));
             return;
         }
         List<String> targets = new ArrayList<>();
-        request.path("Targets").forEach(t -> targets.add(t.asText().substring(t.asText().lastIndexOf('/') + 1)));
+        targetList.forEach(t -> targets.add(t.asText().substring(t.asText().lastIndexOf('/') + 1)));
         String id = Integer.toString(tasks.size() + 1);
         tasks.put(id, new Task(id, clock.instant().plus(taskDuration), targets, version.group(1),
                 faultsOf.apply(version.group(1)).contains(Fault.TASK_FAILS)));
@@ -170,18 +210,35 @@ public final class SimBmc implements AutoCloseable {
                 "PercentComplete", done ? 100 : 50, "Messages", messages));
     }
 
-    private void reset(HttpExchange exchange) throws IOException {
+    private void reset(HttpExchange exchange, JsonNode request) throws IOException {
+        String type = request.path("ResetType").asText("");
+        if (!List.of("On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "PowerCycle").contains(type)) {
+            answer(exchange, 400, Map.of("error", Map.of("message", "ResetType " + type + " is not supported")));
+            return;
+        }
+        resetTypes.add(type);
+        boolean ignored = type.equals("GracefulRestart")
+                && pending.values().stream().anyMatch(v -> faultsOf.apply(v).contains(Fault.GRACEFUL_IGNORED));
+        if (ignored) {
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+            return;
+        }
         resets++;
         lastReset = clock.instant().plusMillis(resets);
         boolean bmcGone = false;
-        for (Map.Entry<String, String> entry : pending.entrySet()) {
+        for (java.util.Iterator<Map.Entry<String, String>> it = pending.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, String> entry = it.next();
+            if (NEEDS_POWER_CYCLE.contains(entry.getKey()) && !type.equals("PowerCycle")) {
+                continue;
+            }
             Set<Fault> faults = faultsOf.apply(entry.getValue());
             if (!faults.contains(Fault.VERSION_UNCHANGED)) {
                 firmware.get(entry.getKey())[1] = entry.getValue();
             }
             bmcGone |= faults.contains(Fault.BMC_GONE);
+            it.remove();
         }
-        pending.clear();
         exchange.sendResponseHeaders(204, -1);
         exchange.close();
         gone = bmcGone;

@@ -28,6 +28,11 @@ public final class SimHost {
     private static final Pattern JOB_STATUS = Pattern.compile("if \\[ -e ([a-z0-9-]+)\\.rc \\]");
     private static final Pattern PACKAGE_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabricmanager)-[0-9]+=([A-Za-z0-9._+~-]+)-1");
     private static final Pattern RPM_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabric-manager)-(?:3:)?([0-9][A-Za-z0-9._+~]*)");
+    /** A firmware image the host tools are given: {@code <component>-<version>.<ext>}, the simulator's convention. */
+    private static final Pattern FIRMWARE_IMAGE = Pattern.compile("(?:update_fw -p|-i) /\\S*?/?(gpu-firmware|nvswitch-firmware|nic-firmware)-"
+            + "([0-9][A-Za-z0-9._+~-]*?)\\.(?:bin|fwpkg|img)(?=\\s|$)");
+    /** Flashed firmware waits under this prefix in {@code packages} until the reset that activates it. */
+    private static final String FLASHED = "flashed:";
     private static final Pattern MPI_RANKS = Pattern.compile(" -np ([0-9]{1,5}) ");
     private static final String[] BUS_IDS = {"18", "2A", "3A", "5D", "9A", "AB", "BA", "DB"};
 
@@ -44,6 +49,7 @@ public final class SimHost {
     private String bootId;
     private int visibleGpus;
     private Instant rebootAt;
+    private boolean powerCycle;
     private Instant downUntil;
     private boolean hung;
     private int installs;
@@ -209,6 +215,19 @@ public final class SimHost {
             rebootAt = now;
             return new CommandResult(0, "");
         }
+        if (command.contains("ipmitool chassis power cycle")) {
+            rebootAt = now;
+            powerCycle = true;
+            return new CommandResult(0, "Chassis Power Control: Cycle\n");
+        }
+        if (command.contains("nvfwupd") && command.contains("show_version")) {
+            return hardware.nvidia() ? new CommandResult(0, SimOutputs.nvfwupdVersions(name, gpuCount, hardware.nvswitch(),
+                    firmware("gpu-firmware"), firmware("nvswitch-firmware")))
+                    : new CommandResult(1, "Error: no HGX baseboard found at the given BMC\n");
+        }
+        if (command.equals("mlxfwmanager --query")) {
+            return new CommandResult(0, SimOutputs.mlxfwmanagerQuery(firmware("nic-firmware")));
+        }
         if (command.equals("cat /proc/driver/nvidia/version")) {
             return loadedDriver == null ? new CommandResult(1, "cat: /proc/driver/nvidia/version: No such file or directory\n")
                     : new CommandResult(0, "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  " + loadedDriver
@@ -362,6 +381,16 @@ public final class SimHost {
         if (jobs.containsKey(id)) {
             return new CommandResult(0, "exists\n");
         }
+        if (work.contains("nvfwupd") || work.contains("mlxfwmanager")) {
+            Map<String, String> flashed = new LinkedHashMap<>();
+            Matcher image = FIRMWARE_IMAGE.matcher(work);
+            while (image.find()) {
+                flashed.put(FLASHED + image.group(1), image.group(2));
+            }
+            jobs.put(id, new Job(now.plus(installDuration), flashed, null, ""));
+            installs++;
+            return new CommandResult(0, "started\n");
+        }
         if (work.startsWith("dcgmi diag") || work.startsWith("all_reduce_perf")) {
             CommandResult answer = answer(work, now);
             jobs.put(id, new Job(now.plus(burnInDuration), Map.of(), null, "", now, answer.exitStatus(), answer.output()));
@@ -402,7 +431,15 @@ public final class SimHost {
             }
             if (job.exitStatus() == null && !now.isBefore(job.finishAt())) {
                 String driver = job.versions().getOrDefault("nvidia-driver", "");
-                if (faults.apply(driver).contains(SimFault.INSTALL_FAILS)) {
+                java.util.Optional<String> badFirmware = job.versions().entrySet().stream()
+                        .filter(e -> e.getKey().startsWith(FLASHED) && faults.apply(e.getValue()).contains(SimFault.INSTALL_FAILS))
+                        .map(Map.Entry::getValue).findFirst();
+                if (job.versions().isEmpty() && !job.check()) {
+                    entry.setValue(new Job(job.finishAt(), job.versions(), 1, "Error: no firmware image found\n"));
+                } else if (badFirmware.isPresent()) {
+                    entry.setValue(new Job(job.finishAt(), job.versions(), 1, "Updating firmware " + badFirmware.get()
+                            + "\nError: FW update failed: image verification failed (signature mismatch)\n"));
+                } else if (faults.apply(driver).contains(SimFault.INSTALL_FAILS)) {
                     entry.setValue(new Job(job.finishAt(), job.versions(), 100, "E: Sub-process /usr/bin/dpkg returned an "
                             + "error code (1)\nnvidia-dkms-" + driver.split("\\.")[0] + ": building kernel module failed\n"));
                 } else {
@@ -418,11 +455,28 @@ public final class SimHost {
         }
         if (downUntil != null && !hung && !now.isBefore(downUntil)) {
             downUntil = null;
+            for (String component : java.util.List.of("gpu-firmware", "nvswitch-firmware", "nic-firmware")) {
+                String flashed = packages.get(FLASHED + component);
+                if (flashed != null && (powerCycle || component.equals("nic-firmware"))) {
+                    packages.put(component, flashed);
+                    packages.remove(FLASHED + component);
+                }
+            }
+            powerCycle = false;
             dropsLeft = 2;
             bootId = newBootId();
             loadedDriver = packages.get("nvidia-driver");
             visibleGpus = faults.apply(loadedDriver).contains(SimFault.GPU_MISSING) ? gpuCount - 1 : gpuCount;
         }
+    }
+
+    /** The running firmware of a component: the hardware's first, then what a reset activated. */
+    private String firmware(String component) {
+        return packages.getOrDefault(component, switch (component) {
+            case "gpu-firmware" -> hardware.vbios();
+            case "nvswitch-firmware" -> "96.10.6D.00.01";
+            default -> "28.39.1002";
+        });
     }
 
     private static String newBootId() {

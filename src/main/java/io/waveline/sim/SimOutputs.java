@@ -133,4 +133,53 @@ final class SimOutputs {
                 + "# Out of bounds values : 0 OK\n"
                 + String.format(Locale.ROOT, "# Avg bus bandwidth    : %.2f %n#%n", busbw);
     }
+
+    /**
+     * {@code nvfwupd show_version -j} (nvfwupd 2.0.5 and later) of an HGX baseboard: one {@code HGX_FW_GPU_SXM_<n>} per
+     * GPU, four {@code HGX_FW_NVSwitch_<n>} where the board has NVSwitches, and the ERoT/BMC entries a real board lists.
+     */
+    static String nvfwupdVersions(String host, int gpus, boolean nvswitch, String gpuFirmware, String nvswitchFirmware) {
+        StringBuilder devices = new StringBuilder();
+        java.util.function.BiConsumer<String, String> device = (ap, version) -> devices.append(devices.length() == 0 ? "" : ",\n")
+                .append("    {\n      \"AP Name\": \"").append(ap).append("\",\n      \"Sys Version\": \"").append(version)
+                .append("\",\n      \"Pkg Version\": \"N/A\",\n      \"Up-To-Date\": \"No\"\n    }");
+        device.accept("HGX_FW_BMC_0", "HGX-22.10-1-rc80");
+        device.accept("HGX_FW_ERoT_BMC_0", "00.02.0182.0000_n04");
+        for (int i = 1; i <= gpus; i++) {
+            device.accept("HGX_FW_GPU_SXM_" + i, gpuFirmware);
+            device.accept("HGX_FW_ERoT_GPU_SXM_" + i, "00.02.0182.0000_n04");
+        }
+        if (nvswitch) {
+            for (int i = 0; i < 4; i++) {
+                device.accept("HGX_FW_NVSwitch_" + i, nvswitchFirmware);
+            }
+        }
+        device.accept("HGX_FW_PCIeSwitch_0", "1.9.5F");
+        return "{\n  \"Connection Status\": \"Successful\",\n  \"System Model\": \"HGX H100 8-GPU\",\n"
+                + "  \"Part number\": \"935-24287-0000-000\",\n  \"Serial number\": \"1652522000" + Math.abs(host.hashCode() % 1000)
+                + "\",\n  \"Packages\": [\n    \"HGX_H100_8-GPU_24.02.1\"\n  ],\n  \"System IP\": \"169.254.0.1\",\n"
+                + "  \"Firmware Devices\": [\n" + devices + "\n  ]\n}\n";
+    }
+
+    /** {@code mlxfwmanager --query} of two ConnectX-7 adapters running {@code firmware}. */
+    static String mlxfwmanagerQuery(String firmware) {
+        StringBuilder out = new StringBuilder("Querying Mellanox devices firmware ...\n");
+        String[] pci = {"0000:1a:00.0", "0000:9a:00.0"};
+        for (int i = 0; i < pci.length; i++) {
+            out.append("\nDevice #").append(i + 1).append(":\n----------\n\n")
+                    .append("  Device Type:      ConnectX7\n")
+                    .append("  Part Number:      MCX75310AAS-NEA_Ax\n")
+                    .append("  Description:      NVIDIA ConnectX-7 HHHL Adapter card; 400GbE / NDR IB (default mode); Single-port OSFP;"
+                            + " PCIe 5.0 x16; Crypto Disabled; Secure Boot Enabled\n")
+                    .append("  PSID:             MT_0000000838\n")
+                    .append("  PCI Device Name:  ").append(pci[i]).append('\n')
+                    .append("  Base GUID:        946dae03002a7b3").append(i).append('\n')
+                    .append("  Versions:         Current        Available     \n")
+                    .append(String.format(java.util.Locale.ROOT, "     FW             %-15sN/A           \n", firmware))
+                    .append("     PXE            3.7.0201       N/A           \n")
+                    .append("     UEFI           14.32.0012     N/A           \n\n")
+                    .append("  Status:           No matching image found\n");
+        }
+        return out.toString();
+    }
 }

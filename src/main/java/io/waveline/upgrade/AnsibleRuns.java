@@ -40,6 +40,17 @@ public final class AnsibleRuns {
 
     /** Starts the playbook for {@code host} unless a run with this job id exists. */
     public void start(String jobId, String host, Path inventory, String playbook, Map<String, Object> extraVars, Duration timeout) {
+        start(jobId, host, inventory, playbook, extraVars, timeout, List.of());
+    }
+
+    /** As above with more ansible-playbook options ({@code --become}, {@code --forks 5}): fixed words and numbers only. */
+    public void start(String jobId, String host, Path inventory, String playbook, Map<String, Object> extraVars, Duration timeout,
+            List<String> options) {
+        for (String option : options) {
+            if (!option.matches("--?[a-z][a-z-]*|[0-9]{1,4}")) {
+                throw new IllegalArgumentException("refusing ansible-playbook option " + option);
+            }
+        }
         io.waveline.ssh.DetachedJob.checkJobId(jobId);
         if (!HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("refusing host name " + host);
@@ -54,6 +65,7 @@ public final class AnsibleRuns {
             List<String> command = new ArrayList<>(List.of("timeout", "-k", "30", Long.toString(Math.max(1, timeout.toSeconds())),
                     "ansible-playbook", "-i", inventory.toAbsolutePath().toString(), playbook, "--limit", host,
                     "-e", "@" + vars.toAbsolutePath()));
+            command.addAll(options);
             String script = "out=\"$1\"; err=\"$2\"; rc=\"$3\"; shift 3; \"$@\" > \"$out\" 2> \"$err\"; echo $? > \"$rc\"";
             List<String> wrapper = new ArrayList<>(List.of("sh", "-c", script, "ansible-run", jobs.resolve(jobId + ".json").toString(),
                     jobs.resolve(jobId + ".log").toString(), jobs.resolve(jobId + ".rc").toString()));

@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -52,7 +54,6 @@ public class AnsibleUpgrader implements Upgrader {
         return new AnsibleRuns(Path.of(jobsDir), Path.of(ansibleDir));
     }
 
-    private final Map<String, Duration> timeouts = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public String bootId(NodeAddress node) throws NodeUnreachableException {
@@ -71,10 +72,9 @@ public class AnsibleUpgrader implements Upgrader {
     }
 
     @Override
-    public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
+    public String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
             Map<String, String> settings) {
         Duration timeout = Durations.parse(settings.getOrDefault("timeout", defaultTimeout)).orElse(Duration.ofHours(1));
-        timeouts.put(jobId, timeout);
         Path inventory = settings.containsKey("inventory") ? Path.of(settings.get("inventory")) : render(node, jobId);
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("nvidia_driver_version", versions.get("nvidia-driver"));
@@ -82,7 +82,15 @@ public class AnsibleUpgrader implements Upgrader {
         vars.put("nvidia_reboot", false);
         vars.put("nvidia_verify", false);
         vars.put("target", "all");
-        runs().start(jobId, node.name(), inventory, settings.getOrDefault("playbook", "upgrade.yml"), vars, timeout);
+        List<String> options = new ArrayList<>();
+        if (Boolean.parseBoolean(settings.getOrDefault("become", "false"))) {
+            options.add("--become");
+        }
+        if (settings.containsKey("forks")) {
+            options.addAll(List.of("--forks", Integer.toString(Integer.parseInt(settings.get("forks")))));
+        }
+        runs().start(jobId, node.name(), inventory, settings.getOrDefault("playbook", "upgrade.yml"), vars, timeout, options);
+        return Durations.format(timeout);
     }
 
     /** An inventory of this one node from Waveline's own, with its SSH settings. */
@@ -106,7 +114,14 @@ public class AnsibleUpgrader implements Upgrader {
 
     @Override
     public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) {
-        return runs().status(jobId, node.name(), timeouts.getOrDefault(jobId, Duration.ofHours(1)));
+        return job(node, jobId, null, versions, Map.of());
+    }
+
+    /** The handle is the run's time limit, so a restarted Waveline still names it when the run was stopped. */
+    @Override
+    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> settings) {
+        Duration timeout = Durations.parse(handle == null ? defaultTimeout : handle).orElse(Duration.ofHours(1));
+        return runs().status(jobId, node.name(), timeout);
     }
 
     @Override

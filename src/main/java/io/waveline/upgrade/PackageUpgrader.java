@@ -11,7 +11,12 @@ import io.waveline.ssh.RemoteShell;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** The {@code ssh} method: package commands ({@link PackageManager}, {@link PackageCommands}) run over a {@link RemoteShell}. */
+/**
+ * The {@code ssh} method: package commands ({@link PackageManager}, {@link PackageCommands}) run over a
+ * {@link RemoteShell}; with the plan's {@code firmwareImage}, firmware through the vendors' host tools instead
+ * ({@link FirmwareTools}: {@code nvfwupd}, {@code mlxfwmanager}), activated by a reboot or, for GPU and NVSwitch
+ * firmware, a power cycle ({@code ipmitool chassis power cycle} on the host).
+ */
 @ApplicationScoped
 public class PackageUpgrader implements Upgrader {
 
@@ -28,10 +33,39 @@ public class PackageUpgrader implements Upgrader {
 
     private final Map<PackageManager, String> templates = new java.util.EnumMap<>(PackageManager.class);
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.ssh.nvfwupd.query-command", defaultValue = FirmwareTools.NVFWUPD_QUERY)
+    String nvfwupdQuery;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.ssh.nvfwupd.install-template", defaultValue = FirmwareTools.NVFWUPD_INSTALL)
+    String nvfwupdInstall;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.ssh.mlxfwmanager.query-command", defaultValue = FirmwareTools.MLXFWMANAGER_QUERY)
+    String mlxQuery;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.ssh.mlxfwmanager.install-template", defaultValue = FirmwareTools.MLXFWMANAGER_INSTALL)
+    String mlxInstall;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.ssh.power-cycle-command", defaultValue = "ipmitool chassis power cycle")
+    String powerCycleCommand;
+
+    private FirmwareTools.Templates firmware;
+
     @jakarta.annotation.PostConstruct
     void checkTemplates() {
         templates.put(PackageManager.APT, checked("waveline.ssh.apt.install-template", aptTemplate, PackageManager.APT));
         templates.put(PackageManager.DNF, checked("waveline.ssh.dnf.install-template", dnfTemplate, PackageManager.DNF));
+        refuse("waveline.ssh.nvfwupd.query-command", nvfwupdQuery, FirmwareTools.queryTemplateProblem(nvfwupdQuery));
+        refuse("waveline.ssh.nvfwupd.install-template", nvfwupdInstall, FirmwareTools.installTemplateProblem(nvfwupdInstall));
+        refuse("waveline.ssh.mlxfwmanager.query-command", mlxQuery, FirmwareTools.queryTemplateProblem(mlxQuery));
+        refuse("waveline.ssh.mlxfwmanager.install-template", mlxInstall, FirmwareTools.installTemplateProblem(mlxInstall));
+        refuse("waveline.ssh.power-cycle-command", powerCycleCommand, FirmwareTools.queryTemplateProblem(powerCycleCommand));
+        firmware = new FirmwareTools.Templates(nvfwupdQuery, nvfwupdInstall, mlxQuery, mlxInstall);
+    }
+
+    private static void refuse(String property, String value, java.util.Optional<String> problem) {
+        problem.ifPresent(p -> {
+            throw new IllegalArgumentException(property + " \"" + value + "\": " + p);
+        });
     }
 
     private static String checked(String property, java.util.Optional<String> template, PackageManager manager) {
@@ -56,6 +90,59 @@ public class PackageUpgrader implements Upgrader {
     public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
             throws NodeUnreachableException {
         expectOk(node, PackageCommands.install(templates.get(manager), manager, jobId, versions));
+    }
+
+    /** With the plan's {@code firmwareImage}: the firmware versions the host tools report; otherwise the packages. */
+    @Override
+    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> settings)
+            throws NodeUnreachableException {
+        if (!settings.containsKey("firmwareImage")) {
+            return installedVersions(node, manager);
+        }
+        Map<String, String> versions = new java.util.TreeMap<>();
+        for (FirmwareTools.Tool tool : FirmwareTools.Tool.values()) {
+            CommandResult result = shell.run(node, FirmwareTools.query(tool, firmware), QUICK);
+            if (result.ok()) {
+                versions.putAll(tool == FirmwareTools.Tool.NVFWUPD ? FirmwareTools.parseNvfwupd(result.output())
+                        : FirmwareTools.parseMlxfwmanager(result.output()));
+            }
+        }
+        return versions;
+    }
+
+    @Override
+    public String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
+            Map<String, String> settings) throws NodeUnreachableException {
+        if (!settings.containsKey("firmwareImage")) {
+            startInstall(node, manager, jobId, versions);
+            return null;
+        }
+        expectOk(node, io.waveline.ssh.DetachedJob.start(jobId, FirmwareTools.installWork(versions, settings.get("firmwareImage"), firmware)));
+        return null;
+    }
+
+    /**
+     * A reboot; a power cycle when the plan says {@code reset: power-cycle} or, without {@code reset}, when GPU or
+     * NVSwitch firmware is moved (only a power cycle activates it).
+     */
+    @Override
+    public java.util.List<Reset> resets(Map<String, String> versions, Map<String, String> settings, Duration rebootTimeout) {
+        boolean cycle = settings.containsKey("reset") ? settings.get("reset").equals("power-cycle")
+                : settings.containsKey("firmwareImage") && versions.keySet().stream().anyMatch(FirmwareTools.NEED_POWER_CYCLE::contains);
+        if (cycle) {
+            return java.util.List.of(new Reset("power-cycle", "power cycle from the host (" + powerCycleCommand + ")", rebootTimeout));
+        }
+        return java.util.List.of(new Reset("reboot", settings.containsKey("firmwareImage") ? "rebooting to activate the firmware"
+                : "rebooting to load the driver", rebootTimeout));
+    }
+
+    @Override
+    public void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
+        if (reset.type().equals("power-cycle")) {
+            shell.run(node, "nohup sh -c '" + "sleep 1; " + powerCycleCommand + "' > /dev/null 2>&1 < /dev/null &", QUICK);
+        } else {
+            reboot(node);
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.waveline.upgrade;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.waveline.ssh.JobStatus;
@@ -15,21 +17,65 @@ public interface Upgrader {
 
     String bootId(NodeAddress node) throws NodeUnreachableException;
 
+    /**
+     * The boot id with the plan's method settings at hand (the redfish method's credentials and TLS). Every call of the
+     * engine passes the settings frozen with the node run; a method that needs none ignores them.
+     */
+    default String bootId(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
+        return bootId(node);
+    }
+
     /** Installed versions of the components Waveline manages (component → version). */
     Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException;
+
+    default Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> settings)
+            throws NodeUnreachableException {
+        return installedVersions(node, manager);
+    }
 
     /** Starts the install of {@code versions} under {@code jobId}, unless a job with that id exists already. */
     void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
             throws NodeUnreachableException;
 
-    /** Starts the install with the plan's method settings at hand (the redfish method's image URI); most methods ignore them. */
-    default void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
+    /**
+     * Starts the install with the plan's method settings at hand (the redfish method's image URI). Answers a handle the
+     * engine stores with the node run and gives back to {@link #job(NodeAddress, String, String, Map)}, so a job that
+     * lives elsewhere than in a job file (a BMC's update task) is found again after a restart; null when the job id is enough.
+     */
+    default String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
             Map<String, String> settings) throws NodeUnreachableException {
         startInstall(node, manager, jobId, versions);
+        return null;
     }
 
     /** The install job's state; {@code versions}: what it installs (a method without job files looks at those). */
     JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) throws NodeUnreachableException;
 
+    /** The install job's state, with the handle {@link #startInstall(NodeAddress, PackageManager, String, Map, Map)} answered. */
+    default JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> settings)
+            throws NodeUnreachableException {
+        return job(node, jobId, versions);
+    }
+
     void reboot(NodeAddress node) throws NodeUnreachableException;
+
+    /**
+     * One way to reset a node so an install takes effect. When it shows no new boot id within {@code patience}, the next
+     * reset of the method's list is asked for; after the last one the node fails ({@code reboot-timeout}).
+     */
+    record Reset(String type, String description, Duration patience) {
+    }
+
+    /**
+     * The resets that make {@code versions} active, in order of escalation; empty when none is needed.
+     * {@code rebootTimeout}: how long a node may take to come back ({@code waveline.engine.reboot-timeout}).
+     */
+    default List<Reset> resets(Map<String, String> versions, Map<String, String> settings, Duration rebootTimeout) {
+        return List.of(new Reset("reboot", "rebooting to load the driver", rebootTimeout));
+    }
+
+    /** Asks for one of {@link #resets}. */
+    default void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
+        reboot(node);
+    }
 }
