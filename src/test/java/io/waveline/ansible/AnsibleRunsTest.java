@@ -1,11 +1,13 @@
 package io.waveline.ansible;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,7 @@ class AnsibleRunsTest extends LoopbackAnsibleHosts {
     @Test
     void aRunForOneNodeIsFoundByItsJobIdAndReportsSuccessOrTheFailedTask() throws Exception {
         AnsibleRuns runs = new AnsibleRuns(root.resolve("jobs"), Path.of("ansible"));
-        runs.start("wl-1-up", "node-a", inventory, "upgrade.yml", vars("570.133.20"), Duration.ofMinutes(5));
+        runs.start("wl-1-up", "node-a", inventory, "upgrade.yml", vars("570.133.20"), Duration.ofMinutes(5), List.of("--forks", "3"));
         runs.start("wl-1-up", "node-a", inventory, "upgrade.yml", vars("570.133.20"), Duration.ofMinutes(5));
         await().atMost(PATIENCE).until(() -> runs.status("wl-1-up", "node-a", Duration.ofMinutes(5)).state() == JobStatus.State.DONE);
         JobStatus done = runs.status("wl-1-up", "node-a", Duration.ofMinutes(5));
@@ -48,6 +50,14 @@ class AnsibleRunsTest extends LoopbackAnsibleHosts {
         assertThat(failed.succeeded()).isFalse();
         assertThat(failed.output()).isEqualTo("task nvidia_driver : Install the driver and Fabric Manager together failed: "
                 + "E: Sub-process /usr/bin/dpkg returned an error code (1)");
+    }
+
+    @Test
+    void optionsOtherThanWordsAndNumbersAreRefusedBeforeAnythingRuns() {
+        AnsibleRuns runs = new AnsibleRuns(root.resolve("jobs"), Path.of("ansible"));
+        assertThatThrownBy(() -> runs.start("wl-4-up", "node-a", inventory, "upgrade.yml", vars("570.133.20"), Duration.ofMinutes(5),
+                List.of("--forks=5;id"))).hasMessage("refusing ansible-playbook option --forks=5;id");
+        assertThat(runs.status("wl-4-up", "node-a", Duration.ofMinutes(5)).state()).isEqualTo(JobStatus.State.NOT_FOUND);
     }
 
     @Test

@@ -176,4 +176,30 @@ class FirmwareRolloutTest {
                         + " through host tools only (gpu-firmware, nvswitch-firmware: nvfwupd; nic-firmware: mlxfwmanager); plan"
                         + " mixed-fw also moves nvidia-driver"));
     }
+
+    @Test
+    void firmwareThatIsNotRunningAfterTheResetFailsTheNodeAndItGoesBack() {
+        long id = start(plan("bmc-1-14", "gpu-a100-06", "bmc-firmware: \"1.14.0\"", """
+                imageUri: "https://images.example/{component}-{version}.bin"
+                """).replace("onFailure: halt", "onFailure: rollback-wave"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).as(done.prettify()).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString("waves[0].nodes[0].lastError"))
+                .isEqualTo("firmware-version: bmc-firmware runs 1.10.0, expected 1.14.0 after the reset");
+        assertThat(bmcs.bmc("gpu-a100-06").version("BMC")).isEqualTo("1.10.0");
+    }
+
+    @Test
+    void aBmcThatDoesNotComeBackAfterTheResetFailsTheNodeAndHaltsTheRollout() {
+        long id = start(plan("bmc-1-13", "gpu-a100-04", "bmc-firmware: \"1.13.0\"", """
+                imageUri: "https://images.example/{component}-{version}.bin"
+                forceResetAfter: 1s
+                """));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).as(done.prettify()).isEqualTo("FAILED");
+        assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("FAILED");
+        assertThat(done.getString("waves[0].nodes[0].lastError")).startsWith("unreachable after 5 attempts: BMC of gpu-a100-04: cannot reach"
+                + " the BMC at https://127.0.0.1:");
+        assertThat(eventKinds(id)).containsSubsequence("node.reboot-requested", "node.retry", "node.failed", "rollout.halted");
+    }
 }
