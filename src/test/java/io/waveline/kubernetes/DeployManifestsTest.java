@@ -52,7 +52,7 @@ class DeployManifestsTest {
         assertThat(kinds).containsExactlyInAnyOrder("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap",
                 "Deployment", "Service", "PodDisruptionBudget");
         assertThat(documents(Path.of("deploy/secrets.yaml"))).extracting(d -> at(d, "metadata", "name"))
-                .containsExactly("waveline-database", "waveline-ssh", "waveline-access");
+                .containsExactly("waveline-database", "waveline-ssh", "waveline-access", "waveline-redfish", "waveline-bmc-ca");
     }
 
     @Test
