@@ -38,8 +38,8 @@ import jakarta.inject.Inject;
  * plan's {@code imageFile} from Waveline's host, for each component; the update tasks' URIs are the install's handle,
  * stored with the node run, so a restarted Waveline follows the same tasks. The reset is {@code ComputerSystem.Reset}:
  * {@code PowerCycle} when a component needs one ({@code waveline.redfish.power-cycle-components}), otherwise
- * {@code GracefulRestart} and, when no new {@code LastResetTime} shows within the plan's {@code forceResetAfter},
- * {@code ForceRestart}. The installed versions are read from the firmware inventory; components map to inventory ids
+ * {@code GracefulRestart} and, when the host has not come back with a new boot id (over SSH) within the plan's
+ * {@code forceResetAfter}, {@code ForceRestart}. The installed versions are read from the firmware inventory; components map to inventory ids
  * by {@code waveline.redfish.inventory-ids}. The BMC is the node's {@code bmc} label (https URL, or host[:port]);
  * credentials are {@code waveline.redfish.user}/{@code password}, or those named by the plan's {@code credentialsRef}
  * ({@code waveline.redfish.credentials.<ref>.user}/{@code password}); TLS is verified against
@@ -85,6 +85,10 @@ public class RedfishUpgrader implements Upgrader {
 
     @Inject
     FleetInventory inventory;
+
+    /** The host side over SSH (boot id), as for the ssh method. */
+    @Inject
+    io.waveline.upgrade.PackageUpgrader host;
 
     private final Map<String, String> ids = new LinkedHashMap<>();
     private final java.util.Set<String> warnedInsecure = ConcurrentHashMap.newKeySet();
@@ -186,13 +190,13 @@ public class RedfishUpgrader implements Upgrader {
         return bootId(node, Map.of());
     }
 
+    /**
+     * The host's own boot id, over SSH: a reset through the BMC counts once the host has booted again and answers
+     * (the BMC's {@code LastResetTime} changes when the reset starts, minutes before the host is back).
+     */
     @Override
     public String bootId(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
-        try {
-            return client(node, settings).lastReset(system);
-        } catch (RedfishClient.RedfishException e) {
-            throw unreachable(node, e);
-        }
+        return host.bootId(node);
     }
 
     @Override

@@ -64,6 +64,7 @@ public final class SimBmc implements AutoCloseable {
     private final Map<String, String[]> firmware = new LinkedHashMap<>();
     private final Map<String, String> pending = new LinkedHashMap<>();
     private final Map<String, Task> tasks = new LinkedHashMap<>();
+    private final java.util.function.Consumer<String> host;
     private boolean gone;
     private int resets;
     private final List<String> resetTypes = new ArrayList<>();
@@ -76,6 +77,14 @@ public final class SimBmc implements AutoCloseable {
 
     public SimBmc(SSLContext tls, Clock clock, Duration taskDuration, java.util.function.Function<String, Set<Fault>> faults,
             String user, String password) throws IOException {
+        this(tls, clock, taskDuration, faults, user, password, type -> {
+        });
+    }
+
+    /** {@code host}: told of every reset the host goes through (the reset type), so the simulated host reboots. */
+    public SimBmc(SSLContext tls, Clock clock, Duration taskDuration, java.util.function.Function<String, Set<Fault>> faults,
+            String user, String password, java.util.function.Consumer<String> host) throws IOException {
+        this.host = host;
         this.clock = clock;
         this.taskDuration = taskDuration;
         this.faultsOf = faults;
@@ -242,6 +251,7 @@ public final class SimBmc implements AutoCloseable {
         exchange.sendResponseHeaders(204, -1);
         exchange.close();
         gone = bmcGone;
+        host.accept(type);
     }
 
     private static void answer(HttpExchange exchange, int status, Object body) throws IOException {

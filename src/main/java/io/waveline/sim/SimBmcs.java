@@ -27,6 +27,7 @@ import jakarta.inject.Inject;
  * run (the JDK's keytool, in a temporary folder); Waveline trusts that CA ({@link #caPem()}). Update tasks take
  * {@code waveline.sim.bmc-task-duration}; faults by the image version, {@code waveline.sim.bmc-faults}, e.g.
  * {@code 1.12.0@gpu-a100-08:task-fails} ({@code <version>[@<node>]:task-fails|version-unchanged|bmc-gone|graceful-ignored}).
+ * A reset through a BMC reboots its simulated host (a new boot id after {@code waveline.sim.reboot-duration}).
  */
 @ApplicationScoped
 public class SimBmcs {
@@ -42,6 +43,9 @@ public class SimBmcs {
 
     @Inject
     Clock clock;
+
+    @Inject
+    jakarta.enterprise.inject.Instance<SimFleet> fleet;
 
     private final Map<String, SimBmc> bmcs = new ConcurrentHashMap<>();
     private final Map<String, Set<SimBmc.Fault>> faults = new HashMap<>();
@@ -61,7 +65,7 @@ public class SimBmcs {
         certificates();
         try {
             return new SimBmc(tls, clock, Durations.parse(taskDuration).orElse(Duration.ofSeconds(10)), version -> faultsOf(version, node),
-                    USER, PASSWORD);
+                    USER, PASSWORD, type -> fleet.get().resetByBmc(node, type.equals("PowerCycle")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the simulated BMC of " + node, e);
         }

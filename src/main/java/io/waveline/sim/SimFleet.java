@@ -141,6 +141,13 @@ public class SimFleet {
         }
     }
 
+    /** The host's BMC reset it: it goes down and boots again, as after a reboot; a power cycle also activates GPU firmware. */
+    public void resetByBmc(String name, boolean powerCycle) {
+        SimHost host = host(name);
+        host.resetByBmc(powerCycle, clock.instant());
+        save(host);
+    }
+
     private void save(SimHost host) {
         if (stateDir.isEmpty()) {
             return;

@@ -180,6 +180,13 @@ public final class SimHost {
         return answer(command, now);
     }
 
+    /** A reset through the BMC: the host goes down now and boots again after the reboot time. */
+    public synchronized void resetByBmc(boolean cycle, Instant now) {
+        advance(now);
+        rebootAt = now;
+        powerCycle |= cycle;
+    }
+
     private CommandResult answer(String command, Instant now) {
         Matcher install = INSTALL.matcher(command);
         if (install.find()) {
