@@ -22,9 +22,13 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 
 /**
- * Firmware through Redfish on the simulated BMCs (test profile: {@code 2.5.0:graceful-ignored}, credentials
- * {@code sim-lab}): the reset each component needs, escalation from a graceful to a forced restart, a multipart push
- * of an image file, the plan's credentials reference, and update tasks kept with the node run.
+ * Firmware rollouts on the simulated fleet, driven through the REST API. Through Redfish on the simulated BMCs
+ * (test profile: {@code 1.12.0@gpu-a100-08:task-fails}, {@code 2.5.0:graceful-ignored},
+ * {@code 1.13.0@gpu-a100-04:bmc-gone}, {@code 1.14.0@gpu-a100-06:version-unchanged}, credentials {@code sim-lab}): waves
+ * with a failing task, the reset each component needs, escalation from a graceful to a forced restart, a multipart
+ * push of an image file, the plan's credentials reference, update tasks kept with the node run, a BMC that does not
+ * come back. Through the host tools over SSH ({@code nvfwupd}, {@code mlxfwmanager}; fault
+ * {@code 28.40.1000@gpu-h100-15:install-fails}): a power cycle activates GPU firmware, a failed flash rolls the wave back.
  */
 @QuarkusTest
 class FirmwareRolloutTest {
@@ -34,6 +38,9 @@ class FirmwareRolloutTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    io.waveline.sim.SimFleet sim;
 
     static String plan(String name, String nodes, String components, String method) {
         return """
@@ -58,6 +65,55 @@ class FirmwareRolloutTest {
                     maxFailuresPerWave: 0
                     onFailure: halt
                 """.formatted(name, nodes, components.indent(6).stripTrailing(), method.indent(4).stripTrailing());
+    }
+
+    @Test
+    void firmwareThroughRedfishInWavesAFailingTaskFailsTheWaveAndItGoesBack() {
+        String yaml = """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: bmc-1-12
+                spec:
+                  target:
+                    nodes: [gpu-h100-16, gpu-a100-07, gpu-a100-08]
+                    components:
+                      bmc-firmware: "1.12.0"
+                  method:
+                    type: redfish
+                    imageUri: "https://images.example/{component}-{version}.bin"
+                  waves:
+                    - name: canary
+                      size: 1
+                    - name: rest
+                      size: rest
+                  limits:
+                    maxUnavailable: 3
+                  failurePolicy:
+                    maxFailuresPerWave: 0
+                    onFailure: rollback-wave
+                """;
+        long id = start(yaml);
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("ROLLED_BACK");
+        String canary = done.getString("waves[0].nodes[0].name");
+        assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("SUCCEEDED");
+        assertThat(bmcs.bmc(canary).version("BMC")).isEqualTo("1.12.0");
+        assertThat(done.getList("waves[0].nodes[0].checks.name")).contains("nvidia-smi", "firmware-version");
+        String failed = "waves[1].nodes.find { it.name == 'gpu-a100-08' }";
+        assertThat(done.getString(failed + ".state")).isEqualTo("ROLLED_BACK");
+        assertThat(done.getString(failed + ".lastError")).startsWith("install of bmc-firmware 1.12.0 failed (exit 1): BMC update task")
+                .endsWith("ended Exception: The image failed verification: signature mismatch");
+        assertThat(done.getString("haltReason")).contains("gpu-a100-08").contains("over its budget of 0");
+        assertThat(bmcs.bmc("gpu-a100-08").version("BMC")).isEqualTo("1.10.0");
+        for (String node : List.of("gpu-h100-16", "gpu-a100-07")) {
+            if (!node.equals(canary)) {
+                assertThat(done.getString("waves[1].nodes.find { it.name == '" + node + "' }.state")).isIn("ROLLED_BACK", "SKIPPED");
+                assertThat(bmcs.bmc(node).version("BMC")).as(node + " back on the old BMC firmware").isEqualTo("1.10.0");
+            }
+        }
+        assertThat(eventKinds(id)).contains("node.versions-corrected", "node.install-started", "node.reboot-requested",
+                "rollout.halted", "node.rollback-started", "rollout.rolled-back");
     }
 
     @Test
@@ -116,9 +172,6 @@ class FirmwareRolloutTest {
                         + " waveline.redfish.credentials.lab-bmc.password (environment WAVELINE_REDFISH_CREDENTIALS_LAB_BMC_PASSWORD"));
         assertThat(bmcs.bmc("gpu-l40s-04").version("BIOS")).isEqualTo("2.4.1");
     }
-
-    @Inject
-    io.waveline.sim.SimFleet sim;
 
     @Test
     void hostToolsOverSshFlashGpuAndNicFirmwareAPowerCycleActivatesItAndAFailedFlashRollsTheWaveBack() {
