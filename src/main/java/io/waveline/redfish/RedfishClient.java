@@ -203,6 +203,30 @@ public final class RedfishClient {
         }
     }
 
+    /**
+     * A task of this BMC still running an update from {@code imageUri} (its {@code Payload.JsonBody} names the image),
+     * so an update Waveline requested just before a crash is followed instead of requested again. Finished tasks are
+     * never taken (they may be an earlier rollout's). Empty when none, or when the BMC does not report task payloads.
+     */
+    public Optional<String> taskFor(String imageUri) throws RedfishException {
+        for (JsonNode member : get("/redfish/v1/TaskService/Tasks").path("Members")) {
+            String uri = member.path("@odata.id").asText("");
+            JsonNode task = get(uri);
+            String body = task.path("Payload").path("JsonBody").asText("");
+            String state = task.path("TaskState").asText("");
+            if (!body.isEmpty() && List.of("New", "Starting", "Running", "Pending").contains(state)) {
+                try {
+                    if (imageUri.equals(JSON.readTree(body).path("ImageURI").asText())) {
+                        return Optional.of(uri);
+                    }
+                } catch (IOException e) {
+                    // a payload that is not JSON names no image
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     public Task task(String uri) throws RedfishException {
         JsonNode task = get(uri);
         List<String> messages = new ArrayList<>();

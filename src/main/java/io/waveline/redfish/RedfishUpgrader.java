@@ -253,8 +253,14 @@ public class RedfishUpgrader implements Upgrader {
                     }
                     started.add(client.multipartPush(image, List.of(id)));
                 } else {
-                    started.add(client.simpleUpdate(fill(uriTemplate, wanted.getKey(), wanted.getValue()),
-                            settings.getOrDefault("transferProtocol", "HTTPS"), List.of(id)));
+                    String image = fill(uriTemplate, wanted.getKey(), wanted.getValue());
+                    Optional<String> earlier = client.taskFor(image);
+                    if (earlier.isPresent()) {
+                        LOG.infof("%s: following update task %s for %s, requested before Waveline restarted", node.name(), earlier.get(), image);
+                        started.add(earlier.get());
+                    } else {
+                        started.add(client.simpleUpdate(image, settings.getOrDefault("transferProtocol", "HTTPS"), List.of(id)));
+                    }
                 }
             }
         } catch (RedfishClient.RedfishException e) {

@@ -50,7 +50,7 @@ public final class SimBmc implements AutoCloseable {
     private static final Pattern PUSHED_PARAMETERS = Pattern.compile("name=\"UpdateParameters\"\r\n(?:[^\r\n]+\r\n)*\r\n(\\{.*?\\})\r\n--",
             Pattern.DOTALL);
 
-    private record Task(String id, Instant finishAt, List<String> targets, String version, boolean fails) {
+    private record Task(String id, Instant finishAt, List<String> targets, String version, boolean fails, String request) {
     }
 
     /** Faults by the image version being installed, e.g. every host installing 1.12.0 fails its task. */
@@ -155,6 +155,10 @@ public final class SimBmc implements AutoCloseable {
                 multipartPush(exchange, new String(body, StandardCharsets.ISO_8859_1));
             } else if (method.equals("POST") && path.equals("/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate")) {
                 simpleUpdate(exchange, JSON.readTree(body));
+            } else if (method.equals("GET") && path.equals("/redfish/v1/TaskService/Tasks")) {
+                List<Object> members = new ArrayList<>();
+                tasks.keySet().forEach(id -> members.add(Map.of("@odata.id", "/redfish/v1/TaskService/Tasks/" + id)));
+                answer(exchange, 200, Map.of("@odata.id", path, "Members", members, "Members@odata.count", members.size()));
             } else if (method.equals("GET") && path.startsWith("/redfish/v1/TaskService/Tasks/")) {
                 task(exchange, path.substring(path.lastIndexOf('/') + 1));
             } else if (method.equals("GET") && path.matches("/redfish/v1/Systems/[^/]+")) {
@@ -176,14 +180,14 @@ public final class SimBmc implements AutoCloseable {
             return;
         }
         pushed.add(file.group(1));
-        startTask(exchange, file.group(1), JSON.readTree(parameters.group(1)).path("Targets"));
+        startTask(exchange, file.group(1), JSON.readTree(parameters.group(1)).path("Targets"), "");
     }
 
     private void simpleUpdate(HttpExchange exchange, JsonNode request) throws IOException {
-        startTask(exchange, request.path("ImageURI").asText(""), request.path("Targets"));
+        startTask(exchange, request.path("ImageURI").asText(""), request.path("Targets"), request.toString());
     }
 
-    private void startTask(HttpExchange exchange, String image, JsonNode targetList) throws IOException {
+    private void startTask(HttpExchange exchange, String image, JsonNode targetList, String request) throws IOException {
         Matcher version = IMAGE_VERSION.matcher(image);
         if (!version.find()) {
             answer(exchange, 400, Map.of("error", Map.of("message", "the image names no version: " + image)));
@@ -193,7 +197,7 @@ public final class SimBmc implements AutoCloseable {
         targetList.forEach(t -> targets.add(t.asText().substring(t.asText().lastIndexOf('/') + 1)));
         String id = Integer.toString(tasks.size() + 1);
         tasks.put(id, new Task(id, clock.instant().plus(taskDuration), targets, version.group(1),
-                faultsOf.apply(version.group(1)).contains(Fault.TASK_FAILS)));
+                faultsOf.apply(version.group(1)).contains(Fault.TASK_FAILS), request));
         exchange.getResponseHeaders().add("Location", "/redfish/v1/TaskService/Tasks/" + id);
         answer(exchange, 202, Map.of("@odata.id", "/redfish/v1/TaskService/Tasks/" + id, "TaskState", "New"));
     }
@@ -215,8 +219,13 @@ public final class SimBmc implements AutoCloseable {
         } else if (done) {
             messages.add(Map.of("MessageId", "Update.1.0.AwaitToActivate", "Message", "Reset the system to activate the new firmware"));
         }
-        answer(exchange, 200, Map.of("@odata.id", "/redfish/v1/TaskService/Tasks/" + id, "Id", id, "TaskState", state,
-                "PercentComplete", done ? 100 : 50, "Messages", messages));
+        Map<String, Object> body = new LinkedHashMap<>(Map.of("@odata.id", "/redfish/v1/TaskService/Tasks/" + id, "Id", id,
+                "TaskState", state, "PercentComplete", done ? 100 : 50, "Messages", messages));
+        if (!task.request().isEmpty()) {
+            body.put("Payload", Map.of("HttpOperation", "POST", "TargetUri", "/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate",
+                    "JsonBody", task.request()));
+        }
+        answer(exchange, 200, body);
     }
 
     private void reset(HttpExchange exchange, JsonNode request) throws IOException {

@@ -69,6 +69,9 @@ class RedfishClientTest {
                     .contains(org.assertj.core.groups.Tuple.tuple("BMC", "1.10.0"), org.assertj.core.groups.Tuple.tuple("NIC_FW", "28.39.1002"));
             String task = redfish.simpleUpdate("https://images.example/bmc-1.12.0.bin", "HTTPS", List.of("BMC"));
             assertThat(redfish.task(task).state()).isEqualTo("Running");
+            assertThat(client(bmc, lab).taskFor("https://images.example/bmc-1.12.0.bin"))
+                    .as("a restarted Waveline finds the running task by its image").contains(task);
+            assertThat(redfish.taskFor("https://images.example/bmc-1.13.0.bin")).isEmpty();
             clock.now = clock.now.plus(Duration.ofMinutes(4));
             RedfishClient.Task done = redfish.task(task);
             assertThat(done.succeeded()).isTrue();
@@ -77,6 +80,26 @@ class RedfishClientTest {
             redfish.reset("1", "GracefulRestart");
             assertThat(redfish.firmwareInventory()).filteredOn(f -> f.id().equals("BMC")).extracting(RedfishClient.Firmware::version)
                     .containsExactly("1.12.0");
+            assertThat(redfish.taskFor("https://images.example/bmc-1.12.0.bin")).as("a finished task is never taken again").isEmpty();
+        }
+    }
+
+    @Test
+    void aPushedImageIsActivatedOnlyByThePowerCycleItNeeds(@TempDir Path images) throws Exception {
+        TestClock clock = new TestClock();
+        try (SimBmc bmc = new SimBmc(lab.serverTls(), clock, Duration.ofMinutes(1), Set.of(), "waveline", "s3cret")) {
+            RedfishClient redfish = client(bmc, lab);
+            Path image = java.nio.file.Files.write(images.resolve("nic-firmware-28.42.1000.bin"), new byte[] {1, 2, 3});
+            String task = redfish.multipartPush(image, List.of("NIC_FW"));
+            assertThat(bmc.pushed()).containsExactly("nic-firmware-28.42.1000.bin");
+            clock.now = clock.now.plus(Duration.ofMinutes(1));
+            assertThat(redfish.task(task).succeeded()).isTrue();
+            redfish.reset("1", "ForceRestart");
+            assertThat(bmc.version("NIC_FW")).as("a warm restart leaves NIC firmware pending").isEqualTo("28.39.1002");
+            redfish.reset("1", "PowerCycle");
+            assertThat(bmc.version("NIC_FW")).isEqualTo("28.42.1000");
+            assertThat(bmc.resetTypes()).containsExactly("ForceRestart", "PowerCycle");
+            assertThatThrownBy(() -> redfish.reset("1", "Reboot")).hasMessageStartingWith("Reset Reboot answered 400");
         }
     }
 
