@@ -33,6 +33,7 @@ public final class SimHost {
             + "([0-9][A-Za-z0-9._+~-]*?)\\.(?:bin|fwpkg|img)(?=\\s|$)");
     /** Flashed firmware waits under this prefix in {@code packages} until the reset that activates it. */
     private static final String FLASHED = "flashed:";
+    private static final String SUDO = "sudo -n sh -c '";
     private static final Pattern MPI_RANKS = Pattern.compile(" -np ([0-9]{1,5}) ");
     private static final String[] BUS_IDS = {"18", "2A", "3A", "5D", "9A", "AB", "BA", "DB"};
 
@@ -52,6 +53,8 @@ public final class SimHost {
     private boolean powerCycle;
     private Instant downUntil;
     private boolean hung;
+    private int asRoot;
+    private boolean pinned;
     private int installs;
     private int dropsLeft = 2;
 
@@ -168,6 +171,16 @@ public final class SimHost {
         return Map.copyOf(packages);
     }
 
+    /** How many commands came through {@code sudo -n sh -c '…'}. */
+    public synchronized int commandsAsRoot() {
+        return asRoot;
+    }
+
+    /** Whether the last package install pinned what it installed ({@code apt-mark hold}, {@code dnf versionlock add}). */
+    public synchronized boolean pinned() {
+        return pinned;
+    }
+
     public synchronized CommandResult exec(String command, Instant now) throws NodeUnreachableException {
         advance(now);
         if (hung || downUntil != null) {
@@ -176,6 +189,10 @@ public final class SimHost {
         if (dropsLeft > 0 && faults.apply(packages.get("nvidia-driver")).contains(SimFault.FLAKY_SSH)) {
             dropsLeft--;
             throw new NodeUnreachableException("ssh: connect to host " + name + " port 22: Connection reset by peer");
+        }
+        if (command.startsWith(SUDO) && command.endsWith("'")) {
+            asRoot++;
+            return answer(command.substring(SUDO.length(), command.length() - 1).replace("'\\''", "'"), now);
         }
         return answer(command, now);
     }
@@ -413,6 +430,7 @@ public final class SimHost {
             versions.remove("nvidia-fabricmanager");
         }
         jobs.put(id, new Job(now.plus(installDuration), versions, null, ""));
+        pinned = work.contains("apt-mark hold ") || work.contains("versionlock add ");
         installs++;
         return new CommandResult(0, "started\n");
     }

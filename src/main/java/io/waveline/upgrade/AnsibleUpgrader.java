@@ -128,4 +128,10 @@ public class AnsibleUpgrader implements Upgrader {
     public void reboot(NodeAddress node) throws NodeUnreachableException {
         ssh.reboot(node);
     }
+
+    /** Waveline's own reboot, over SSH; through sudo when the plan says {@code become: true}, as the playbook runs. */
+    @Override
+    public void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
+        ssh.reset(node, reset, Boolean.parseBoolean(settings.getOrDefault("become", "false")) ? Map.of("sudo", "true") : Map.of());
+    }
 }

@@ -39,6 +39,14 @@ public final class PackageCommands {
         return DetachedJob.parseStatus(output);
     }
 
+    /**
+     * A command run as root through sudo without a password prompt ({@code sudo -n}; it fails at once where sudo would
+     * ask): the whole command, compound or not, goes to one {@code sh -c}, its single quotes escaped.
+     */
+    public static String asRoot(String command) {
+        return "sudo -n sh -c '" + command.replace("'", "'\\''") + "'";
+    }
+
     public static String reboot() {
         return "nohup sh -c 'sleep 1; systemctl reboot' > /dev/null 2>&1 < /dev/null &";
     }

@@ -71,6 +71,12 @@ public enum PackageManager {
                 : "dnf versionlock delete {names}; dnf install -y --allowerasing {packages} && dnf versionlock add {names}";
     }
 
+    /** The install for plans with {@code holdPackages: false}: earlier holds are released and none is set. */
+    public String unpinnedTemplate() {
+        return this == APT ? "apt-mark unhold {names}; apt-get install -y --allow-downgrades --allow-change-held-packages {packages}"
+                : "dnf versionlock delete {names}; dnf install -y --allowerasing {packages}";
+    }
+
     /** Checks a configured install template; the answer is empty when it may be used, else what is wrong. */
     public static Optional<String> templateProblem(String template) {
         if (!template.contains("{packages}")) {

@@ -101,7 +101,7 @@ public class PackageUpgrader implements Upgrader {
         }
         Map<String, String> versions = new java.util.TreeMap<>();
         for (FirmwareTools.Tool tool : FirmwareTools.Tool.values()) {
-            CommandResult result = shell.run(node, FirmwareTools.query(tool, firmware), QUICK);
+            CommandResult result = shell.run(node, root(settings, FirmwareTools.query(tool, firmware)), QUICK);
             if (result.ok()) {
                 versions.putAll(tool == FirmwareTools.Tool.NVFWUPD ? FirmwareTools.parseNvfwupd(result.output())
                         : FirmwareTools.parseMlxfwmanager(result.output()));
@@ -114,10 +114,13 @@ public class PackageUpgrader implements Upgrader {
     public String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
             Map<String, String> settings) throws NodeUnreachableException {
         if (!settings.containsKey("firmwareImage")) {
-            startInstall(node, manager, jobId, versions);
+            boolean hold = Boolean.parseBoolean(settings.getOrDefault("holdPackages", "true"));
+            expectOk(node, root(settings, PackageCommands.install(hold ? templates.get(manager) : manager.unpinnedTemplate(), manager,
+                    jobId, versions)));
             return null;
         }
-        expectOk(node, io.waveline.ssh.DetachedJob.start(jobId, FirmwareTools.installWork(versions, settings.get("firmwareImage"), firmware)));
+        expectOk(node, root(settings, io.waveline.ssh.DetachedJob.start(jobId,
+                FirmwareTools.installWork(versions, settings.get("firmwareImage"), firmware))));
         return null;
     }
 
@@ -138,11 +141,8 @@ public class PackageUpgrader implements Upgrader {
 
     @Override
     public void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
-        if (reset.type().equals("power-cycle")) {
-            shell.run(node, "nohup sh -c '" + "sleep 1; " + powerCycleCommand + "' > /dev/null 2>&1 < /dev/null &", QUICK);
-        } else {
-            reboot(node);
-        }
+        shell.run(node, root(settings, reset.type().equals("power-cycle")
+                ? "nohup sh -c '" + "sleep 1; " + powerCycleCommand + "' > /dev/null 2>&1 < /dev/null &" : PackageCommands.reboot()), QUICK);
     }
 
     @Override
@@ -153,6 +153,11 @@ public class PackageUpgrader implements Upgrader {
     @Override
     public void reboot(NodeAddress node) throws NodeUnreachableException {
         shell.run(node, PackageCommands.reboot(), QUICK);
+    }
+
+    /** The plan's {@code sudo: true}: what changes the node runs as root through {@code sudo -n}. */
+    private static String root(Map<String, String> settings, String command) {
+        return Boolean.parseBoolean(settings.getOrDefault("sudo", "false")) ? PackageCommands.asRoot(command) : command;
     }
 
     private CommandResult expectOk(NodeAddress node, String command) throws NodeUnreachableException {

@@ -471,6 +471,18 @@ class RolloutScenariosTest {
     }
 
     @Test
+    void sudoRunsTheChangesAsRootAndWithoutHoldsNothingIsPinned() {
+        String yaml = plan("sudo-unpinned", "nodes: [gpu-l40s-06]", "570.124.06", false, "- name: all\n  size: rest", "onFailure: halt")
+                .replace("  waves:", "  method:\n    type: ssh\n    sudo: true\n    holdPackages: false\n  waves:");
+        long id = start(yaml);
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).as(done.prettify()).isEqualTo("SUCCEEDED");
+        assertThat(sim.host("gpu-l40s-06").installedVersions()).containsEntry("nvidia-driver", "570.124.06");
+        assertThat(sim.host("gpu-l40s-06").commandsAsRoot()).as("the install and the reboot went through sudo -n").isGreaterThanOrEqualTo(2);
+        assertThat(sim.host("gpu-l40s-06").pinned()).isFalse();
+    }
+
+    @Test
     void theRackPowerBudgetCapsConcurrentBurnIn() {
         List<String> rack = List.of("gpu-h100-05", "gpu-h100-06", "gpu-h100-07", "gpu-h100-08");
         String yaml = plan("burn-in", "nodes: [gpu-h100-05, gpu-h100-06, gpu-h100-07, gpu-h100-08]", "570.86.32", true,

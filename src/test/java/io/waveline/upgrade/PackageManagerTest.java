@@ -21,6 +21,25 @@ class PackageManagerTest {
     }
 
     @Test
+    void withoutHoldsAnEarlierHoldIsReleasedAndNoneIsSet() {
+        String work = PackageManager.APT.installWork(BUNDLE, PackageManager.APT.unpinnedTemplate());
+        assertThat(work).startsWith("apt-mark unhold nvidia-driver-570 nvidia-fabricmanager-570; apt-get install").doesNotContain("apt-mark hold");
+        assertThat(PackageManager.DNF.installWork(BUNDLE, PackageManager.DNF.unpinnedTemplate())).doesNotContain("versionlock add");
+        assertThat(PackageManager.templateProblem(PackageManager.APT.unpinnedTemplate())).isEmpty();
+    }
+
+    /** The sudo wrapping is read by a real sh: {@code env} stands in for {@code sudo -n}, which needs no password here. */
+    @Test
+    void aCommandRunAsRootKeepsItsQuotesAndItsCompoundParts() throws Exception {
+        String detached = io.waveline.ssh.DetachedJob.start("wl-7-up", "echo 'held: a b' && echo second");
+        assertThat(PackageCommands.asRoot(detached)).startsWith("sudo -n sh -c 'mkdir -p ");
+        String probe = "printf '%s|' 'one two' \"it's\"; echo done";
+        Process sh = new ProcessBuilder("sh", "-c", PackageCommands.asRoot(probe).replaceFirst("^sudo -n ", "env ")).start();
+        assertThat(new String(sh.getInputStream().readAllBytes())).isEqualTo("one two|it's|done\n");
+        assertThat(sh.waitFor()).isZero();
+    }
+
+    @Test
     void dnfInstallsBothPackagesAndLocksTheirVersions() {
         assertThat(PackageManager.DNF.installWork(BUNDLE)).isEqualTo("dnf versionlock delete nvidia-driver "
                 + "nvidia-fabric-manager; dnf install -y --allowerasing nvidia-driver-3:570.133.20 "
