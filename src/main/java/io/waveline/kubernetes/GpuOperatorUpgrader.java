@@ -47,13 +47,22 @@ public class GpuOperatorUpgrader implements Upgrader {
     KubernetesSettings settings;
 
     List<Pod> driverPods(String node) {
+        return driverPods(node, Map.of());
+    }
+
+    /** The operator's namespace: the plan's {@code namespace}, else {@code waveline.kubernetes.operator-namespace}. */
+    public String namespace(Map<String, String> planSettings) {
+        return planSettings.getOrDefault("namespace", settings.operatorNamespace());
+    }
+
+    List<Pod> driverPods(String node, Map<String, String> planSettings) {
         LabelSelector selector;
         try {
             selector = LabelSelector.parse(settings.driverPodSelector());
         } catch (LabelSelector.SyntaxException e) {
             throw new IllegalStateException("waveline.kubernetes.driver-pod-selector is not a selector", e);
         }
-        return client.pods().inNamespace(settings.operatorNamespace()).list().getItems().stream()
+        return client.pods().inNamespace(namespace(planSettings)).list().getItems().stream()
                 .filter(p -> p.getSpec() != null && node.equals(p.getSpec().getNodeName()))
                 .filter(p -> selector.matches(p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels()))
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
@@ -84,30 +93,47 @@ public class GpuOperatorUpgrader implements Upgrader {
     /** The uid of the newest ready driver pod on the node: it changes when the driver is reloaded. */
     @Override
     public String bootId(NodeAddress node) {
-        return driverPods(node.name()).stream().filter(GpuOperatorUpgrader::ready).findFirst().map(p -> p.getMetadata().getUid())
+        return bootId(node, Map.of());
+    }
+
+    @Override
+    public String bootId(NodeAddress node, Map<String, String> planSettings) {
+        return driverPods(node.name(), planSettings).stream().filter(GpuOperatorUpgrader::ready).findFirst().map(p -> p.getMetadata().getUid())
                 .orElse("no-ready-driver-pod");
     }
 
     /** The driver the node's ready driver pod runs. */
     @Override
     public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) {
-        return driverPods(node.name()).stream().filter(GpuOperatorUpgrader::ready).findFirst().flatMap(GpuOperatorUpgrader::version)
+        return installedVersions(node, manager, Map.of());
+    }
+
+    @Override
+    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> planSettings) {
+        return driverPods(node.name(), planSettings).stream().filter(GpuOperatorUpgrader::ready).findFirst().flatMap(GpuOperatorUpgrader::version)
                 .map(v -> Map.of("nvidia-driver", v)).orElse(Map.of());
     }
 
     @Override
     public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions) {
+        startInstall(node, manager, jobId, versions, Map.of());
+    }
+
+    @Override
+    public String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
+            Map<String, String> planSettings) {
         String target = versions.get("nvidia-driver");
         if (target == null) {
             throw new IllegalArgumentException("the gpu-operator method moves nvidia-driver only");
         }
         client.nodes().withName(node.name()).patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"metadata\":{\"labels\":{\"" + DRIVER_LABEL + "\":\"" + target + "\"}}}");
-        for (Pod pod : driverPods(node.name())) {
+        for (Pod pod : driverPods(node.name(), planSettings)) {
             if (!version(pod).map(target::equals).orElse(false)) {
                 client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
             }
         }
+        return null;
     }
 
     /**
@@ -116,13 +142,18 @@ public class GpuOperatorUpgrader implements Upgrader {
      */
     @Override
     public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) {
+        return job(node, jobId, null, versions, Map.of());
+    }
+
+    @Override
+    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> planSettings) {
         String wanted = versions.get("nvidia-driver");
         var current = client.nodes().withName(node.name()).get();
         String label = current == null || current.getMetadata().getLabels() == null ? null : current.getMetadata().getLabels().get(DRIVER_LABEL);
         if (!wanted.equals(label)) {
             return JobStatus.notFound();
         }
-        for (Pod pod : driverPods(node.name())) {
+        for (Pod pod : driverPods(node.name(), planSettings)) {
             if (!version(pod).map(wanted::equals).orElse(false)) {
                 continue;
             }

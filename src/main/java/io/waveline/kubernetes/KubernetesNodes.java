@@ -237,6 +237,11 @@ public class KubernetesNodes {
      * the baseline, and every GPU Operator validator pod on the node ready.
      */
     public CheckOutcome afterUpgrade(String name, int baselineAllocatable) {
+        return afterUpgrade(name, baselineAllocatable, settings.operatorNamespace());
+    }
+
+    /** As above, with the GPU Operator in {@code operatorNamespace} (a gpu-operator plan's {@code namespace}). */
+    public CheckOutcome afterUpgrade(String name, int baselineAllocatable, String operatorNamespace) {
         Node node = node(name);
         int gpus = KubernetesInventory.allocatableGpus(node);
         Map<String, Object> figures = Map.of("allocatable", gpus, "baseline", baselineAllocatable);
@@ -254,7 +259,7 @@ public class KubernetesNodes {
             return new CheckOutcome("kubernetes-validator", CheckStatus.ERROR, "waveline.kubernetes.validator-selector is not a"
                     + " selector", CheckOutcome.Cause.NONE, figures, "");
         }
-        List<Pod> validators = client.pods().inNamespace(settings.operatorNamespace()).list().getItems().stream()
+        List<Pod> validators = client.pods().inNamespace(operatorNamespace).list().getItems().stream()
                 .filter(p -> p.getSpec() != null && name.equals(p.getSpec().getNodeName()) && validator.matches(labels(p))).toList();
         List<String> notReady = validators.stream().filter(p -> !podReady(p)).map(KubernetesNodes::id).toList();
         if (validators.isEmpty() || !notReady.isEmpty()) {

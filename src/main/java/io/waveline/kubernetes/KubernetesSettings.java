@@ -29,6 +29,13 @@ public interface KubernetesSettings {
     @WithDefault("gpu-operator")
     String operatorNamespace();
 
+    /**
+     * How long after the upgrade the validator pods may take to become ready before the node fails (a gpu-operator
+     * plan's {@code validatorTimeout} overrides it).
+     */
+    @WithDefault("10m")
+    Duration validatorTimeout();
+
     /** The GPU Operator's validator pods. */
     @WithDefault("app=nvidia-operator-validator")
     String validatorSelector();

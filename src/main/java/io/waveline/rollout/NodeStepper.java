@@ -207,7 +207,7 @@ public class NodeStepper {
     /** The gpu-operator method's own check: the node's ready driver pod runs the wanted driver. */
     private CheckOutcome driverPod(NodeRun run, NodeAddress address) {
         String wanted = run.wantedVersions().get("nvidia-driver");
-        String running = gpuOperator.installedVersions(address, packageManager(run)).getOrDefault("nvidia-driver", "none");
+        String running = gpuOperator.installedVersions(address, packageManager(run), run.settings()).getOrDefault("nvidia-driver", "none");
         return wanted.equals(running) ? CheckOutcome.pass("driver-version", "driver pod runs " + running, Map.of("driver", running), "")
                 : CheckOutcome.fail("driver-version", CheckOutcome.Cause.DRIVER, "driver pod runs " + running + ", expected " + wanted,
                         Map.of("driver", running), "");
@@ -322,14 +322,29 @@ public class NodeStepper {
     }
 
     private void validate(NodeRun run, NodeAddress address, Instant now, StepLog log) throws NodeUnreachableException {
+        // On Kubernetes the GPU Operator validates the node again after a driver change; its validator pods are waited
+        // for (up to the validator timeout) before anything else runs, so the checks do not repeat while it works.
+        CheckOutcome validator = null;
+        if (run.facts.kubernetes()) {
+            validator = kube.afterUpgrade(run.nodeName, run.baselineAllocatable == null ? 0 : run.baselineAllocatable,
+                    gpuOperator.namespace(run.throughGpuOperator() ? run.settings() : Map.of()));
+            Duration patience = run.throughGpuOperator() ? io.waveline.plan.Durations.parse(run.settings().getOrDefault("validatorTimeout", ""))
+                    .orElse(kubeSettings.validatorTimeout()) : kubeSettings.validatorTimeout();
+            if (!validator.passed() && !now.isAfter(run.stepStartedAt.plus(patience))) {
+                progress(run, "waiting for the GPU Operator's validation (" + validator.summary() + "), at most "
+                        + io.waveline.plan.Durations.format(patience), "node.waiting-for-validator", log);
+                later(run, now);
+                return;
+            }
+        }
         List<CheckOutcome> outcomes = new java.util.ArrayList<>(run.throughGpuOperator() ? List.of(driverPod(run, address))
                 : checks.run(address, context(run)));
         if (("redfish".equals(run.method) || run.settings().containsKey("firmwareImage"))
                 && outcomes.stream().allMatch(CheckOutcome::passed)) {
             outcomes.add(firmwareVersions(run, address));
         }
-        if (run.facts.kubernetes() && outcomes.stream().allMatch(CheckOutcome::passed)) {
-            outcomes.add(kube.afterUpgrade(run.nodeName, run.baselineAllocatable == null ? 0 : run.baselineAllocatable));
+        if (validator != null && outcomes.stream().allMatch(CheckOutcome::passed)) {
+            outcomes.add(validator);
         }
         if (run.throughGpuOperator() && outcomes.stream().allMatch(CheckOutcome::passed)) {
             outcomes.addAll(checks.runRequested(address, context(run)));

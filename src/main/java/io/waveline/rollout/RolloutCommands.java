@@ -129,6 +129,11 @@ public class RolloutCommands {
                                             + " method type redfish)" : ""));
         }
         WavePlan wavePlan = review.wavePlan().orElseThrow();
+        if (operator && "clusterpolicy".equals(plan.method().settings().get("mode"))) {
+            throw new RolloutConflict("the gpu-operator method runs mode: nvidiadriver only (one NVIDIADriver per version, nodes"
+                    + " moved by label); mode: clusterpolicy (one driver for the whole cluster, the operator's own upgrade"
+                    + " controller) is not supported: remove mode or set it to nvidiadriver");
+        }
         if (operator) {
             List<String> bare = wavePlan.waves().stream().flatMap(w -> w.nodes().stream())
                     .filter(n -> !n.labels().containsKey(io.waveline.kubernetes.KubernetesInventory.MARKER)).map(NodeFacts::name).toList();

@@ -260,4 +260,86 @@ class KubernetesRolloutTest {
         assertThat(driverLabel("gpu-op-3")).isEqualTo("550.127.05");
         assertThat(client.nodes().withName("gpu-op-3").get().getSpec().getUnschedulable()).isFalse();
     }
+
+    @Test
+    void thePlansOperatorNamespaceIsUsedAndTheOperatorsValidationIsWaitedFor() {
+        String ns = "nvidia-gpu-operator";
+        Node node = KubernetesNodesTest.gpuNode("gpu-op-4", false, "r10");
+        node.getMetadata().getLabels().put(GpuOperatorUpgrader.DRIVER_LABEL, "550.127.05");
+        client.nodes().resource(node).create();
+        Pod oldDriver = driverPod("gpu-op-4", "550.127.05");
+        oldDriver.getMetadata().setNamespace(ns);
+        client.pods().inNamespace(ns).resource(oldDriver).create();
+        Pod validator = KubernetesNodesTest.pod(ns, "nvidia-operator-validator-op4", "gpu-op-4", Map.of("app", "nvidia-operator-validator"),
+                "DaemonSet", "Running");
+        validator.getStatus().getConditions().get(0).setStatus("False");
+        client.pods().inNamespace(ns).resource(validator).create();
+        inventory.refresh();
+        String plan = """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: operator-570-ns
+                spec:
+                  target:
+                    nodes: [gpu-op-4]
+                    components:
+                      nvidia-driver: "570.133.20"
+                  method:
+                    type: gpu-operator
+                    namespace: nvidia-gpu-operator
+                    validatorTimeout: 5m
+                  waves:
+                    - name: all
+                      size: rest
+                """;
+        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "570.133.20".equals(driverLabel("gpu-op-4")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.pods().inNamespace(ns).withName(oldDriver.getMetadata().getName()).get() == null);
+        Pod newDriver = driverPod("gpu-op-4", "570.133.20");
+        newDriver.getMetadata().setNamespace(ns);
+        client.pods().inNamespace(ns).resource(newDriver).create();
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().when().get("/api/v1/rollouts/" + id + "/events").then().extract()
+                .jsonPath().getList("kind").contains("node.waiting-for-validator"));
+        assertThat(rollout(id).getString("waves[0].nodes[0].state")).isEqualTo("VALIDATING");
+        validator.getStatus().getConditions().get(0).setStatus("True");
+        client.pods().inNamespace(ns).resource(validator).update();
+        await().atMost(Duration.ofSeconds(60)).until(() -> List.of("SUCCEEDED", "FAILED", "ROLLED_BACK").contains(rollout(id).getString("state")));
+        JsonPath done = rollout(id);
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(done.getList("waves[0].nodes[0].checks.summary")).contains("driver pod runs 570.133.20",
+                "node Ready, 8 allocatable GPUs, validator ready");
+        List<String> waits = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath()
+                .getList("findAll { it.kind == 'node.waiting-for-validator' }.message");
+        assertThat(waits).containsExactly("waiting for the GPU Operator's validation (validator pod(s) not ready:"
+                + " nvidia-gpu-operator/nvidia-operator-validator-op4), at most 5m");
+    }
+
+    @Test
+    void theClusterPolicyModeIsRefusedWithWhatToDo() {
+        client.nodes().resource(KubernetesNodesTest.gpuNode("gpu-op-5", false, "r11")).create();
+        inventory.refresh();
+        String plan = """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: operator-cp
+                spec:
+                  target:
+                    nodes: [gpu-op-5]
+                    components:
+                      nvidia-driver: "570.133.20"
+                  method:
+                    type: gpu-operator
+                    mode: clusterpolicy
+                  waves:
+                    - name: all
+                      size: rest
+                """;
+        given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(409)
+                .body("detail", org.hamcrest.Matchers.containsString("mode: clusterpolicy (one driver for the whole cluster, the"
+                        + " operator's own upgrade controller) is not supported: remove mode or set it to nvidiadriver"));
+    }
 }
