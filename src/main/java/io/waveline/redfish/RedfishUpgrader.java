@@ -80,6 +80,9 @@ public class RedfishUpgrader implements Upgrader {
     @ConfigProperty(name = "waveline.redfish.force-reset-after", defaultValue = "10m")
     String forceResetAfter;
 
+    @ConfigProperty(name = "waveline.redfish.bmc-return-timeout", defaultValue = "10m")
+    Duration bmcReturnTimeout;
+
     @Inject
     Instance<SimBmcs> simBmcs;
 
@@ -313,6 +316,12 @@ public class RedfishUpgrader implements Upgrader {
         Duration graceful = Durations.parse(settings.getOrDefault("forceResetAfter", forceResetAfter)).orElse(Duration.ofMinutes(10));
         return List.of(new Reset("GracefulRestart", "graceful restart through the BMC to activate the firmware", graceful),
                 new Reset("ForceRestart", "forced restart through the BMC", rebootTimeout));
+    }
+
+    /** A BMC restarts to activate its own firmware, during the update task or after the reset: minutes without an answer. */
+    @Override
+    public Duration awayAllowance(Map<String, String> settings) {
+        return bmcReturnTimeout;
     }
 
     @Override

@@ -85,7 +85,9 @@ public class NodeStepper {
             }
             run.attempts = 0;
         } catch (NodeUnreachableException e) {
-            unreachable(run, now, e, log);
+            if (!away(run, now, e, log)) {
+                unreachable(run, now, e, log);
+            }
         } catch (RuntimeException e) {
             unreachable(run, now, new NodeUnreachableException("step " + run.state + " failed: " + e, e), log);
         }
@@ -472,6 +474,24 @@ public class NodeStepper {
         log.event(quarantine ? "node.quarantined" : "node.failed", what + reason
                 + (quarantine ? " (hardware fault: the node stays cordoned)" : ""));
         move(run, quarantine ? NodeState.QUARANTINED : NodeState.FAILED, now);
+    }
+
+    /**
+     * A node that is expected to be away for a while (its method's {@link Upgrader#awayAllowance}: after a reset, or
+     * while its install job runs) is waited for without counting attempts; answers whether that is the case.
+     */
+    private boolean away(NodeRun run, Instant now, NodeUnreachableException e, StepLog log) {
+        boolean expected = run.state == NodeState.VALIDATING
+                || (run.state == NodeState.UPGRADING || run.state == NodeState.ROLLING_BACK) && run.jobHandle != null;
+        Duration allowance = upgrader(run).awayAllowance(run.settings());
+        if (!expected || allowance.isZero() || e instanceof io.waveline.ssh.HostKeyRejectedException
+                || now.isAfter(run.stepStartedAt.plus(allowance))) {
+            return false;
+        }
+        progress(run, "waiting for it to answer again, at most " + io.waveline.plan.Durations.format(allowance) + " ("
+                + e.getMessage() + ")", "node.waiting-to-answer", log);
+        later(run, now);
+        return true;
     }
 
     private void unreachable(NodeRun run, Instant now, NodeUnreachableException e, StepLog log) {

@@ -33,7 +33,8 @@ import com.sun.net.httpserver.HttpsServer;
  * The image's version is read from its file name ({@code <anything>-<version>.bin|fwpkg|img}). Faults:
  * {@code task-fails} (the task ends in {@code Exception}), {@code version-unchanged} (the reset does not apply the
  * image), {@code bmc-gone} (after the reset the BMC stops answering), {@code graceful-ignored} (a
- * {@code GracefulRestart} does nothing: the host hangs on its way down). Basic auth with one user.
+ * {@code GracefulRestart} does nothing: the host hangs on its way down), {@code bmc-restarts} (after the reset the BMC
+ * does not answer for {@link #RESTART}, as one activating its own firmware). Basic auth with one user.
  */
 public final class SimBmc implements AutoCloseable {
 
@@ -41,8 +42,11 @@ public final class SimBmc implements AutoCloseable {
     private static final Pattern IMAGE_VERSION = Pattern.compile("-([0-9][A-Za-z0-9._]*)\\.(bin|fwpkg|img)$");
 
     public enum Fault {
-        TASK_FAILS, VERSION_UNCHANGED, BMC_GONE, GRACEFUL_IGNORED
+        TASK_FAILS, VERSION_UNCHANGED, BMC_GONE, GRACEFUL_IGNORED, BMC_RESTARTS
     }
+
+    /** How long a BMC with the fault {@code bmc-restarts} does not answer after a reset. */
+    public static final Duration RESTART = Duration.ofSeconds(2);
 
     /** Firmware that a warm reset does not activate. */
     private static final Set<String> NEEDS_POWER_CYCLE = Set.of("GPU_FW", "NIC_FW");
@@ -66,6 +70,7 @@ public final class SimBmc implements AutoCloseable {
     private final Map<String, Task> tasks = new LinkedHashMap<>();
     private final java.util.function.Consumer<String> host;
     private boolean gone;
+    private Instant awayUntil;
     private int resets;
     private final List<String> resetTypes = new ArrayList<>();
     private final List<String> pushed = new ArrayList<>();
@@ -126,7 +131,7 @@ public final class SimBmc implements AutoCloseable {
     private synchronized void handle(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
             byte[] body = in.readAllBytes();
-            if (gone) {
+            if (gone || awayUntil != null && clock.instant().isBefore(awayUntil)) {
                 exchange.close();
                 return;
             }
@@ -255,6 +260,9 @@ public final class SimBmc implements AutoCloseable {
                 firmware.get(entry.getKey())[1] = entry.getValue();
             }
             bmcGone |= faults.contains(Fault.BMC_GONE);
+            if (faults.contains(Fault.BMC_RESTARTS)) {
+                awayUntil = clock.instant().plus(RESTART);
+            }
             it.remove();
         }
         exchange.sendResponseHeaders(204, -1);

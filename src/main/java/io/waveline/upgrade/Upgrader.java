@@ -74,6 +74,14 @@ public interface Upgrader {
         return List.of(new Reset("reboot", "rebooting to load the driver", rebootTimeout));
     }
 
+    /**
+     * How long the node may not answer after a reset or while its install runs, without that counting as a failed
+     * attempt (a BMC restarting to activate its own firmware takes minutes). Zero: every unanswered call counts.
+     */
+    default Duration awayAllowance(Map<String, String> settings) {
+        return Duration.ZERO;
+    }
+
     /** Asks for one of {@link #resets}. */
     default void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
         reboot(node);

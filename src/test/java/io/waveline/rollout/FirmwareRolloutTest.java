@@ -24,10 +24,11 @@ import jakarta.persistence.EntityManager;
 /**
  * Firmware rollouts on the simulated fleet, driven through the REST API. Through Redfish on the simulated BMCs
  * (test profile: {@code 1.12.0@gpu-a100-08:task-fails}, {@code 2.5.0:graceful-ignored},
- * {@code 1.13.0@gpu-a100-04:bmc-gone}, {@code 1.14.0@gpu-a100-06:version-unchanged}, credentials {@code sim-lab}): waves
+ * {@code 1.13.0@gpu-a100-04:bmc-gone}, {@code 1.14.0@gpu-a100-06:version-unchanged}, {@code 1.15.0@gpu-a100-05:bmc-restarts},
+ * credentials {@code sim-lab}): waves
  * with a failing task, the reset each component needs, escalation from a graceful to a forced restart, a multipart
  * push of an image file, the plan's credentials reference, update tasks kept with the node run, a BMC that does not
- * come back. Through the host tools over SSH ({@code nvfwupd}, {@code mlxfwmanager}; fault
+ * come back, and one that restarts and is waited for. Through the host tools over SSH ({@code nvfwupd}, {@code mlxfwmanager}; fault
  * {@code 28.40.1000@gpu-h100-15:install-fails}): a power cycle activates GPU firmware, a failed flash rolls the wave back.
  */
 @QuarkusTest
@@ -240,6 +241,22 @@ class FirmwareRolloutTest {
         assertThat(done.getString("waves[0].nodes[0].lastError"))
                 .isEqualTo("firmware-version: bmc-firmware runs 1.10.0, expected 1.14.0 after the reset");
         assertThat(bmcs.bmc("gpu-a100-06").version("BMC")).isEqualTo("1.10.0");
+    }
+
+    @Test
+    void aBmcRestartingAfterTheResetIsWaitedForWithoutUsingUpTheRetries() {
+        long id = start(plan("bmc-1-15", "gpu-a100-05", "bmc-firmware: \"1.15.0\"", """
+                imageUri: "https://images.example/{component}-{version}.bin"
+                """));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).as(done.prettify()).isEqualTo("SUCCEEDED");
+        assertThat(bmcs.bmc("gpu-a100-05").version("BMC")).isEqualTo("1.15.0");
+        assertThat(eventKinds(id)).containsSubsequence("node.rebooted", "node.waiting-to-answer", "node.validated")
+                .doesNotContain("node.retry");
+        List<String> waits = given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract()
+                .jsonPath().getList("findAll { it.kind == 'node.waiting-to-answer' }.message");
+        assertThat(waits).singleElement().asString().startsWith("waiting for it to answer again, at most 4s (BMC of gpu-a100-05: cannot"
+                + " reach the BMC at https://127.0.0.1:");
     }
 
     @Test
