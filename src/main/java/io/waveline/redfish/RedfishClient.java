@@ -240,6 +240,25 @@ public final class RedfishClient {
         return get("/redfish/v1/Systems/" + system).path("LastResetTime").asText("");
     }
 
+    /**
+     * The reset types the system offers: {@code ResetType@Redfish.AllowableValues} of its reset action, or the
+     * {@code ResetType} parameter of the action's {@code @Redfish.ActionInfo}; empty when the BMC does not say.
+     */
+    public List<String> resetTypes(String system) throws RedfishException {
+        JsonNode action = get("/redfish/v1/Systems/" + system).path("Actions").path("#ComputerSystem.Reset");
+        List<String> types = new ArrayList<>();
+        action.path("ResetType@Redfish.AllowableValues").forEach(t -> types.add(t.asText()));
+        String info = action.path("@Redfish.ActionInfo").asText("");
+        if (types.isEmpty() && !info.isEmpty()) {
+            for (JsonNode parameter : get(info).path("Parameters")) {
+                if (parameter.path("Name").asText("").equals("ResetType")) {
+                    parameter.path("AllowableValues").forEach(t -> types.add(t.asText()));
+                }
+            }
+        }
+        return types;
+    }
+
     /** {@code ComputerSystem.Reset} ({@code GracefulRestart}, {@code ForceRestart}, {@code PowerCycle}, …). */
     public void reset(String system, String resetType) throws RedfishException {
         HttpResponse<String> response = post("/redfish/v1/Systems/" + system + "/Actions/ComputerSystem.Reset", Map.of("ResetType", resetType));

@@ -326,8 +326,23 @@ public class RedfishUpgrader implements Upgrader {
 
     @Override
     public void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
+        RedfishClient client = client(node, settings);
         try {
-            client(node, settings).reset(system, reset.type());
+            List<String> offered = client.resetTypes(system);
+            String type = reset.type();
+            if (offered.isEmpty() || offered.contains(type)) {
+                client.reset(system, type);
+            } else if (type.equals("PowerCycle") && offered.contains("ForceOff") && offered.contains("On")) {
+                LOG.infof("the BMC of %s offers no PowerCycle: ForceOff, then On", node.name());
+                client.reset(system, "ForceOff");
+                client.reset(system, "On");
+            } else if (type.equals("GracefulRestart") && offered.contains("ForceRestart")) {
+                LOG.warnf("the BMC of %s offers no GracefulRestart: ForceRestart at once", node.name());
+                client.reset(system, "ForceRestart");
+            } else {
+                throw new NodeUnreachableException("the BMC of " + node.name() + " does not offer the reset " + type + " (it offers "
+                        + String.join(", ", offered) + ")");
+            }
         } catch (RedfishClient.RedfishException e) {
             throw unreachable(node, e);
         }

@@ -34,7 +34,8 @@ import com.sun.net.httpserver.HttpsServer;
  * {@code task-fails} (the task ends in {@code Exception}), {@code version-unchanged} (the reset does not apply the
  * image), {@code bmc-gone} (after the reset the BMC stops answering), {@code graceful-ignored} (a
  * {@code GracefulRestart} does nothing: the host hangs on its way down), {@code bmc-restarts} (after the reset the BMC
- * does not answer for {@link #RESTART}, as one activating its own firmware). Basic auth with one user.
+ * does not answer for {@link #RESTART}, as one activating its own firmware), {@code no-power-cycle} (the BMC does not
+ * offer {@code PowerCycle}; {@code ForceOff} then {@code On} cycles the power instead). Basic auth with one user.
  */
 public final class SimBmc implements AutoCloseable {
 
@@ -42,8 +43,11 @@ public final class SimBmc implements AutoCloseable {
     private static final Pattern IMAGE_VERSION = Pattern.compile("-([0-9][A-Za-z0-9._]*)\\.(bin|fwpkg|img)$");
 
     public enum Fault {
-        TASK_FAILS, VERSION_UNCHANGED, BMC_GONE, GRACEFUL_IGNORED, BMC_RESTARTS
+        TASK_FAILS, VERSION_UNCHANGED, BMC_GONE, GRACEFUL_IGNORED, BMC_RESTARTS, NO_POWER_CYCLE
     }
+
+    private static final List<String> RESET_TYPES = List.of("On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart",
+            "PowerCycle");
 
     /** How long a BMC with the fault {@code bmc-restarts} does not answer after a reset. */
     public static final Duration RESTART = Duration.ofSeconds(2);
@@ -71,6 +75,7 @@ public final class SimBmc implements AutoCloseable {
     private final java.util.function.Consumer<String> host;
     private boolean gone;
     private Instant awayUntil;
+    private boolean off;
     private int resets;
     private final List<String> resetTypes = new ArrayList<>();
     private final List<String> pushed = new ArrayList<>();
@@ -167,8 +172,9 @@ public final class SimBmc implements AutoCloseable {
             } else if (method.equals("GET") && path.startsWith("/redfish/v1/TaskService/Tasks/")) {
                 task(exchange, path.substring(path.lastIndexOf('/') + 1));
             } else if (method.equals("GET") && path.matches("/redfish/v1/Systems/[^/]+")) {
-                answer(exchange, 200, Map.of("@odata.id", path, "Id", path.substring(path.lastIndexOf('/') + 1), "PowerState", "On",
-                        "LastResetTime", lastReset.toString()));
+                answer(exchange, 200, Map.of("@odata.id", path, "Id", path.substring(path.lastIndexOf('/') + 1), "PowerState",
+                        off ? "Off" : "On", "LastResetTime", lastReset.toString(), "Actions", Map.of("#ComputerSystem.Reset",
+                                Map.of("target", path + "/Actions/ComputerSystem.Reset", "ResetType@Redfish.AllowableValues", allowedResets()))));
             } else if (method.equals("POST") && path.matches("/redfish/v1/Systems/[^/]+/Actions/ComputerSystem.Reset")) {
                 reset(exchange, JSON.readTree(body));
             } else {
@@ -233,13 +239,27 @@ public final class SimBmc implements AutoCloseable {
         answer(exchange, 200, body);
     }
 
+    /** The reset types this BMC offers; without PowerCycle while an image with the fault {@code no-power-cycle} waits. */
+    private List<String> allowedResets() {
+        boolean noCycle = pending.values().stream().anyMatch(v -> faultsOf.apply(v).contains(Fault.NO_POWER_CYCLE));
+        return RESET_TYPES.stream().filter(t -> !(noCycle && t.equals("PowerCycle"))).toList();
+    }
+
     private void reset(HttpExchange exchange, JsonNode request) throws IOException {
         String type = request.path("ResetType").asText("");
-        if (!List.of("On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "PowerCycle").contains(type)) {
+        if (!allowedResets().contains(type)) {
             answer(exchange, 400, Map.of("error", Map.of("message", "ResetType " + type + " is not supported")));
             return;
         }
         resetTypes.add(type);
+        if (type.equals("ForceOff") || type.equals("GracefulShutdown") || type.equals("On") && !off) {
+            off |= !type.equals("On");
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+            return;
+        }
+        boolean cycled = type.equals("PowerCycle") || type.equals("On") && off;
+        off = false;
         boolean ignored = type.equals("GracefulRestart")
                 && pending.values().stream().anyMatch(v -> faultsOf.apply(v).contains(Fault.GRACEFUL_IGNORED));
         if (ignored) {
@@ -252,7 +272,7 @@ public final class SimBmc implements AutoCloseable {
         boolean bmcGone = false;
         for (java.util.Iterator<Map.Entry<String, String>> it = pending.entrySet().iterator(); it.hasNext();) {
             Map.Entry<String, String> entry = it.next();
-            if (NEEDS_POWER_CYCLE.contains(entry.getKey()) && !type.equals("PowerCycle")) {
+            if (NEEDS_POWER_CYCLE.contains(entry.getKey()) && !cycled) {
                 continue;
             }
             Set<Fault> faults = faultsOf.apply(entry.getValue());
@@ -268,7 +288,7 @@ public final class SimBmc implements AutoCloseable {
         exchange.sendResponseHeaders(204, -1);
         exchange.close();
         gone = bmcGone;
-        host.accept(type);
+        host.accept(cycled ? "PowerCycle" : type);
     }
 
     private static void answer(HttpExchange exchange, int status, Object body) throws IOException {

@@ -26,7 +26,7 @@ import jakarta.inject.Inject;
  * The simulated fleet's BMCs: one {@link SimBmc} per host, over HTTPS with a certificate signed by a CA made for this
  * run (the JDK's keytool, in a temporary folder); Waveline trusts that CA ({@link #caPem()}). Update tasks take
  * {@code waveline.sim.bmc-task-duration}; faults by the image version, {@code waveline.sim.bmc-faults}, e.g.
- * {@code 1.12.0@gpu-a100-08:task-fails} ({@code <version>[@<node>]:task-fails|version-unchanged|bmc-gone|graceful-ignored|bmc-restarts}).
+ * {@code 1.12.0@gpu-a100-08:task-fails} ({@code <version>[@<node>]:task-fails|version-unchanged|bmc-gone|graceful-ignored|bmc-restarts|no-power-cycle}).
  * A reset through a BMC reboots its simulated host (a new boot id after {@code waveline.sim.reboot-duration}).
  */
 @ApplicationScoped
@@ -93,11 +93,12 @@ public class SimBmcs {
                 case "bmc-gone" -> SimBmc.Fault.BMC_GONE;
                 case "graceful-ignored" -> SimBmc.Fault.GRACEFUL_IGNORED;
                 case "bmc-restarts" -> SimBmc.Fault.BMC_RESTARTS;
+                case "no-power-cycle" -> SimBmc.Fault.NO_POWER_CYCLE;
                 default -> null;
             };
             if (fault == null) {
                 throw new IllegalArgumentException("waveline.sim.bmc-faults: \"" + rule + "\" is not <version>[@<node>]:<fault> with"
-                        + " fault one of task-fails, version-unchanged, bmc-gone, graceful-ignored, bmc-restarts");
+                        + " fault one of task-fails, version-unchanged, bmc-gone, graceful-ignored, bmc-restarts, no-power-cycle");
             }
             faults.computeIfAbsent(parts[0].trim(), k -> EnumSet.noneOf(SimBmc.Fault.class)).add(fault);
         }

@@ -99,6 +99,8 @@ class RedfishClientTest {
             redfish.reset("1", "PowerCycle");
             assertThat(bmc.version("NIC_FW")).isEqualTo("28.42.1000");
             assertThat(bmc.resetTypes()).containsExactly("ForceRestart", "PowerCycle");
+            assertThat(redfish.resetTypes("1")).containsExactly("On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart",
+                    "PowerCycle");
             assertThatThrownBy(() -> redfish.reset("1", "Reboot")).hasMessageStartingWith("Reset Reboot answered 400");
         }
     }

@@ -25,6 +25,7 @@ import jakarta.persistence.EntityManager;
  * Firmware rollouts on the simulated fleet, driven through the REST API. Through Redfish on the simulated BMCs
  * (test profile: {@code 1.12.0@gpu-a100-08:task-fails}, {@code 2.5.0:graceful-ignored},
  * {@code 1.13.0@gpu-a100-04:bmc-gone}, {@code 1.14.0@gpu-a100-06:version-unchanged}, {@code 1.15.0@gpu-a100-05:bmc-restarts},
+ * {@code 28.41.1000@gpu-h100-11:no-power-cycle},
  * credentials {@code sim-lab}): waves
  * with a failing task, the reset each component needs, escalation from a graceful to a forced restart, a multipart
  * push of an image file, the plan's credentials reference, update tasks kept with the node run, a BMC that does not
@@ -159,6 +160,17 @@ class FirmwareRolloutTest {
         assertThat(bmcs.bmc("gpu-h100-10").version("GPU_FW")).isEqualTo("96.00.A1.00.01");
         assertThat(bmcs.bmc("gpu-h100-10").version("NIC_FW")).isEqualTo("28.42.1000");
         assertThat(done.getList("waves[0].nodes[0].checks.name")).contains("firmware-version");
+    }
+
+    @Test
+    void aBmcWithoutPowerCycleIsPowerCycledWithForceOffThenOn() {
+        long id = start(plan("nic-28-41", "gpu-h100-11", "nic-firmware: \"28.41.1000\"", """
+                imageUri: "https://images.example/{component}-{version}.bin"
+                """));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).as(done.prettify()).isEqualTo("SUCCEEDED");
+        assertThat(bmcs.bmc("gpu-h100-11").resetTypes()).as("the BMC offers no PowerCycle").containsExactly("ForceOff", "On");
+        assertThat(bmcs.bmc("gpu-h100-11").version("NIC_FW")).isEqualTo("28.41.1000");
     }
 
     @Test
