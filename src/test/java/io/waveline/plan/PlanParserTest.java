@@ -322,6 +322,22 @@ class PlanParserTest {
     }
 
     @Test
+    void firmwareImagePathsMustBeAbsoluteTemplatesWithoutShellSyntax() {
+        for (String bad : List.of("srv/{component}.bin", "/srv/{component}-{version}.bin; reboot", "/srv/../etc/{version}",
+                "/srv/{component}-{release}.bin", "/srv/$(id)/{version}")) {
+            String text = VALID.replace("  waves:\n", "  method:\n    type: ssh\n    firmwareImage: \"" + bad + "\"\n  waves:\n");
+            PlanError error = onlyError(text);
+            assertThat(error.path()).as(bad).isEqualTo("spec.method.firmwareImage");
+            assertThat(error.message()).as(bad).startsWith("\"" + bad + "\" is not an absolute path template; start with /")
+                    .endsWith("e.g. /srv/firmware/{component}-{version}.fwpkg");
+        }
+        String good = VALID.replace("  waves:\n", "  method:\n    type: redfish\n    imageFile: /srv/fw/{component}-{version}.fwpkg\n"
+                + "    forceResetAfter: 5m\n  waves:\n");
+        assertThat(parse(good).plan().orElseThrow().method().settings()).containsEntry("imageFile", "/srv/fw/{component}-{version}.fwpkg")
+                .containsEntry("forceResetAfter", "5m");
+    }
+
+    @Test
     void maintenanceWindowsAreParsed() {
         String text = VALID.replace("  checks:\n", "    maintenanceWindows:\n      - days: [weekdays, sat]\n"
                 + "        start: \"22:00\"\n        end: \"05:30\"\n        timeZone: Europe/Berlin\n  checks:\n");
