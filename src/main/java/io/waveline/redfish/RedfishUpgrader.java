@@ -36,7 +36,8 @@ import jakarta.inject.Inject;
  * The {@code redfish} method: firmware through the node's BMC. The install is {@code UpdateService.SimpleUpdate}
  * with the plan's {@code imageUri} ({@code {component}} and {@code {version}} filled in), or a multipart push of the
  * plan's {@code imageFile} from Waveline's host, for each component; the update tasks' URIs are the install's handle,
- * stored with the node run, so a restarted Waveline follows the same tasks. The reset is {@code ComputerSystem.Reset}:
+ * stored with the node run, so a restarted Waveline follows the same tasks. BMC firmware needs no host reset: the BMC
+ * restarts itself to activate it ({@code waveline.redfish.self-activating-components}). The reset is {@code ComputerSystem.Reset}:
  * {@code PowerCycle} when a component needs one ({@code waveline.redfish.power-cycle-components}), otherwise
  * {@code GracefulRestart} and, when the host has not come back with a new boot id (over SSH) within the plan's
  * {@code forceResetAfter}, {@code ForceRestart}. The installed versions are read from the firmware inventory; components map to inventory ids
@@ -76,6 +77,9 @@ public class RedfishUpgrader implements Upgrader {
 
     @ConfigProperty(name = "waveline.redfish.power-cycle-components", defaultValue = "gpu-firmware,nic-firmware")
     List<String> powerCycleComponents;
+
+    @ConfigProperty(name = "waveline.redfish.self-activating-components", defaultValue = "bmc-firmware")
+    List<String> selfActivating;
 
     @ConfigProperty(name = "waveline.redfish.force-reset-after", defaultValue = "10m")
     String forceResetAfter;
@@ -308,6 +312,9 @@ public class RedfishUpgrader implements Upgrader {
 
     @Override
     public List<Reset> resets(Map<String, String> versions, Map<String, String> settings, Duration rebootTimeout) {
+        if (selfActivating.containsAll(versions.keySet())) {
+            return List.of();
+        }
         List<String> cycled = versions.keySet().stream().filter(powerCycleComponents::contains).sorted().toList();
         if (!cycled.isEmpty()) {
             return List.of(new Reset("PowerCycle", "power cycle through the BMC (" + String.join(", ", cycled)

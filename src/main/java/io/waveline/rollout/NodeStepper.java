@@ -202,7 +202,7 @@ public class NodeStepper {
                 .map(e -> e.getKey() + " runs " + running.getOrDefault(e.getKey(), "nothing") + ", expected " + e.getValue()).toList();
         return wrong.isEmpty() ? CheckOutcome.pass("firmware-version", ("redfish".equals(run.method) ? "BMC reports "
                 : "host tools report ") + describe(run.wantedVersions()), Map.copyOf(running), "")
-                : CheckOutcome.fail("firmware-version", CheckOutcome.Cause.DRIVER, String.join("; ", wrong) + " after the reset",
+                : CheckOutcome.fail("firmware-version", CheckOutcome.Cause.DRIVER, String.join("; ", wrong) + " after activation",
                         Map.copyOf(running), "");
     }
 

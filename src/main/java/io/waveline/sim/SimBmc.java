@@ -29,12 +29,13 @@ import com.sun.net.httpserver.HttpsServer;
  * A simulated BMC speaking Redfish over HTTPS, for one simulated host: a firmware inventory (BMC, BIOS, GPU, NIC),
  * {@code UpdateService.SimpleUpdate} and a multipart push to {@code MultipartHttpPushUri}, each starting a task taking
  * {@code taskDuration}, the task in {@code TaskService}, and {@code ComputerSystem.Reset}, after which a finished
- * update's version is the running one: GPU and NIC firmware only after a {@code PowerCycle}, the rest after any reset.
+ * update's version is the running one: GPU and NIC firmware only after a {@code PowerCycle}, BIOS after any reset;
+ * BMC firmware when the task completes (the BMC restarts itself, as most do).
  * The image's version is read from its file name ({@code <anything>-<version>.bin|fwpkg|img}). Faults:
- * {@code task-fails} (the task ends in {@code Exception}), {@code version-unchanged} (the reset does not apply the
- * image), {@code bmc-gone} (after the reset the BMC stops answering), {@code graceful-ignored} (a
- * {@code GracefulRestart} does nothing: the host hangs on its way down), {@code bmc-restarts} (after the reset the BMC
- * does not answer for {@link #RESTART}, as one activating its own firmware), {@code no-power-cycle} (the BMC does not
+ * {@code task-fails} (the task ends in {@code Exception}), {@code version-unchanged} (the reset, or the BMC's own
+ * restart, does not apply the image), {@code bmc-gone} (after the reset or its own restart the BMC stops answering), {@code graceful-ignored} (a
+ * {@code GracefulRestart} does nothing: the host hangs on its way down), {@code bmc-restarts} (activating its own firmware
+ * the BMC does not answer for {@link #RESTART}), {@code no-power-cycle} (the BMC does not
  * offer {@code PowerCycle}; {@code ForceOff} then {@code On} cycles the power instead). Basic auth with one user.
  */
 public final class SimBmc implements AutoCloseable {
@@ -79,6 +80,8 @@ public final class SimBmc implements AutoCloseable {
     private int resets;
     private final List<String> resetTypes = new ArrayList<>();
     private final List<String> pushed = new ArrayList<>();
+    /** Update tasks whose BMC firmware the BMC has activated (it restarts itself when the task completes). */
+    private final Set<String> activated = new java.util.HashSet<>();
 
     public SimBmc(SSLContext tls, Clock clock, Duration taskDuration, Set<Fault> faults, String user, String password)
             throws IOException {
@@ -222,11 +225,26 @@ public final class SimBmc implements AutoCloseable {
         boolean done = !clock.instant().isBefore(task.finishAt());
         String state = !done ? "Running" : task.fails() ? "Exception" : "Completed";
         if (done && !task.fails()) {
-            task.targets().forEach(t -> pending.put(t, task.version()));
+            for (String target : task.targets()) {
+                if (!target.equals("BMC")) {
+                    pending.put(target, task.version());
+                } else if (activated.add(task.id())) {
+                    Set<Fault> faults = faultsOf.apply(task.version());
+                    if (!faults.contains(Fault.VERSION_UNCHANGED)) {
+                        firmware.get("BMC")[1] = task.version();
+                    }
+                    gone |= faults.contains(Fault.BMC_GONE);
+                    if (faults.contains(Fault.BMC_RESTARTS)) {
+                        awayUntil = clock.instant().plus(RESTART);
+                    }
+                }
+            }
         }
         List<Object> messages = new ArrayList<>();
         if (done && task.fails()) {
             messages.add(Map.of("MessageId", "Update.1.0.ApplyFailed", "Message", "The image failed verification: signature mismatch"));
+        } else if (done && task.targets().equals(List.of("BMC"))) {
+            messages.add(Map.of("MessageId", "Update.1.0.UpdateSuccessful", "Message", "The BMC restarts to activate the new firmware"));
         } else if (done) {
             messages.add(Map.of("MessageId", "Update.1.0.AwaitToActivate", "Message", "Reset the system to activate the new firmware"));
         }
@@ -280,9 +298,6 @@ public final class SimBmc implements AutoCloseable {
                 firmware.get(entry.getKey())[1] = entry.getValue();
             }
             bmcGone |= faults.contains(Fault.BMC_GONE);
-            if (faults.contains(Fault.BMC_RESTARTS)) {
-                awayUntil = clock.instant().plus(RESTART);
-            }
             it.remove();
         }
         exchange.sendResponseHeaders(204, -1);

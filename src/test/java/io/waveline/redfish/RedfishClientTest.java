@@ -75,11 +75,15 @@ class RedfishClientTest {
             clock.now = clock.now.plus(Duration.ofMinutes(4));
             RedfishClient.Task done = redfish.task(task);
             assertThat(done.succeeded()).isTrue();
-            assertThat(done.messages()).containsExactly("Reset the system to activate the new firmware");
-            assertThat(bmc.version("BMC")).as("not active before the reset").isEqualTo("1.10.0");
+            assertThat(done.messages()).containsExactly("The BMC restarts to activate the new firmware");
+            assertThat(redfish.firmwareInventory()).as("the BMC activates its own firmware").filteredOn(f -> f.id().equals("BMC"))
+                    .extracting(RedfishClient.Firmware::version).containsExactly("1.12.0");
+            String bios = redfish.simpleUpdate("https://images.example/bios-2.5.0.bin", "HTTPS", List.of("BIOS"));
+            clock.now = clock.now.plus(Duration.ofMinutes(4));
+            assertThat(redfish.task(bios).messages()).containsExactly("Reset the system to activate the new firmware");
+            assertThat(bmc.version("BIOS")).as("not active before the reset").isEqualTo("2.4.1");
             redfish.reset("1", "GracefulRestart");
-            assertThat(redfish.firmwareInventory()).filteredOn(f -> f.id().equals("BMC")).extracting(RedfishClient.Firmware::version)
-                    .containsExactly("1.12.0");
+            assertThat(bmc.version("BIOS")).isEqualTo("2.5.0");
             assertThat(redfish.taskFor("https://images.example/bmc-1.12.0.bin")).as("a finished task is never taken again").isEmpty();
         }
     }

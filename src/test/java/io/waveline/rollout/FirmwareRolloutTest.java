@@ -114,8 +114,8 @@ class FirmwareRolloutTest {
                 assertThat(bmcs.bmc(node).version("BMC")).as(node + " back on the old BMC firmware").isEqualTo("1.10.0");
             }
         }
-        assertThat(eventKinds(id)).contains("node.versions-corrected", "node.install-started", "node.reboot-requested",
-                "rollout.halted", "node.rollback-started", "rollout.rolled-back");
+        assertThat(eventKinds(id)).contains("node.versions-corrected", "node.install-started", "node.reset-skipped",
+                "rollout.halted", "node.rollback-started", "rollout.rolled-back").doesNotContain("node.reboot-requested");
     }
 
     @Test
@@ -244,27 +244,28 @@ class FirmwareRolloutTest {
     }
 
     @Test
-    void firmwareThatIsNotRunningAfterTheResetFailsTheNodeAndItGoesBack() {
+    void firmwareThatIsNotRunningAfterActivationFailsTheNodeAndItGoesBack() {
         long id = start(plan("bmc-1-14", "gpu-a100-06", "bmc-firmware: \"1.14.0\"", """
                 imageUri: "https://images.example/{component}-{version}.bin"
                 """).replace("onFailure: halt", "onFailure: rollback-wave"));
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("state")).as(done.prettify()).isEqualTo("ROLLED_BACK");
         assertThat(done.getString("waves[0].nodes[0].lastError"))
-                .isEqualTo("firmware-version: bmc-firmware runs 1.10.0, expected 1.14.0 after the reset");
+                .isEqualTo("firmware-version: bmc-firmware runs 1.10.0, expected 1.14.0 after activation");
         assertThat(bmcs.bmc("gpu-a100-06").version("BMC")).isEqualTo("1.10.0");
     }
 
     @Test
-    void aBmcRestartingAfterTheResetIsWaitedForWithoutUsingUpTheRetries() {
+    void aBmcRestartingToActivateItsFirmwareIsWaitedForWithoutUsingUpTheRetries() {
         long id = start(plan("bmc-1-15", "gpu-a100-05", "bmc-firmware: \"1.15.0\"", """
                 imageUri: "https://images.example/{component}-{version}.bin"
                 """));
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("state")).as(done.prettify()).isEqualTo("SUCCEEDED");
         assertThat(bmcs.bmc("gpu-a100-05").version("BMC")).isEqualTo("1.15.0");
-        assertThat(eventKinds(id)).containsSubsequence("node.rebooted", "node.waiting-to-answer", "node.validated")
-                .doesNotContain("node.retry");
+        assertThat(eventKinds(id)).as("the BMC restarts itself: no host reset").containsSubsequence("node.install-started",
+                "node.installed", "node.reset-skipped", "node.waiting-to-answer", "node.validated").doesNotContain("node.retry",
+                        "node.reboot-requested");
         List<String> waits = given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract()
                 .jsonPath().getList("findAll { it.kind == 'node.waiting-to-answer' }.message");
         assertThat(waits).singleElement().asString().startsWith("waiting for it to answer again, at most 4s (BMC of gpu-a100-05: cannot"
@@ -272,7 +273,7 @@ class FirmwareRolloutTest {
     }
 
     @Test
-    void aBmcThatDoesNotComeBackAfterTheResetFailsTheNodeAndHaltsTheRollout() {
+    void aBmcThatDoesNotComeBackAfterActivatingItsFirmwareFailsTheNodeAndHaltsTheRollout() {
         long id = start(plan("bmc-1-13", "gpu-a100-04", "bmc-firmware: \"1.13.0\"", """
                 imageUri: "https://images.example/{component}-{version}.bin"
                 forceResetAfter: 1s
@@ -282,6 +283,7 @@ class FirmwareRolloutTest {
         assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("FAILED");
         assertThat(done.getString("waves[0].nodes[0].lastError")).startsWith("unreachable after 5 attempts: BMC of gpu-a100-04: cannot reach"
                 + " the BMC at https://127.0.0.1:");
-        assertThat(eventKinds(id)).containsSubsequence("node.reboot-requested", "node.retry", "node.failed", "rollout.halted");
+        assertThat(eventKinds(id)).containsSubsequence("node.installed", "node.waiting-to-answer", "node.retry", "node.failed",
+                "rollout.halted");
     }
 }
