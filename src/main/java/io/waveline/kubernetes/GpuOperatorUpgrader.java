@@ -92,11 +92,6 @@ public class GpuOperatorUpgrader implements Upgrader {
 
     /** The uid of the newest ready driver pod on the node: it changes when the driver is reloaded. */
     @Override
-    public String bootId(NodeAddress node) {
-        return bootId(node, Map.of());
-    }
-
-    @Override
     public String bootId(NodeAddress node, Map<String, String> planSettings) {
         return driverPods(node.name(), planSettings).stream().filter(GpuOperatorUpgrader::ready).findFirst().map(p -> p.getMetadata().getUid())
                 .orElse("no-ready-driver-pod");
@@ -104,19 +99,9 @@ public class GpuOperatorUpgrader implements Upgrader {
 
     /** The driver the node's ready driver pod runs. */
     @Override
-    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) {
-        return installedVersions(node, manager, Map.of());
-    }
-
-    @Override
     public Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> planSettings) {
         return driverPods(node.name(), planSettings).stream().filter(GpuOperatorUpgrader::ready).findFirst().flatMap(GpuOperatorUpgrader::version)
                 .map(v -> Map.of("nvidia-driver", v)).orElse(Map.of());
-    }
-
-    @Override
-    public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions) {
-        startInstall(node, manager, jobId, versions, Map.of());
     }
 
     @Override
@@ -141,11 +126,6 @@ public class GpuOperatorUpgrader implements Upgrader {
      * driver pod of that version is ready on the node; DONE, failed, when it crash-loops.
      */
     @Override
-    public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) {
-        return job(node, jobId, null, versions, Map.of());
-    }
-
-    @Override
     public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> planSettings) {
         String wanted = versions.get("nvidia-driver");
         var current = client.nodes().withName(node.name()).get();
@@ -168,8 +148,14 @@ public class GpuOperatorUpgrader implements Upgrader {
         return JobStatus.running();
     }
 
-    /** Nothing to do: a new driver pod loads the driver. */
+    /** No reboot: the new driver pod loads the driver, and its uid is the new boot id. */
     @Override
-    public void reboot(NodeAddress node) {
+    public List<Reset> resets(Map<String, String> versions, Map<String, String> settings, java.time.Duration rebootTimeout) {
+        return List.of(new Reset("driver-pod", "no reboot: the new driver pod loads the driver", rebootTimeout));
+    }
+
+    /** Nothing to ask for: see {@link #resets}. */
+    @Override
+    public void reset(NodeAddress node, Reset reset, Map<String, String> settings) {
     }
 }

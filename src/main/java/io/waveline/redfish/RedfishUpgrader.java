@@ -192,11 +192,6 @@ public class RedfishUpgrader implements Upgrader {
         return new NodeUnreachableException("BMC of " + node.name() + ": " + e.getMessage(), e);
     }
 
-    @Override
-    public String bootId(NodeAddress node) throws NodeUnreachableException {
-        return bootId(node, Map.of());
-    }
-
     /**
      * The host's own boot id, over SSH: a reset through the BMC counts once the host has booted again and answers
      * (the BMC's {@code LastResetTime} changes when the reset starts, minutes before the host is back).
@@ -204,11 +199,6 @@ public class RedfishUpgrader implements Upgrader {
     @Override
     public String bootId(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
         return host.bootId(node);
-    }
-
-    @Override
-    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException {
-        return installedVersions(node, manager, Map.of());
     }
 
     /** The firmware inventory's versions of the components Waveline knows, with the plan's credentials and TLS. */
@@ -228,12 +218,6 @@ public class RedfishUpgrader implements Upgrader {
         } catch (RedfishClient.RedfishException e) {
             throw unreachable(node, e);
         }
-    }
-
-    @Override
-    public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
-            throws NodeUnreachableException {
-        throw new IllegalStateException("the redfish method needs the plan's method settings");
     }
 
     @Override
@@ -278,11 +262,6 @@ public class RedfishUpgrader implements Upgrader {
 
     private static String fill(String template, String component, String version) {
         return template.replace("{component}", component).replace("{version}", version);
-    }
-
-    @Override
-    public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) {
-        return JobStatus.notFound();
     }
 
     /** The handle is the update tasks' URIs, space-separated; each is followed until it is done. */
@@ -353,10 +332,5 @@ public class RedfishUpgrader implements Upgrader {
         } catch (RedfishClient.RedfishException e) {
             throw unreachable(node, e);
         }
-    }
-
-    @Override
-    public void reboot(NodeAddress node) throws NodeUnreachableException {
-        reset(node, new Reset("GracefulRestart", "graceful restart", Duration.ZERO), Map.of());
     }
 }

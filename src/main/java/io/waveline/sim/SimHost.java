@@ -109,12 +109,12 @@ public final class SimHost {
 
     /** Everything a host remembers, so a simulated fleet can outlive the process that serves it. */
     public record State(Map<String, String> packages, Map<String, Job> jobs, String loadedDriver, String bootId,
-            int visibleGpus, Instant rebootAt, Instant downUntil, boolean hung, int installs, int dropsLeft) {
+            int visibleGpus, Instant rebootAt, Instant downUntil, boolean hung, int installs, int dropsLeft, boolean powerCycle) {
     }
 
     public synchronized State state() {
         return new State(Map.copyOf(packages), Map.copyOf(jobs), loadedDriver, bootId, visibleGpus, rebootAt, downUntil,
-                hung, installs, dropsLeft);
+                hung, installs, dropsLeft, powerCycle);
     }
 
     public synchronized void restore(State state) {
@@ -130,6 +130,7 @@ public final class SimHost {
         hung = state.hung();
         installs = state.installs();
         dropsLeft = state.dropsLeft();
+        powerCycle = state.powerCycle();
     }
 
     public SimHost(String name, int gpuCount, Map<String, String> versions, Function<String, Set<SimFault>> faults,

@@ -56,19 +56,14 @@ public class AnsibleUpgrader implements Upgrader {
 
 
     @Override
-    public String bootId(NodeAddress node) throws NodeUnreachableException {
+    public String bootId(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
         return ssh.bootId(node);
     }
 
     @Override
-    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException {
-        return ssh.installedVersions(node, manager);
-    }
-
-    @Override
-    public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
+    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> settings)
             throws NodeUnreachableException {
-        startInstall(node, manager, jobId, versions, Map.of());
+        return ssh.installedVersions(node, manager);
     }
 
     @Override
@@ -112,21 +107,11 @@ public class AnsibleUpgrader implements Upgrader {
         }
     }
 
-    @Override
-    public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) {
-        return job(node, jobId, null, versions, Map.of());
-    }
-
     /** The handle is the run's time limit, so a restarted Waveline still names it when the run was stopped. */
     @Override
     public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> settings) {
         Duration timeout = Durations.parse(handle == null ? defaultTimeout : handle).orElse(Duration.ofHours(1));
         return runs().status(jobId, node.name(), timeout);
-    }
-
-    @Override
-    public void reboot(NodeAddress node) throws NodeUnreachableException {
-        ssh.reboot(node);
     }
 
     /** Waveline's own reboot, over SSH; through sudo when the plan says {@code become: true}, as the playbook runs. */

@@ -76,20 +76,19 @@ public class PackageUpgrader implements Upgrader {
         return value;
     }
 
-    @Override
+    /** The kernel's boot id over SSH (also the redfish and ansible methods' view of the host). */
     public String bootId(NodeAddress node) throws NodeUnreachableException {
         return expectOk(node, PackageCommands.bootId()).output().trim();
     }
 
     @Override
-    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException {
-        return manager.parseInstalled(shell.run(node, manager.installedQuery(), QUICK).output());
+    public String bootId(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
+        return bootId(node);
     }
 
-    @Override
-    public void startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions)
-            throws NodeUnreachableException {
-        expectOk(node, PackageCommands.install(templates.get(manager), manager, jobId, versions));
+    /** The driver and Fabric Manager packages installed (also the ansible method's view). */
+    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException {
+        return manager.parseInstalled(shell.run(node, manager.installedQuery(), QUICK).output());
     }
 
     /** With the plan's {@code firmwareImage}: the firmware versions the host tools report; otherwise the packages. */
@@ -146,13 +145,9 @@ public class PackageUpgrader implements Upgrader {
     }
 
     @Override
-    public JobStatus job(NodeAddress node, String jobId, Map<String, String> versions) throws NodeUnreachableException {
+    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> settings)
+            throws NodeUnreachableException {
         return PackageCommands.parseJobStatus(shell.run(node, PackageCommands.jobStatus(jobId), QUICK).output());
-    }
-
-    @Override
-    public void reboot(NodeAddress node) throws NodeUnreachableException {
-        shell.run(node, PackageCommands.reboot(), QUICK);
     }
 
     /** The plan's {@code sudo: true}: what changes the node runs as root through {@code sudo -n}. */
