@@ -44,6 +44,9 @@ class FirmwareRolloutTest {
     @Inject
     io.waveline.sim.SimFleet sim;
 
+    /** The method setting that has the BMCs fetch images by SimpleUpdate. */
+    static final String IMAGE_URI = "imageUri: \"https://images.example/{component}-{version}.bin\"\n";
+
     static String plan(String name, String nodes, String components, String method) {
         return """
                 apiVersion: waveline/v1
@@ -120,8 +123,7 @@ class FirmwareRolloutTest {
 
     @Test
     void aGracefulRestartTheHostIgnoresIsForcedAfterTheWaitAndTheTasksAreKeptWithTheNodeRun() {
-        long id = start(plan("bios-2-5", "gpu-l40s-05, gpu-l40s-06", "bios: \"2.5.0\"", """
-                imageUri: "https://images.example/{component}-{version}.bin"
+        long id = start(plan("bios-2-5", "gpu-l40s-05, gpu-l40s-06", "bios: \"2.5.0\"", IMAGE_URI + """
                 credentialsRef: sim-lab
                 forceResetAfter: 1s
                 """));
@@ -164,9 +166,7 @@ class FirmwareRolloutTest {
 
     @Test
     void aBmcWithoutPowerCycleIsPowerCycledWithForceOffThenOn() {
-        long id = start(plan("nic-28-41", "gpu-h100-11", "nic-firmware: \"28.41.1000\"", """
-                imageUri: "https://images.example/{component}-{version}.bin"
-                """));
+        long id = start(plan("nic-28-41", "gpu-h100-11", "nic-firmware: \"28.41.1000\"", IMAGE_URI));
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("state")).as(done.prettify()).isEqualTo("SUCCEEDED");
         assertThat(bmcs.bmc("gpu-h100-11").resetTypes()).as("the BMC offers no PowerCycle").containsExactly("ForceOff", "On");
@@ -175,8 +175,7 @@ class FirmwareRolloutTest {
 
     @Test
     void aPlanNamingCredentialsThatAreNotConfiguredIsRefusedBeforeAnyNodeIsTouched() {
-        String yaml = plan("bios-no-creds", "gpu-l40s-04", "bios: \"2.6.0\"", """
-                imageUri: "https://images.example/{component}-{version}.bin"
+        String yaml = plan("bios-no-creds", "gpu-l40s-04", "bios: \"2.6.0\"", IMAGE_URI + """
                 credentialsRef: lab-bmc
                 """);
         given().contentType(ContentType.JSON).body(Map.of("planYaml", yaml)).when().post("/api/v1/rollouts")
@@ -245,9 +244,8 @@ class FirmwareRolloutTest {
 
     @Test
     void firmwareThatIsNotRunningAfterActivationFailsTheNodeAndItGoesBack() {
-        long id = start(plan("bmc-1-14", "gpu-a100-06", "bmc-firmware: \"1.14.0\"", """
-                imageUri: "https://images.example/{component}-{version}.bin"
-                """).replace("onFailure: halt", "onFailure: rollback-wave"));
+        long id = start(plan("bmc-1-14", "gpu-a100-06", "bmc-firmware: \"1.14.0\"", IMAGE_URI)
+                .replace("onFailure: halt", "onFailure: rollback-wave"));
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("state")).as(done.prettify()).isEqualTo("ROLLED_BACK");
         assertThat(done.getString("waves[0].nodes[0].lastError"))
@@ -257,9 +255,7 @@ class FirmwareRolloutTest {
 
     @Test
     void aBmcRestartingToActivateItsFirmwareIsWaitedForWithoutUsingUpTheRetries() {
-        long id = start(plan("bmc-1-15", "gpu-a100-05", "bmc-firmware: \"1.15.0\"", """
-                imageUri: "https://images.example/{component}-{version}.bin"
-                """));
+        long id = start(plan("bmc-1-15", "gpu-a100-05", "bmc-firmware: \"1.15.0\"", IMAGE_URI));
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("state")).as(done.prettify()).isEqualTo("SUCCEEDED");
         assertThat(bmcs.bmc("gpu-a100-05").version("BMC")).isEqualTo("1.15.0");
@@ -274,8 +270,7 @@ class FirmwareRolloutTest {
 
     @Test
     void aBmcThatDoesNotComeBackAfterActivatingItsFirmwareFailsTheNodeAndHaltsTheRollout() {
-        long id = start(plan("bmc-1-13", "gpu-a100-04", "bmc-firmware: \"1.13.0\"", """
-                imageUri: "https://images.example/{component}-{version}.bin"
+        long id = start(plan("bmc-1-13", "gpu-a100-04", "bmc-firmware: \"1.13.0\"", IMAGE_URI + """
                 forceResetAfter: 1s
                 """));
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
