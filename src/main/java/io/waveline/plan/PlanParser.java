@@ -112,7 +112,7 @@ public final class PlanParser {
         List<CheckSpec> checks = checks(spec);
         FailurePolicy failurePolicy = spec.mapping("failurePolicy").map(this::failurePolicy)
                 .orElse(FailurePolicy.defaults());
-        if (method.type() == Method.REDFISH && "none".equals(method.settings().get("rollback"))
+        if ("none".equals(method.settings().get("rollback"))
                 && failurePolicy.onFailure() != OnFailure.HALT) {
             problems.error(spec.positionOf("failurePolicy"), "spec.failurePolicy.onFailure", "is "
                     + failurePolicy.onFailure().word() + ", but method.rollback: none says this firmware cannot go back; use"

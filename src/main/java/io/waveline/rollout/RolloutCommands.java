@@ -291,6 +291,10 @@ public class RolloutCommands {
         if (upgraded.isEmpty()) {
             throw new RolloutConflict("rollout " + id + " has no upgraded node to roll back");
         }
+        if ("none".equals(upgraded.get(0).settings().get("rollback"))) {
+            throw new RolloutConflict("rollout " + id + " (plan " + rollout.planName + ") says method.rollback: none: what it"
+                    + " installed cannot go back, so Waveline does not pretend to roll it back; roll forward with a new plan");
+        }
         refuseOverlap(upgraded.stream().map(r -> r.nodeName).toList());
         for (NodeRun run : upgraded) {
             run.rollbackPending = true;

@@ -274,6 +274,9 @@ class PlanParserTest {
         assertThat(error.path()).isEqualTo("spec.failurePolicy.onFailure");
         assertThat(error.message()).contains("method.rollback: none").contains("use onFailure: halt");
         assertThat(parse(firmware + "  failurePolicy:\n    onFailure: halt\n").errors()).isEmpty();
+        String hostTools = VALID.replace("  waves:\n", "  method:\n    type: ssh\n    firmwareImage: /srv/{component}-{version}.fwpkg\n"
+                + "    rollback: none\n  waves:\n");
+        assertThat(onlyError(hostTools + "  failurePolicy:\n    onFailure: rollback-all\n").path()).isEqualTo("spec.failurePolicy.onFailure");
     }
 
     @Test

@@ -174,6 +174,19 @@ class FirmwareRolloutTest {
     }
 
     @Test
+    void firmwareThatCannotGoBackIsNotRolledBackOnRequest() {
+        long id = start(plan("bios-2-7", "gpu-h100-07", "bios: \"2.7.0\"", IMAGE_URI + "rollback: none\n"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).as(done.prettify()).isEqualTo("SUCCEEDED");
+        assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("SUCCEEDED");
+        given().header("X-Waveline-Actor", "bob").when().post("/api/v1/rollouts/" + id + "/rollback").then().statusCode(409)
+                .body("detail", containsString("says method.rollback: none: what it installed cannot go back, so Waveline does not"
+                        + " pretend to roll it back; roll forward with a new plan"));
+        assertThat(bmcs.bmc("gpu-h100-07").version("BIOS")).isEqualTo("2.7.0");
+        assertThat(RolloutScenariosTest.rollout(id).getString("state")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
     void aPlanNamingCredentialsThatAreNotConfiguredIsRefusedBeforeAnyNodeIsTouched() {
         String yaml = plan("bios-no-creds", "gpu-l40s-04", "bios: \"2.6.0\"", IMAGE_URI + """
                 credentialsRef: lab-bmc
