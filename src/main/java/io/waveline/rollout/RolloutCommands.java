@@ -143,6 +143,12 @@ public class RolloutCommands {
             }
         }
         List<String> names = wavePlan.waves().stream().flatMap(w -> w.nodes().stream()).map(NodeFacts::name).toList();
+        if (names.isEmpty()) {
+            List<String> reasons = wavePlan.skipped().stream().limit(5).map(n -> n.name() + ": " + n.detail()).toList();
+            throw new RolloutConflict("plan " + plan.name() + " leaves no node to upgrade" + (reasons.isEmpty() ? ""
+                    : " (" + String.join("; ", reasons) + (wavePlan.skipped().size() > 5 ? "; …" : "") + ")")
+                    + "; nothing was started");
+        }
         refuseOverlap(names);
 
         Rollout rollout = new Rollout();

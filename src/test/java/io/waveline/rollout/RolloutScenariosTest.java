@@ -471,6 +471,15 @@ class RolloutScenariosTest {
     }
 
     @Test
+    void aPlanThatLeavesNoNodeToUpgradeStartsNothing() {
+        String yaml = plan("nothing-to-do", "nodes: [gpu-l40s-03]", "570.124.06", false, "- name: all\n  size: rest", "onFailure: halt");
+        given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", yaml))
+                .when().post("/api/v1/rollouts").then().statusCode(409)
+                .body("detail", containsString("plan nothing-to-do leaves no node to upgrade (gpu-l40s-03: out of service now"))
+                .body("detail", containsString("; nothing was started"));
+    }
+
+    @Test
     void sudoRunsTheChangesAsRootAndWithoutHoldsNothingIsPinned() {
         String yaml = plan("sudo-unpinned", "nodes: [gpu-l40s-06]", "570.124.06", false, "- name: all\n  size: rest", "onFailure: halt")
                 .replace("  waves:", "  method:\n    type: ssh\n    sudo: true\n    holdPackages: false\n  waves:");
