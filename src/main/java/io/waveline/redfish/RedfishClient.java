@@ -235,11 +235,6 @@ public final class RedfishClient {
                 task.has("PercentComplete") ? Optional.of(task.path("PercentComplete").asInt()) : Optional.empty(), messages);
     }
 
-    /** When the system was last reset ({@code LastResetTime}): a new value means it went through a reset. */
-    public String lastReset(String system) throws RedfishException {
-        return get("/redfish/v1/Systems/" + system).path("LastResetTime").asText("");
-    }
-
     /**
      * The reset types the system offers: {@code ResetType@Redfish.AllowableValues} of its reset action, or the
      * {@code ResetType} parameter of the action's {@code @Redfish.ActionInfo}; empty when the BMC does not say.

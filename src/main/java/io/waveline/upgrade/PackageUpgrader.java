@@ -70,9 +70,7 @@ public class PackageUpgrader implements Upgrader {
 
     private static String checked(String property, java.util.Optional<String> template, PackageManager manager) {
         String value = template.orElse(manager.defaultTemplate());
-        PackageManager.templateProblem(value).ifPresent(problem -> {
-            throw new IllegalArgumentException(property + " \"" + value + "\": " + problem);
-        });
+        refuse(property, value, PackageManager.templateProblem(value));
         return value;
     }
 
