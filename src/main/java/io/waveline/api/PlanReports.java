@@ -25,6 +25,9 @@ public class PlanReports {
     @Inject
     Clock clock;
 
+    @Inject
+    io.waveline.plan.CredentialsCheck credentials;
+
     /** What the API answers for one plan. {@code plan} and {@code preview} are present only when it is valid. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlanReport(String name, String file, boolean valid, String sha256, List<ErrorView> errors,
@@ -33,7 +36,7 @@ public class PlanReports {
 
     public PlanReview review(String file, String text, Instant start) {
         return PlanReview.of(file, text, inventory.nodes().stream().map(FleetNode::facts).toList(),
-                start == null ? clock.instant() : start);
+                start == null ? clock.instant() : start, credentials);
     }
 
     public PlanReport report(PlanDirectory.PlanFile file, Instant start) {

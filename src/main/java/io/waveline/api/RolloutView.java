@@ -28,7 +28,7 @@ public record RolloutView(long id, String plan, String planSha256, String state,
     public record Node(String name, String state, String direction, boolean rollbackPending,
             Map<String, String> previousVersions, Map<String, String> targetVersions, int attempts,
             String failureClass, String lastError, Instant startedAt, Instant finishedAt,
-            io.waveline.health.GpuBaseline baseline, String burnIn, String progress, List<Check> checks) {
+            io.waveline.rollout.port.GpuBaseline baseline, String burnIn, String progress, List<Check> checks) {
     }
 
     public record Check(String name, String direction, String status, String summary, Map<String, Object> figures,

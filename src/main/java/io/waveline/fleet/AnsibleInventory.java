@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import io.waveline.plan.PlanParser;
+import io.waveline.plan.Components;
 import io.waveline.plan.Problems;
 import io.waveline.plan.SourcePosition;
 
@@ -190,7 +190,7 @@ public final class AnsibleInventory {
             draft.label(name.substring("waveline_label_".length()), value, at, path);
         } else if (name.endsWith("_version")) {
             String component = name.substring(0, name.length() - "_version".length()).replace('_', '-');
-            if (PlanParser.COMPONENTS.contains(component)) {
+            if (Components.ALL.contains(component)) {
                 draft.version(component, value, at, path);
             }
         }

@@ -48,18 +48,12 @@ public class FleetInventory {
     @ConfigProperty(name = "waveline.inventory.ansible-file")
     Optional<String> ansibleFile;
 
-    @ConfigProperty(name = "waveline.sim.enabled", defaultValue = "false")
-    boolean simulated;
-
-    @ConfigProperty(name = "waveline.kubernetes.enabled", defaultValue = "false")
-    boolean kubernetes;
 
     @Inject
     Clock clock;
 
     /**
-     * Sources that are beans: the simulated fleet (used when {@code waveline.sim.enabled}) and the Kubernetes cluster
-     * (when {@code waveline.kubernetes.enabled}).
+     * Sources that are beans (a Kubernetes cluster, the simulator's fleet), read when they say they are enabled.
      */
     @Inject
     @Any
@@ -73,8 +67,7 @@ public class FleetInventory {
         staticFile.ifPresent(f -> sources.add(InventoryFile.staticYaml(Path.of(f))));
         ansibleFile.ifPresent(f -> sources.add(InventoryFile.ansible(Path.of(f))));
         for (InventorySource source : beanSources) {
-            boolean wanted = source.name().equals("kubernetes") ? kubernetes : simulated && source.name().equals("simulated");
-            if (wanted) {
+            if (source.enabled()) {
                 sources.add(source);
             }
         }

@@ -10,5 +10,10 @@ public interface InventorySource {
 
     String name();
 
+    /** Whether the source is configured to be read (a cluster or the simulator: by their own settings). */
+    default boolean enabled() {
+        return true;
+    }
+
     List<FleetNode> load() throws InventoryException;
 }

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import io.waveline.plan.PlanParser;
+import io.waveline.plan.Components;
 import io.waveline.plan.Problems;
 import io.waveline.plan.SourcePosition;
 
@@ -12,7 +12,7 @@ import io.waveline.plan.SourcePosition;
  * A node being read from an inventory file. Each setter checks its value and reports a precise problem (file,
  * line, field) instead of taking it; {@link #build(String)} fills the defaults.
  */
-final class NodeDraft {
+public final class NodeDraft {
 
     private static final Set<String> VENDORS = Set.of("nvidia", "amd");
 
@@ -29,7 +29,7 @@ final class NodeDraft {
     private final Map<String, String> versions = new TreeMap<>();
     private boolean available = true;
 
-    NodeDraft(String name, SourcePosition at, String path, Problems problems) {
+    public NodeDraft(String name, SourcePosition at, String path, Problems problems) {
         this.name = name;
         this.problems = problems;
         if (!NodeFields.validName(name)) {
@@ -37,11 +37,11 @@ final class NodeDraft {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    void address(String value, SourcePosition at, String path) {
+    public void address(String value, SourcePosition at, String path) {
         if (NodeFields.ADDRESS.matcher(value).matches()) {
             address = value;
         } else {
@@ -49,11 +49,11 @@ final class NodeDraft {
         }
     }
 
-    void port(String value, SourcePosition at, String path) {
+    public void port(String value, SourcePosition at, String path) {
         port = integer(value, 1, 65535, at, path, port);
     }
 
-    void user(String value, SourcePosition at, String path) {
+    public void user(String value, SourcePosition at, String path) {
         if (NodeFields.USER.matcher(value).matches()) {
             user = value;
         } else {
@@ -61,7 +61,7 @@ final class NodeDraft {
         }
     }
 
-    void label(String key, String value, SourcePosition at, String path) {
+    public void label(String key, String value, SourcePosition at, String path) {
         if (!NodeFields.LABEL_KEY.matcher(key).matches()) {
             problems.error(at, path, "\"" + key + "\" is not a valid label name (letters, digits, '-', '_', '.', '/')");
         } else if (!NodeFields.LABEL_VALUE.matcher(value).matches()) {
@@ -71,7 +71,7 @@ final class NodeDraft {
         }
     }
 
-    void gpuVendor(String value, SourcePosition at, String path) {
+    public void gpuVendor(String value, SourcePosition at, String path) {
         String vendor = value.toLowerCase();
         if (VENDORS.contains(vendor)) {
             gpuVendor = vendor;
@@ -80,7 +80,7 @@ final class NodeDraft {
         }
     }
 
-    void gpuModel(String value, SourcePosition at, String path) {
+    public void gpuModel(String value, SourcePosition at, String path) {
         if (NodeFields.GPU_MODEL.matcher(value).matches()) {
             gpuModel = value;
         } else {
@@ -88,22 +88,22 @@ final class NodeDraft {
         }
     }
 
-    void gpuCount(String value, SourcePosition at, String path) {
+    public void gpuCount(String value, SourcePosition at, String path) {
         gpuCount = integer(value, 0, 64, at, path, gpuCount);
     }
 
-    void nvswitch(String value, SourcePosition at, String path) {
+    public void nvswitch(String value, SourcePosition at, String path) {
         nvswitch = bool(value, at, path, nvswitch);
     }
 
-    void available(String value, SourcePosition at, String path) {
+    public void available(String value, SourcePosition at, String path) {
         available = bool(value, at, path, available);
     }
 
-    void version(String component, String version, SourcePosition at, String path) {
-        if (!PlanParser.COMPONENTS.contains(component)) {
+    public void version(String component, String version, SourcePosition at, String path) {
+        if (!Components.ALL.contains(component)) {
             problems.error(at, path, "\"" + component + "\" is not a known component; known: "
-                    + String.join(", ", PlanParser.COMPONENTS.stream().sorted().toList()));
+                    + String.join(", ", Components.ALL.stream().sorted().toList()));
         } else if (!NodeFields.validVersion(version)) {
             problems.error(at, path, "\"" + version + "\" is not a valid version (letters, digits, . _ + ~ -)");
         } else {
@@ -112,14 +112,14 @@ final class NodeDraft {
     }
 
     /** Reads a {@code gpu: {vendor, model, count, nvswitch}} block into this node (the caller finishes it). */
-    void gpu(io.waveline.plan.YamlMapping gpu) {
+    public void gpu(io.waveline.plan.YamlMapping gpu) {
         gpu.string("vendor").ifPresent(v -> gpuVendor(v, gpu.positionOf("vendor"), gpu.child("vendor")));
         gpu.string("model").ifPresent(v -> gpuModel(v, gpu.positionOf("model"), gpu.child("model")));
         gpu.string("count").ifPresent(v -> gpuCount(v, gpu.positionOf("count"), gpu.child("count")));
         gpu.string("nvswitch").ifPresent(v -> nvswitch(v, gpu.positionOf("nvswitch"), gpu.child("nvswitch")));
     }
 
-    FleetNode build(String source) {
+    public FleetNode build(String source) {
         return new FleetNode(name, address == null ? name : address, port, user, Map.copyOf(labels), gpuVendor,
                 gpuModel, gpuCount, nvswitch, Map.copyOf(versions), available, source);
     }

@@ -2,7 +2,7 @@ package io.waveline.fleet;
 
 import java.util.regex.Pattern;
 
-import io.waveline.plan.PlanParser;
+import io.waveline.plan.Components;
 
 /** The rules every inventory source holds node fields to, so bad names never reach a shell or a selector. */
 final class NodeFields {
@@ -17,10 +17,10 @@ final class NodeFields {
     }
 
     static boolean validName(String name) {
-        return PlanParser.NODE_NAME.matcher(name).matches();
+        return Components.NODE_NAME.matcher(name).matches();
     }
 
     static boolean validVersion(String version) {
-        return PlanParser.VERSION.matcher(version).matches();
+        return Components.VERSION.matcher(version).matches();
     }
 }

@@ -1,5 +1,7 @@
 package io.waveline.health;
 
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

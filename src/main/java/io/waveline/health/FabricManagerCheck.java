@@ -1,5 +1,6 @@
 package io.waveline.health;
 
+import io.waveline.rollout.port.CheckOutcome;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,5 +1,12 @@
 package io.waveline.health;
 
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckStatus;
+import io.waveline.rollout.port.CheckRequest;
+import io.waveline.rollout.port.CheckContext;
+import io.waveline.rollout.port.GpuBaseline;
+import io.waveline.rollout.port.HealthCheck;
+import io.waveline.rollout.port.CheckRunner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,10 +17,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import io.waveline.ssh.CommandResult;
-import io.waveline.ssh.JobStatus;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.JobStatus;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.NodeUnreachableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -52,11 +59,11 @@ public class GpuHealthChecks implements HealthCheck {
         CommandResult smi = runner.run(node, NvidiaSmiQuery.COMMAND, TIMEOUT);
         NvidiaSmiQuery.Result identity = NvidiaSmiQuery.parse(smi.exitStatus(), smi.output());
         if (identity.failure().isPresent()) {
-            return GpuBaseline.of(identity, Optional.empty(), Optional.empty());
+            return GpuBaselines.of(identity, Optional.empty(), Optional.empty());
         }
         StateAnswer state = stateQuery(runner, node, TIMEOUT);
         CommandResult links = runner.run(node, NvlinkStatus.COMMAND, TIMEOUT);
-        return GpuBaseline.of(identity, GpuStateQuery.parse(state.fields(), state.result().exitStatus(), state.result().output()),
+        return GpuBaselines.of(identity, GpuStateQuery.parse(state.fields(), state.result().exitStatus(), state.result().output()),
                 Optional.of(NvlinkStatus.parse(links.exitStatus(), links.output())));
     }
 
@@ -214,7 +221,7 @@ public class GpuHealthChecks implements HealthCheck {
     static CheckOutcome gpuInventory(GpuBaseline baseline, NvidiaSmiQuery.Result query, String raw) {
         int now = query.gpus().size();
         int before = baseline.count();
-        List<GpuBaseline.Gpu> missing = baseline.missingFrom(query.gpus());
+        List<GpuBaseline.Gpu> missing = GpuBaselines.missing(baseline, query.gpus());
         Map<String, Object> figures = Map.of("gpus", now, "baseline", before,
                 "missing", missing.stream().map(g -> g.busId()).toList());
         if (missing.isEmpty() && now >= before) {

@@ -1,5 +1,8 @@
 package io.waveline.health;
 
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckStatus;
+import io.waveline.rollout.port.GpuBaseline;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,13 +1,14 @@
 package io.waveline.health;
 
+import io.waveline.rollout.port.CheckRunner;
 import java.time.Duration;
 
-import io.waveline.ssh.CommandResult;
-import io.waveline.ssh.DetachedJob;
-import io.waveline.ssh.JobStatus;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.ssh.NodeUnreachableException;
-import io.waveline.ssh.RemoteShell;
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.DetachedJob;
+import io.waveline.rollout.port.JobStatus;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.NodeUnreachableException;
+import io.waveline.rollout.port.RemoteShell;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -15,7 +16,7 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class SshCheckRunner implements CheckRunner {
 
-    public static final String KIND = "ssh";
+    public static final String KIND = CheckRunner.SSH;
 
     private static final Duration QUICK = Duration.ofSeconds(30);
     /** Enough for a DCGM level 4 JSON report of 8 GPUs; the output is bounded by {@link CommandResult} too. */

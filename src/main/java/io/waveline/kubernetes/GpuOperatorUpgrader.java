@@ -13,10 +13,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.waveline.plan.LabelSelector;
-import io.waveline.ssh.JobStatus;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.upgrade.PackageManager;
-import io.waveline.upgrade.Upgrader;
+import io.waveline.rollout.port.JobStatus;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.plan.MethodSettings;
+import io.waveline.plan.MethodSpec.Method;
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckRunner;
+import io.waveline.rollout.port.NodeUnreachableException;
+import io.waveline.rollout.port.Upgrader;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -46,23 +50,45 @@ public class GpuOperatorUpgrader implements Upgrader {
     @Inject
     KubernetesSettings settings;
 
-    List<Pod> driverPods(String node) {
-        return driverPods(node, Map.of());
+    @Override
+    public Method method() {
+        return Method.GPU_OPERATOR;
+    }
+
+    /** The checks run in pods pinned to the node: the host is the operator's. */
+    @Override
+    public String checkRunner() {
+        return CheckRunner.POD;
+    }
+
+    /** The method's own check: the node's ready driver pod runs the wanted driver. */
+    @Override
+    public Optional<CheckOutcome> verify(NodeAddress node, Map<String, String> wanted, MethodSettings planSettings)
+            throws NodeUnreachableException {
+        String driver = wanted.get("nvidia-driver");
+        String running = installedVersions(node, planSettings).getOrDefault("nvidia-driver", "none");
+        return Optional.of(driver.equals(running) ? CheckOutcome.pass("driver-version", "driver pod runs " + running, Map.of("driver", running), "")
+                : CheckOutcome.fail("driver-version", CheckOutcome.Cause.DRIVER, "driver pod runs " + running + ", expected " + driver,
+                        Map.of("driver", running), ""));
+    }
+
+    List<Pod> driverPods(String node) throws NodeUnreachableException {
+        return driverPods(node, MethodSettings.NONE);
     }
 
     /** The operator's namespace: the plan's {@code namespace}, else {@code waveline.kubernetes.operator-namespace}. */
-    public String namespace(Map<String, String> planSettings) {
-        return planSettings.getOrDefault("namespace", settings.operatorNamespace());
+    public String namespace(MethodSettings planSettings) {
+        return planSettings.namespace().orElse(settings.operatorNamespace());
     }
 
-    List<Pod> driverPods(String node, Map<String, String> planSettings) {
+    List<Pod> driverPods(String node, MethodSettings planSettings) throws NodeUnreachableException {
         LabelSelector selector;
         try {
             selector = LabelSelector.parse(settings.driverPodSelector());
         } catch (LabelSelector.SyntaxException e) {
             throw new IllegalStateException("waveline.kubernetes.driver-pod-selector is not a selector", e);
         }
-        return client.pods().inNamespace(namespace(planSettings)).list().getItems().stream()
+        return KubernetesCalls.call(() -> client.pods().inNamespace(namespace(planSettings)).list().getItems()).stream()
                 .filter(p -> p.getSpec() != null && node.equals(p.getSpec().getNodeName()))
                 .filter(p -> selector.matches(p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels()))
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
@@ -92,30 +118,31 @@ public class GpuOperatorUpgrader implements Upgrader {
 
     /** The uid of the newest ready driver pod on the node: it changes when the driver is reloaded. */
     @Override
-    public String bootId(NodeAddress node, Map<String, String> planSettings) {
+    public String bootId(NodeAddress node, MethodSettings planSettings) throws NodeUnreachableException {
         return driverPods(node.name(), planSettings).stream().filter(GpuOperatorUpgrader::ready).findFirst().map(p -> p.getMetadata().getUid())
                 .orElse("no-ready-driver-pod");
     }
 
     /** The driver the node's ready driver pod runs. */
     @Override
-    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> planSettings) {
+    public Map<String, String> installedVersions(NodeAddress node, MethodSettings planSettings) throws NodeUnreachableException {
         return driverPods(node.name(), planSettings).stream().filter(GpuOperatorUpgrader::ready).findFirst().flatMap(GpuOperatorUpgrader::version)
                 .map(v -> Map.of("nvidia-driver", v)).orElse(Map.of());
     }
 
     @Override
-    public String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
-            Map<String, String> planSettings) {
+    public String startInstall(NodeAddress node, String jobId, Map<String, String> versions, MethodSettings planSettings)
+            throws NodeUnreachableException {
         String target = versions.get("nvidia-driver");
         if (target == null) {
             throw new IllegalArgumentException("the gpu-operator method moves nvidia-driver only");
         }
-        client.nodes().withName(node.name()).patch(PatchContext.of(PatchType.JSON_MERGE),
-                "{\"metadata\":{\"labels\":{\"" + DRIVER_LABEL + "\":\"" + target + "\"}}}");
+        KubernetesCalls.call(() -> client.nodes().withName(node.name()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"labels\":{\"" + DRIVER_LABEL + "\":\"" + target + "\"}}}"));
         for (Pod pod : driverPods(node.name(), planSettings)) {
             if (!version(pod).map(target::equals).orElse(false)) {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+                KubernetesCalls.call(() -> client.pods().inNamespace(pod.getMetadata().getNamespace())
+                        .withName(pod.getMetadata().getName()).delete());
             }
         }
         return null;
@@ -126,9 +153,10 @@ public class GpuOperatorUpgrader implements Upgrader {
      * driver pod of that version is ready on the node; DONE, failed, when it crash-loops.
      */
     @Override
-    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> planSettings) {
+    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, MethodSettings planSettings)
+            throws NodeUnreachableException {
         String wanted = versions.get("nvidia-driver");
-        var current = client.nodes().withName(node.name()).get();
+        var current = KubernetesCalls.call(() -> client.nodes().withName(node.name()).get());
         String label = current == null || current.getMetadata().getLabels() == null ? null : current.getMetadata().getLabels().get(DRIVER_LABEL);
         if (!wanted.equals(label)) {
             return JobStatus.notFound();
@@ -150,12 +178,12 @@ public class GpuOperatorUpgrader implements Upgrader {
 
     /** No reboot: the new driver pod loads the driver, and its uid is the new boot id. */
     @Override
-    public List<Reset> resets(Map<String, String> versions, Map<String, String> settings, java.time.Duration rebootTimeout) {
+    public List<Reset> resets(Map<String, String> versions, MethodSettings settings, java.time.Duration rebootTimeout) {
         return List.of(new Reset("driver-pod", "no reboot: the new driver pod loads the driver", rebootTimeout));
     }
 
     /** Nothing to ask for: see {@link #resets}. */
     @Override
-    public void reset(NodeAddress node, Reset reset, Map<String, String> settings) {
+    public void reset(NodeAddress node, Reset reset, MethodSettings settings) {
     }
 }

@@ -29,7 +29,7 @@ import jakarta.inject.Inject;
 public class KubernetesInventory implements InventorySource {
 
     /** Waveline's own label on nodes that came from Kubernetes (in its inventory, never written to the node). */
-    public static final String MARKER = "waveline.io/kubernetes-node";
+    public static final String MARKER = io.waveline.plan.NodeFacts.KUBERNETES_MARKER;
 
     @Inject
     KubernetesClient client;
@@ -40,6 +40,12 @@ public class KubernetesInventory implements InventorySource {
     @Override
     public String name() {
         return "kubernetes";
+    }
+
+    /** Read when {@code waveline.kubernetes.enabled}. */
+    @Override
+    public boolean enabled() {
+        return settings.enabled();
     }
 
     @Override

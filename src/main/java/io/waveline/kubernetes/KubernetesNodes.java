@@ -1,5 +1,7 @@
 package io.waveline.kubernetes;
 
+import io.waveline.rollout.port.DrainSpec;
+import io.waveline.rollout.port.DrainProgress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +22,8 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.waveline.health.CheckOutcome;
-import io.waveline.health.CheckStatus;
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckStatus;
 import io.waveline.plan.LabelSelector;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -63,7 +65,7 @@ public class KubernetesNodes {
     private Node node(String name) {
         Node node = client.nodes().withName(name).get();
         if (node == null) {
-            throw new IllegalStateException("node " + name + " is not in the cluster");
+            throw new KubernetesCalls.NodeGone("node " + name + " is not in the cluster");
         }
         return node;
     }

@@ -12,11 +12,11 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.waveline.health.CheckRunner;
-import io.waveline.ssh.CommandResult;
-import io.waveline.ssh.JobStatus;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.rollout.port.CheckRunner;
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.JobStatus;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.NodeUnreachableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -32,7 +32,7 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class PodCheckRunner implements CheckRunner {
 
-    public static final String KIND = "pod";
+    public static final String KIND = CheckRunner.POD;
     public static final String LABEL = "waveline.io/check";
 
     @Inject

@@ -18,6 +18,11 @@ public record PlanReview(String file, String sha256, Optional<RolloutPlan> plan,
     }
 
     public static PlanReview of(String file, String text, List<NodeFacts> fleet, Instant now) {
+        return of(file, text, fleet, now, CredentialsCheck.ANY);
+    }
+
+    /** {@code credentials}: which {@code credentialsRef}s Waveline can use. */
+    public static PlanReview of(String file, String text, List<NodeFacts> fleet, Instant now, CredentialsCheck credentials) {
         PlanParseResult parsed = PlanParser.parse(file, text);
         if (parsed.plan().isEmpty()) {
             return new PlanReview(file, parsed.sha256(), Optional.empty(), Optional.empty(), Optional.empty(),
@@ -26,6 +31,8 @@ public record PlanReview(String file, String sha256, Optional<RolloutPlan> plan,
         RolloutPlan plan = parsed.plan().get();
         WavePlan wavePlan = WavePlanner.plan(file, plan, fleet);
         List<PlanError> errors = new ArrayList<>(wavePlan.errors());
+        errors.addAll(MethodRules.credentials(file, plan.method(), credentials));
+        errors.addAll(MethodRules.kubernetesOnly(file, plan.method(), wavePlan));
         List<PlanError> warnings = new ArrayList<>(parsed.warnings());
         warnings.addAll(wavePlan.warnings());
         Optional<Preview> preview = Optional.empty();

@@ -184,10 +184,10 @@ public final class WavePlanner {
     }
 
     private static void checkFabricManager(Target target, List<NodeFacts> candidates, Problems problems) {
-        Optional<String> driver = target.versionOf(PlanParser.DRIVER);
-        Optional<String> fabricManager = target.versionOf(PlanParser.FABRIC_MANAGER);
+        Optional<String> driver = target.versionOf(Components.DRIVER);
+        Optional<String> fabricManager = target.versionOf(Components.FABRIC_MANAGER);
         List<String> nvswitchNodes = candidates.stream()
-                .filter(n -> n.nvswitch() || n.versions().containsKey(PlanParser.FABRIC_MANAGER))
+                .filter(n -> n.nvswitch() || n.versions().containsKey(Components.FABRIC_MANAGER))
                 .map(NodeFacts::name).toList();
         if (driver.isPresent() && fabricManager.isEmpty() && !nvswitchNodes.isEmpty()) {
             problems.error(target.position(), "spec.target.components", "moves nvidia-driver to " + driver.get()
@@ -198,7 +198,7 @@ public final class WavePlanner {
         if (fabricManager.isPresent() && driver.isEmpty()) {
             Set<String> mismatched = new LinkedHashSet<>();
             for (NodeFacts node : candidates) {
-                if (!fabricManager.get().equals(node.versions().get(PlanParser.DRIVER))) {
+                if (!fabricManager.get().equals(node.versions().get(Components.DRIVER))) {
                     mismatched.add(node.name());
                 }
             }

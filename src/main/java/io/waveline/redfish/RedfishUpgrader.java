@@ -19,14 +19,16 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.waveline.fleet.FleetInventory;
 import io.waveline.plan.Durations;
-import io.waveline.sim.SimBmcs;
-import io.waveline.ssh.JobStatus;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.ssh.NodeUnreachableException;
-import io.waveline.upgrade.PackageManager;
-import io.waveline.upgrade.Upgrader;
+import io.waveline.rollout.port.JobStatus;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.NodeUnreachableException;
+import io.waveline.plan.MethodSettings;
+import io.waveline.plan.MethodSpec.Method;
+import io.waveline.rollout.port.BmcLocator;
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.Selectable;
+import io.waveline.rollout.port.Upgrader;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -45,26 +47,18 @@ import jakarta.inject.Inject;
  * credentials are {@code waveline.redfish.user}/{@code password}, or those named by the plan's {@code credentialsRef}
  * ({@code waveline.redfish.credentials.<ref>.user}/{@code password}); TLS is verified against
  * {@code waveline.redfish.ca-file}, or not at all with {@code verify-tls=false} (config or plan), which is logged
- * loudly. The simulated fleet's BMCs are used when {@code waveline.sim.enabled}.
+ * loudly. Where a node's BMC is comes from the active {@link BmcLocator}.
  */
 @ApplicationScoped
 public class RedfishUpgrader implements Upgrader {
 
     private static final Logger LOG = Logger.getLogger(RedfishUpgrader.class);
-    /** A credentials reference: a name that fits a configuration key and an environment variable. */
-    private static final java.util.regex.Pattern REF = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-
-    @ConfigProperty(name = "waveline.sim.enabled", defaultValue = "false")
-    boolean simulated;
 
     @ConfigProperty(name = "waveline.redfish.user", defaultValue = "root")
     String user;
 
     @ConfigProperty(name = "waveline.redfish.password")
     Optional<String> password;
-
-    @ConfigProperty(name = "waveline.redfish.ca-file")
-    Optional<String> caFile;
 
     @ConfigProperty(name = "waveline.redfish.verify-tls", defaultValue = "true")
     boolean verifyTls;
@@ -88,10 +82,11 @@ public class RedfishUpgrader implements Upgrader {
     Duration bmcReturnTimeout;
 
     @Inject
-    Instance<SimBmcs> simBmcs;
+    @jakarta.enterprise.inject.Any
+    Instance<BmcLocator> locators;
 
     @Inject
-    FleetInventory inventory;
+    RedfishCredentials accounts;
 
     /** The host side over SSH (boot id), as for the ssh method. */
     @Inject
@@ -123,69 +118,37 @@ public class RedfishUpgrader implements Upgrader {
         }
     }
 
-    /**
-     * Why a plan's {@code credentialsRef} cannot be used, or empty when it can: the rollout is refused before any node
-     * is touched.
-     */
-    public Optional<String> credentialsProblem(String ref) {
-        if (!REF.matcher(ref).matches()) {
-            return Optional.of("credentialsRef \"" + ref + "\" must be lower-case letters, digits and -");
+    Credentials credentials(MethodSettings settings, BmcLocator.Bmc bmc) throws NodeUnreachableException {
+        if (settings.credentialsRef().isEmpty()) {
+            return bmc.account().map(a -> new Credentials(a.user(), a.password())).orElseGet(() -> new Credentials(user, password.orElse("")));
         }
-        if (ConfigProvider.getConfig().getOptionalValue(passwordKey(ref), String.class).isEmpty()) {
-            return Optional.of("credentialsRef " + ref + " names no credentials: set " + passwordKey(ref) + " (environment "
-                    + passwordKey(ref).toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + ", e.g. from a Secret)"
-                    + " and optionally waveline.redfish.credentials." + ref + ".user");
-        }
-        return Optional.empty();
-    }
-
-    private static String passwordKey(String ref) {
-        return "waveline.redfish.credentials." + ref + ".password";
-    }
-
-    Credentials credentials(Map<String, String> settings) throws NodeUnreachableException {
-        String ref = settings.get("credentialsRef");
-        if (ref == null) {
-            return simulated ? new Credentials(SimBmcs.USER, SimBmcs.PASSWORD) : new Credentials(user, password.orElse(""));
-        }
-        Optional<String> problem = credentialsProblem(ref);
+        String ref = settings.credentialsRef().get();
+        Optional<String> problem = accounts.problem(ref);
         if (problem.isPresent()) {
             throw new NodeUnreachableException(problem.get());
         }
         org.eclipse.microprofile.config.Config config = ConfigProvider.getConfig();
         return new Credentials(config.getOptionalValue("waveline.redfish.credentials." + ref + ".user", String.class).orElse(user),
-                config.getValue(passwordKey(ref), String.class));
+                config.getValue(RedfishCredentials.passwordKey(ref), String.class));
     }
 
-    RedfishClient client(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
-        Credentials credentials = credentials(settings);
-        boolean verify = Boolean.parseBoolean(settings.getOrDefault("verifyTls", Boolean.toString(verifyTls)));
-        if (!verify && settings.containsKey("verifyTls") && warnedInsecure.add(node.name())) {
+    RedfishClient client(NodeAddress node, MethodSettings settings) throws NodeUnreachableException {
+        BmcLocator.Bmc bmc = Selectable.pick(locators, "the BMC locator").locate(node.name());
+        Credentials credentials = credentials(settings, bmc);
+        boolean verify = settings.verifyTls().orElse(verifyTls);
+        if (!verify && settings.verifyTls().isPresent() && warnedInsecure.add(node.name())) {
             LOG.warnf("the plan says verifyTls: false: the certificate of %s's BMC is NOT verified; its credentials and firmware"
                     + " answers can be read and forged on the path", node.name());
         }
         try {
-            if (simulated) {
-                SimBmcs bmcs = simBmcs.get();
-                return new RedfishClient(URI.create("https://127.0.0.1:" + bmcs.bmc(node.name()).port()), credentials.user(),
-                        credentials.password(), verify ? RedfishClient.trusting(bmcs.caPem()) : RedfishClient.trustingAnything(),
-                        Duration.ofSeconds(10));
+            if (verify && bmc.caPem().isEmpty()) {
+                throw new GeneralSecurityException("set waveline.redfish.ca-file to the BMCs' CA (PEM)");
             }
-            String bmc = inventory.record(node.name()).map(r -> r.labels.get("bmc")).orElseThrow(() -> new NodeUnreachableException(
-                    node.name() + " has no bmc label: the redfish method needs the BMC's address (label bmc=https://…)"));
-            URI uri = URI.create(bmc.startsWith("https://") ? bmc : "https://" + bmc);
-            return new RedfishClient(uri, credentials.user(), credentials.password(), verify ? tls() : RedfishClient.trustingAnything(),
-                    Duration.ofSeconds(10));
+            return new RedfishClient(bmc.uri(), credentials.user(), credentials.password(),
+                    verify ? RedfishClient.trusting(bmc.caPem().get()) : RedfishClient.trustingAnything(), Duration.ofSeconds(10));
         } catch (GeneralSecurityException | IOException e) {
             throw new NodeUnreachableException("cannot set up TLS for the BMC of " + node.name() + ": " + e.getMessage(), e);
         }
-    }
-
-    private SSLContext tls() throws GeneralSecurityException, IOException {
-        if (caFile.isEmpty()) {
-            throw new GeneralSecurityException("set waveline.redfish.ca-file to the BMCs' CA (PEM)");
-        }
-        return RedfishClient.trusting(Files.readString(Path.of(caFile.get())));
     }
 
     private static NodeUnreachableException unreachable(NodeAddress node, RedfishClient.RedfishException e) {
@@ -197,14 +160,25 @@ public class RedfishUpgrader implements Upgrader {
      * (the BMC's {@code LastResetTime} changes when the reset starts, minutes before the host is back).
      */
     @Override
-    public String bootId(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
+    public Method method() {
+        return Method.REDFISH;
+    }
+
+    /** The BMC's firmware inventory shows the wanted versions after the reset. */
+    @Override
+    public Optional<CheckOutcome> verify(NodeAddress node, Map<String, String> wanted, MethodSettings settings)
+            throws NodeUnreachableException {
+        return Optional.of(io.waveline.health.FirmwareVersionCheck.readBack(wanted, installedVersions(node, settings), "BMC reports "));
+    }
+
+    @Override
+    public String bootId(NodeAddress node, MethodSettings settings) throws NodeUnreachableException {
         return host.bootId(node);
     }
 
     /** The firmware inventory's versions of the components Waveline knows, with the plan's credentials and TLS. */
     @Override
-    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> settings)
-            throws NodeUnreachableException {
+    public Map<String, String> installedVersions(NodeAddress node, MethodSettings settings) throws NodeUnreachableException {
         try {
             Map<String, String> versions = new LinkedHashMap<>();
             for (RedfishClient.Firmware firmware : client(node, settings).firmwareInventory()) {
@@ -221,10 +195,10 @@ public class RedfishUpgrader implements Upgrader {
     }
 
     @Override
-    public String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
-            Map<String, String> settings) throws NodeUnreachableException {
-        String uriTemplate = settings.get("imageUri");
-        String fileTemplate = settings.get("imageFile");
+    public String startInstall(NodeAddress node, String jobId, Map<String, String> versions, MethodSettings settings)
+            throws NodeUnreachableException {
+        String uriTemplate = settings.imageUri().orElse(null);
+        String fileTemplate = settings.imageFile().orElse(null);
         if (uriTemplate == null && fileTemplate == null) {
             throw new IllegalStateException("the redfish method needs the plan's method.imageUri or method.imageFile");
         }
@@ -250,7 +224,7 @@ public class RedfishUpgrader implements Upgrader {
                         LOG.infof("%s: following update task %s for %s, requested before Waveline restarted", node.name(), earlier.get(), image);
                         started.add(earlier.get());
                     } else {
-                        started.add(client.simpleUpdate(image, settings.getOrDefault("transferProtocol", "HTTPS"), List.of(id)));
+                        started.add(client.simpleUpdate(image, settings.transferProtocol().orElse("HTTPS"), List.of(id)));
                     }
                 }
             }
@@ -266,7 +240,7 @@ public class RedfishUpgrader implements Upgrader {
 
     /** The handle is the update tasks' URIs, space-separated; each is followed until it is done. */
     @Override
-    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> settings)
+    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, MethodSettings settings)
             throws NodeUnreachableException {
         if (handle == null || handle.isBlank()) {
             return JobStatus.notFound();
@@ -290,7 +264,7 @@ public class RedfishUpgrader implements Upgrader {
     }
 
     @Override
-    public List<Reset> resets(Map<String, String> versions, Map<String, String> settings, Duration rebootTimeout) {
+    public List<Reset> resets(Map<String, String> versions, MethodSettings settings, Duration rebootTimeout) {
         if (selfActivating.containsAll(versions.keySet())) {
             return List.of();
         }
@@ -299,19 +273,19 @@ public class RedfishUpgrader implements Upgrader {
             return List.of(new Reset("PowerCycle", "power cycle through the BMC (" + String.join(", ", cycled)
                     + " needs one to activate)", rebootTimeout));
         }
-        Duration graceful = Durations.parse(settings.getOrDefault("forceResetAfter", forceResetAfter)).orElse(Duration.ofMinutes(10));
+        Duration graceful = settings.forceResetAfter().or(() -> Durations.parse(forceResetAfter)).orElse(Duration.ofMinutes(10));
         return List.of(new Reset("GracefulRestart", "graceful restart through the BMC to activate the firmware", graceful),
                 new Reset("ForceRestart", "forced restart through the BMC", rebootTimeout));
     }
 
     /** A BMC restarts to activate its own firmware, during the update task or after the reset: minutes without an answer. */
     @Override
-    public Duration awayAllowance(Map<String, String> settings) {
+    public Duration awayAllowance(MethodSettings settings) {
         return bmcReturnTimeout;
     }
 
     @Override
-    public void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
+    public void reset(NodeAddress node, Reset reset, MethodSettings settings) throws NodeUnreachableException {
         RedfishClient client = client(node, settings);
         try {
             List<String> offered = client.resetTypes(system);

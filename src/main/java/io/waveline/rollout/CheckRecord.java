@@ -39,7 +39,7 @@ public class CheckRecord extends PanacheEntityBase {
     public Instant at;
 
     /** A check's verdict on a node run, stored under {@code name} with {@code summary} (which may say when it ran). */
-    static CheckRecord of(long nodeRunId, Direction direction, String name, io.waveline.health.CheckOutcome outcome, String summary,
+    static CheckRecord of(long nodeRunId, Direction direction, String name, io.waveline.rollout.port.CheckOutcome outcome, String summary,
             Instant at) {
         CheckRecord record = new CheckRecord();
         record.nodeRunId = nodeRunId;

@@ -1,13 +1,25 @@
 package io.waveline.rollout;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.waveline.plan.MethodCatalog;
+import io.waveline.plan.MethodSettings;
+import io.waveline.plan.MethodSpec.Method;
+import io.waveline.plan.NodeFacts;
+import io.waveline.rollout.port.CheckRequest;
+import io.waveline.rollout.port.DrainSpec;
+import io.waveline.rollout.port.GpuBaseline;
+import io.waveline.rollout.port.NodeAddress;
+import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Converter;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -49,8 +61,8 @@ public class NodeRun extends PanacheEntityBase {
     public NodeSnapshot facts;
     /** The catalog checks the plan asks for on this node's wave, frozen at start. */
     @JdbcTypeCode(SqlTypes.JSON)
-    public java.util.List<io.waveline.health.CheckRequest> checks;
-    /** The {@code ssh} method's package manager for this node ({@code apt} or {@code dnf}), from the plan. */
+    public List<CheckRequest> checks;
+    /** The {@code ssh} method's package manager for this node ({@code apt} or {@code dnf}), from the plan (shown only; the method reads its settings). */
     @Column(name = "package_manager")
     public String packageManager;
     @Column(name = "baseline_boot_id")
@@ -59,7 +71,7 @@ public class NodeRun extends PanacheEntityBase {
     public Integer baselineGpuCount;
     /** The GPUs before the node was touched (UUIDs, bus IDs, VBIOS, modes, NVLinks). */
     @JdbcTypeCode(SqlTypes.JSON)
-    public io.waveline.health.GpuBaseline baseline;
+    public GpuBaseline baseline;
     /** When the decider let this node's heavy checks draw power (null: waiting for the rack's budget). */
     @Column(name = "burn_in_admitted_at")
     public Instant burnInAdmittedAt;
@@ -70,25 +82,43 @@ public class NodeRun extends PanacheEntityBase {
     public Instant checkStartedAt;
     /** The plan's drain settings (Kubernetes nodes). */
     @JdbcTypeCode(SqlTypes.JSON)
-    public io.waveline.kubernetes.DrainSpec drain;
+    public DrainSpec drain;
     /** Allocatable nvidia.com/gpu before the upgrade (Kubernetes nodes). */
     @Column(name = "baseline_allocatable")
     public Integer baselineAllocatable;
     /** What the node waits for now, in words (training jobs, pods left to evict). */
     public String progress;
-    /** How the node is upgraded: {@code ssh}, {@code gpu-operator} or {@code redfish}. */
-    public String method = "ssh";
-    /** The plan's method settings, frozen at start. */
+    /** How the node is upgraded (stored as the plan's word: {@code ssh}, {@code ansible}, {@code gpu-operator}, {@code redfish}). */
+    @Convert(converter = MethodWord.class)
+    public Method method = Method.SSH;
+    /** The plan's method settings as written, frozen at start. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(name = "method_settings")
     public Map<String, String> methodSettings;
 
-    public Map<String, String> settings() {
-        return methodSettings == null ? Map.of() : methodSettings;
+    /** The frozen method settings, typed. */
+    public MethodSettings settings() {
+        return MethodSettings.of(methodSettings);
     }
 
-    public boolean throughGpuOperator() {
-        return "gpu-operator".equals(method);
+    /** Where the node's shell is. */
+    public NodeAddress address() {
+        return new NodeAddress(nodeName, facts.address(), facts.sshPort(), facts.sshUser());
+    }
+
+    /** The plan's method word in the database. */
+    @Converter
+    public static class MethodWord implements AttributeConverter<Method, String> {
+        @Override
+        public String convertToDatabaseColumn(Method method) {
+            return method == null ? null : method.word();
+        }
+
+        @Override
+        public Method convertToEntityAttribute(String word) {
+            return word == null ? Method.SSH : MethodCatalog.byWord(word).orElseThrow(() -> new IllegalStateException(
+                    "node_run.method holds \"" + word + "\", not a method"));
+        }
     }
     @Column(name = "reboot_requested_at")
     public Instant rebootRequestedAt;
@@ -99,7 +129,7 @@ public class NodeRun extends PanacheEntityBase {
     /** What the method needs to find the install job again (the redfish method's task URIs); null for job files on the node. */
     @Column(name = "job_handle")
     public String jobHandle;
-    /** Which of the method's resets ({@link io.waveline.upgrade.Upgrader#resets}) was asked for last. */
+    /** Which of the method's resets ({@link io.waveline.rollout.port.Upgrader#resets}) was asked for last. */
     @Column(name = "reset_step")
     public int resetStep;
     public int attempts;
@@ -122,6 +152,51 @@ public class NodeRun extends PanacheEntityBase {
     @Version
     public long version;
 
+    /** A copy to change (the node pipeline answers one), the same row and version. */
+    public NodeRun copy() {
+        NodeRun c = new NodeRun();
+        c.id = id;
+        c.rolloutId = rolloutId;
+        c.nodeName = nodeName;
+        c.waveIndex = waveIndex;
+        c.position = position;
+        c.state = state;
+        c.direction = direction;
+        c.rollbackPending = rollbackPending;
+        c.previousVersions = previousVersions;
+        c.targetVersions = targetVersions;
+        c.facts = facts;
+        c.checks = checks;
+        c.packageManager = packageManager;
+        c.baselineBootId = baselineBootId;
+        c.baselineGpuCount = baselineGpuCount;
+        c.baseline = baseline;
+        c.burnInAdmittedAt = burnInAdmittedAt;
+        c.heavyCheck = heavyCheck;
+        c.checkStartedAt = checkStartedAt;
+        c.drain = drain;
+        c.baselineAllocatable = baselineAllocatable;
+        c.progress = progress;
+        c.method = method;
+        c.methodSettings = methodSettings;
+        c.rebootRequestedAt = rebootRequestedAt;
+        c.mismatchReboots = mismatchReboots;
+        c.jobId = jobId;
+        c.jobHandle = jobHandle;
+        c.resetStep = resetStep;
+        c.attempts = attempts;
+        c.nextAttemptAt = nextAttemptAt;
+        c.stepStartedAt = stepStartedAt;
+        c.failureClass = failureClass;
+        c.failureSignature = failureSignature;
+        c.lastError = lastError;
+        c.startedAt = startedAt;
+        c.finishedAt = finishedAt;
+        c.active = active;
+        c.version = version;
+        return c;
+    }
+
     /** Versions this run moves the node to now: the target going forward, the previous ones going back. */
     public Map<String, String> wantedVersions() {
         return direction == Direction.ROLLBACK ? previousVersions : targetVersions;
@@ -131,9 +206,9 @@ public class NodeRun extends PanacheEntityBase {
     public record NodeSnapshot(String address, int sshPort, String sshUser, Map<String, String> labels,
             String gpuVendor, String gpuModel, int gpuCount, boolean nvswitch, boolean available) {
 
-        /** Found in a Kubernetes cluster: cordoned, drained and watched through the API. */
-        public boolean kubernetes() {
-            return labels != null && labels.containsKey(io.waveline.kubernetes.KubernetesInventory.MARKER);
+        /** Held by a scheduler (a Kubernetes cluster): cordoned, drained and watched through its API. */
+        public boolean scheduled() {
+            return labels != null && labels.containsKey(NodeFacts.KUBERNETES_MARKER);
         }
     }
 }

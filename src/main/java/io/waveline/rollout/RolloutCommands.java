@@ -22,7 +22,9 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 /**
- * The commands users give a rollout: start, pause, resume, abort, approve, rollback. Each checks that it makes
+ * The commands users give a rollout: start, pause, resume, abort, approve, rollback. A start takes a plan only as
+ * valid as {@code POST /api/v1/plans/validate} says (the same {@link PlanReview}); what it adds depends on live
+ * state: the same idempotency key, overlap with a running rollout, no node left. Each command checks that it makes
  * sense in the rollout's state, changes the state and records an event naming its actor, in one transaction,
  * then wakes the engine.
  *
@@ -35,7 +37,7 @@ import jakarta.transaction.Transactional;
 public class RolloutCommands {
 
     @Inject
-    io.waveline.redfish.RedfishUpgrader redfishMethod;
+    io.waveline.plan.CredentialsCheck credentials;
 
     @Inject
     EntityManager em;
@@ -79,69 +81,12 @@ public class RolloutCommands {
         }
         Instant now = clock.instant();
         List<NodeFacts> facts = fleet.stream().map(FleetNode::facts).toList();
-        PlanReview review = PlanReview.of(planName + ".yaml", planText, facts, now);
+        PlanReview review = PlanReview.of(planName + ".yaml", planText, facts, now, credentials);
         if (!review.valid()) {
             throw new InvalidPlan(review.errors());
         }
         RolloutPlan plan = review.plan().orElseThrow();
-        io.waveline.plan.MethodSpec.Method method = plan.method().type();
-        boolean operator = method == io.waveline.plan.MethodSpec.Method.GPU_OPERATOR;
-        boolean redfish = method == io.waveline.plan.MethodSpec.Method.REDFISH;
-
-        if (redfish) {
-            List<String> notFirmware = plan.target().components().stream().map(ComponentTarget::component)
-                    .filter(c -> !io.waveline.plan.PlanParser.FIRMWARE.contains(c)).toList();
-            if (!notFirmware.isEmpty()) {
-                throw new RolloutConflict("the redfish method moves firmware (bmc-firmware, bios, gpu-firmware, nic-firmware) only;"
-                        + " plan " + plan.name() + " also moves " + String.join(", ", notFirmware));
-            }
-            Map<String, String> settings = plan.method().settings();
-            if (settings.containsKey("imageUri") == settings.containsKey("imageFile")) {
-                throw new RolloutConflict("the redfish method needs one of method.imageUri (the BMC fetches the image, e.g."
-                        + " https://images.example/{component}-{version}.bin) or method.imageFile (Waveline pushes it, e.g."
-                        + " /srv/firmware/{component}-{version}.bin)" + (settings.containsKey("imageUri") ? ", not both" : ""));
-            }
-            if (settings.containsKey("credentialsRef")) {
-                redfishMethod.credentialsProblem(settings.get("credentialsRef")).ifPresent(problem -> {
-                    throw new RolloutConflict("plan " + plan.name() + ": " + problem);
-                });
-            }
-        }
-        boolean hostTools = method == io.waveline.plan.MethodSpec.Method.SSH && plan.method().settings().containsKey("firmwareImage");
-        if (hostTools) {
-            List<String> notFirmware = plan.target().components().stream().map(ComponentTarget::component)
-                    .filter(c -> !io.waveline.upgrade.FirmwareTools.COMPONENTS.contains(c)).toList();
-            if (!notFirmware.isEmpty()) {
-                throw new RolloutConflict("with method.firmwareImage the ssh method moves firmware through host tools only"
-                        + " (gpu-firmware, nvswitch-firmware: nvfwupd; nic-firmware: mlxfwmanager); plan " + plan.name()
-                        + " also moves " + String.join(", ", notFirmware) + ": roll drivers out in a plan of their own");
-            }
-        }
-        List<String> unsupported = redfish || hostTools ? List.of() : plan.target().components().stream().map(ComponentTarget::component)
-                .filter(c -> !c.equals("nvidia-driver") && (operator || !c.equals("nvidia-fabricmanager"))).toList();
-        if (!unsupported.isEmpty()) {
-            throw new RolloutConflict(operator ? "the gpu-operator method moves nvidia-driver only (the operator manages"
-                    + " Fabric Manager with it); plan " + plan.name() + " also moves " + String.join(", ", unsupported)
-                    : "the ssh method installs nvidia-driver and nvidia-fabricmanager only; plan " + plan.name()
-                            + " also moves " + String.join(", ", unsupported) + (unsupported.stream()
-                                    .anyMatch(io.waveline.upgrade.FirmwareTools.COMPONENTS::contains)
-                                    ? " (firmware goes through host tools with method.firmwareImage, or through the BMC with"
-                                            + " method type redfish)" : ""));
-        }
         WavePlan wavePlan = review.wavePlan().orElseThrow();
-        if (operator && "clusterpolicy".equals(plan.method().settings().get("mode"))) {
-            throw new RolloutConflict("the gpu-operator method runs mode: nvidiadriver only (one NVIDIADriver per version, nodes"
-                    + " moved by label); mode: clusterpolicy (one driver for the whole cluster, the operator's own upgrade"
-                    + " controller) is not supported: remove mode or set it to nvidiadriver");
-        }
-        if (operator) {
-            List<String> bare = wavePlan.waves().stream().flatMap(w -> w.nodes().stream())
-                    .filter(n -> !n.labels().containsKey(io.waveline.kubernetes.KubernetesInventory.MARKER)).map(NodeFacts::name).toList();
-            if (!bare.isEmpty()) {
-                throw new RolloutConflict("the gpu-operator method needs Kubernetes nodes (waveline.kubernetes.enabled); not in"
-                        + " the cluster: " + String.join(", ", bare.subList(0, Math.min(5, bare.size()))));
-            }
-        }
         List<String> names = wavePlan.waves().stream().flatMap(w -> w.nodes().stream()).map(NodeFacts::name).toList();
         if (names.isEmpty()) {
             List<String> reasons = wavePlan.skipped().stream().limit(5).map(n -> n.name() + ": " + n.detail()).toList();
@@ -194,18 +139,17 @@ public class RolloutCommands {
                 target.keySet().forEach(c -> previous.put(c, node.versions().getOrDefault(c, "none")));
                 run.previousVersions = previous;
                 run.targetVersions = target;
-                Map<String, String> methodSettings = plan.method().settings();
-                run.facts = new NodeRun.NodeSnapshot(node.address(),
-                        methodSettings.containsKey("port") ? Integer.parseInt(methodSettings.get("port")) : node.sshPort(),
-                        methodSettings.getOrDefault("user", node.sshUser()), node.labels(),
+                io.waveline.plan.MethodSettings methodSettings = plan.method().typed();
+                run.facts = new NodeRun.NodeSnapshot(node.address(), methodSettings.port().orElse(node.sshPort()),
+                        methodSettings.user().orElse(node.sshUser()), node.labels(),
                         node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(), node.available());
-                run.packageManager = plan.method().settings().getOrDefault("packageManager", "apt");
-                run.drain = io.waveline.kubernetes.DrainSpec.of(plan.drain());
-                run.method = method.word();
+                run.packageManager = methodSettings.packageManager().orElse("apt");
+                run.drain = io.waveline.rollout.port.DrainSpec.of(plan.drain());
+                run.method = plan.method().type();
                 run.methodSettings = Map.copyOf(plan.method().settings());
                 String waveName = plan.waves().get(w).name();
                 run.checks = plan.checks().stream().filter(c -> c.appliesTo(waveName))
-                        .map(c -> new io.waveline.health.CheckRequest(c.name(), c.parameters(), c.timeout().toSeconds()))
+                        .map(c -> new io.waveline.rollout.port.CheckRequest(c.name(), c.parameters(), c.timeout().toSeconds()))
                         .toList();
                 run.nextAttemptAt = now;
                 run.active = true;
@@ -297,7 +241,7 @@ public class RolloutCommands {
         if (upgraded.isEmpty()) {
             throw new RolloutConflict("rollout " + id + " has no upgraded node to roll back");
         }
-        if ("none".equals(upgraded.get(0).settings().get("rollback"))) {
+        if (upgraded.get(0).settings().noRollback()) {
             throw new RolloutConflict("rollout " + id + " (plan " + rollout.planName + ") says method.rollback: none: what it"
                     + " installed cannot go back, so Waveline does not pretend to roll it back; roll forward with a new plan");
         }

@@ -68,7 +68,8 @@ public final class RolloutDecider {
                     && n.direction() == Direction.FORWARD
                     && n.failure().orElse(FailureClass.DRIVER) != FailureClass.HARDWARE
                     && n.failure().orElse(FailureClass.DRIVER) != FailureClass.ACCESS
-                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.BLOCKED)
+                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.BLOCKED
+                    && n.failure().orElse(FailureClass.DRIVER) != FailureClass.BUG)
                     .forEach(n -> toMark.add(n.id()));
         }
         if (!toMark.isEmpty()) {

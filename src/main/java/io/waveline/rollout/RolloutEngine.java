@@ -152,8 +152,7 @@ public class RolloutEngine {
                 return;
             }
             Instant now = clock.instant();
-            StepLog log = stepper.step(run, now);
-            store.commitStep(run, log, clock.instant());
+            store.commitStep(stepper.step(run, now), clock.instant());
         } catch (RuntimeException e) {
             LOG.errorf(e, "Step of node run %d failed; it is tried again at the next tick", nodeRunId);
         } finally {

@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.waveline.health.CheckOutcome;
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckRequest;
 import io.waveline.plan.NodeFacts;
 import io.waveline.plan.RolloutPlan;
 import io.waveline.plan.StartGate;
@@ -32,6 +33,9 @@ public class RolloutStore {
 
     @Inject
     FrozenPlans plans;
+
+    @Inject
+    NodePipeline pipeline;
 
     @Transactional
     public List<Long> unfinished() {
@@ -85,41 +89,11 @@ public class RolloutStore {
         Rollout rollout = Rollout.findById(rolloutId);
         for (Action action : actions) {
             if (action instanceof Action.StartNode start) {
-                NodeRun run = NodeRun.findById(start.nodeRunId());
-                if (run.state == NodeState.PENDING) {
-                    run.state = NodeState.CORDONING;
-                    run.startedAt = now;
-                    run.stepStartedAt = now;
-                    run.nextAttemptAt = now;
-                    event(rollout, run.nodeName, now, "node.started", "wave " + (run.waveIndex + 1) + ": upgrade of "
-                            + NodeStepper.describe(run.targetVersions) + " begins (was " + NodeStepper.describe(run.previousVersions) + ")");
-                }
+                transition(rollout, NodeRun.findById(start.nodeRunId()), new Observation.Start(), now);
             } else if (action instanceof Action.StartRollback start) {
-                NodeRun run = NodeRun.findById(start.nodeRunId());
-                boolean inService = run.state == NodeState.SUCCEEDED;
-                run.direction = Direction.ROLLBACK;
-                run.state = inService && run.facts.kubernetes() ? NodeState.CORDONING : NodeState.ROLLING_BACK;
-                run.progress = null;
-                run.rollbackPending = false;
-                run.attempts = 0;
-                run.jobId = null;
-                run.rebootRequestedAt = null;
-                run.mismatchReboots = 0;
-                run.burnInAdmittedAt = null;
-                run.heavyCheck = 0;
-                run.checkStartedAt = null;
-                run.finishedAt = null;
-                run.stepStartedAt = now;
-                run.nextAttemptAt = now;
-                event(rollout, run.nodeName, now, "node.rollback-started", "rolling back to "
-                        + NodeStepper.describe(run.previousVersions));
+                transition(rollout, NodeRun.findById(start.nodeRunId()), new Observation.StartRollback(), now);
             } else if (action instanceof Action.AdmitBurnIn admit) {
-                NodeRun run = NodeRun.findById(admit.nodeRunId());
-                if (run.state == NodeState.BURN_IN && run.burnInAdmittedAt == null) {
-                    run.burnInAdmittedAt = now;
-                    run.nextAttemptAt = now;
-                    event(rollout, run.nodeName, now, "node.burn-in-started", admit.reason());
-                }
+                transition(rollout, NodeRun.findById(admit.nodeRunId()), new Observation.AdmitBurnIn(admit.reason()), now);
             } else if (action instanceof Action.MarkForRollback mark) {
                 for (long id : mark.nodeRunIds()) {
                     NodeRun run = NodeRun.findById(id);
@@ -128,10 +102,7 @@ public class RolloutStore {
                 }
             } else if (action instanceof Action.Skip skip) {
                 for (long id : skip.nodeRunIds()) {
-                    NodeRun run = NodeRun.findById(id);
-                    run.state = NodeState.SKIPPED;
-                    run.finishedAt = now;
-                    run.lastError = skip.reason();
+                    transition(rollout, NodeRun.findById(id), new Observation.Skip(skip.reason()), now);
                 }
                 event(rollout, null, now, "nodes.skipped", skip.nodeRunIds().size() + " node(s) not started: " + skip.reason());
             } else if (action instanceof Action.Halt halt) {
@@ -175,6 +146,13 @@ public class RolloutStore {
         rollout.updatedAt = now;
     }
 
+    /** A transition decided by the node pipeline on a managed node run, with its events (no effects: nothing is done on the node). */
+    private void transition(Rollout rollout, NodeRun run, Observation observation, Instant now) {
+        Decision decision = pipeline.decide(run, observation, now);
+        em.merge(decision.next());
+        decision.events().forEach(e -> event(rollout, run.nodeName, now, e.kind(), e.message()));
+    }
+
     void finish(Rollout rollout, RolloutState state, String reason, Instant now) {
         for (RolloutWave wave : RolloutWave.<RolloutWave>list("rolloutId = ?1 and finishedAt is null", rollout.id)) {
             wave.phase = state == RolloutState.SUCCEEDED ? "DONE" : "STOPPED";
@@ -196,26 +174,27 @@ public class RolloutStore {
         return run;
     }
 
-    /** Commits a step's result; false if someone else changed the node run meanwhile (nothing is written). */
+    /** Commits a step's decision; false if someone else changed the node run meanwhile (nothing is written). */
     @Transactional
-    public boolean commitStep(NodeRun stepped, StepLog log, Instant now) {
+    public boolean commitStep(Decision decision, Instant now) {
+        NodeRun stepped = decision.next();
         NodeRun current = NodeRun.findById(stepped.id);
         if (current == null || current.version != stepped.version) {
             return false;
         }
         em.merge(stepped);
         Rollout rollout = Rollout.findById(stepped.rolloutId);
-        for (StepLog.Entry entry : log.events()) {
+        for (StepLog.Entry entry : decision.events()) {
             event(rollout, stepped.nodeName, now, entry.kind(), entry.message());
         }
-        for (CheckOutcome outcome : log.checks()) {
+        for (CheckOutcome outcome : decision.checks()) {
             CheckRecord.of(stepped.id, stepped.direction, outcome.check(), outcome, outcome.summary(), now).persist();
         }
         return true;
     }
 
     /** The nodes a wave-level check looks at (those the wave upgraded and that are in service), and its XID rule. */
-    public record WaveScan(List<NodeRun> nodes, io.waveline.health.CheckRequest xidRequest, String waveName,
+    public record WaveScan(List<NodeRun> nodes, CheckRequest xidRequest, String waveName,
             Optional<io.waveline.plan.WaveChecks.MultiNodeNccl> nccl, Optional<io.waveline.plan.PowerBudget> power) {
     }
 
@@ -232,18 +211,19 @@ public class RolloutStore {
                 nodes.add(run);
             }
         }
-        return new WaveScan(nodes, new io.waveline.health.CheckRequest("xid", parameters, 120), plan.waves().get(wave).name(),
+        return new WaveScan(nodes, new CheckRequest("xid", parameters, 120), plan.waves().get(wave).name(),
                 plan.waveChecks().nccl(), plan.limits().power());
     }
 
     /**
-     * Records a wave-level check: every verdict as a check result of its node run, a node with a fatal XID failed
-     * (driver) or quarantined (hardware) like a node that failed its own checks, and the stage as done. Does
-     * nothing if the stage is recorded already.
+     * Records a wave-level check: every verdict as a check result of its node run, a node with a fatal XID as the
+     * node pipeline decided it ({@code failures}: failed for a driver cause, quarantined for hardware, its effects
+     * carried out already), and the stage as done. Does nothing if the stage is recorded already; a node run that
+     * changed since it was scanned keeps its state.
      */
     @Transactional
     public void commitWaveCheck(long rolloutId, Action.CheckWave action, Map<Long, CheckOutcome> outcomes,
-            List<String> unreachable, Optional<WaveChecker.Across> across, Instant now) {
+            Map<Long, Decision> failures, List<String> unreachable, Optional<WaveChecker.Across> across, Instant now) {
         RolloutWave wave = RolloutWave.of(rolloutId, action.wave());
         boolean afterWave = action.stage() == Action.WaveStage.AFTER_WAVE;
         if (wave == null || (afterWave ? wave.checkedAfterWaveAt : wave.checkedAfterSoakAt) != null) {
@@ -256,18 +236,13 @@ public class RolloutStore {
             NodeRun run = NodeRun.findById(entry.getKey());
             CheckOutcome outcome = entry.getValue();
             CheckRecord.of(run.id, run.direction, "wave-xid", outcome, when + ": " + outcome.summary(), now).persist();
-            if (outcome.passed() || run.state != NodeState.SUCCEEDED) {
+            Decision decided = failures.get(run.id);
+            if (outcome.passed() || run.state != NodeState.SUCCEEDED || decided == null || decided.next().version != run.version) {
                 continue;
             }
             bad++;
-            boolean hardware = outcome.cause() == CheckOutcome.Cause.HARDWARE;
-            run.state = hardware ? NodeState.QUARANTINED : NodeState.FAILED;
-            run.failureClass = hardware ? FailureClass.HARDWARE : FailureClass.DRIVER;
-            run.failureSignature = outcome.signature();
-            run.lastError = "xid " + when + ": " + outcome.summary();
-            run.nextAttemptAt = now;
-            event(rollout, run.nodeName, now, hardware ? "node.quarantined" : "node.failed", run.lastError
-                    + (hardware ? " (hardware fault: the node is taken out of service)" : ""));
+            em.merge(decided.next());
+            decided.events().forEach(e -> event(rollout, run.nodeName, now, e.kind(), e.message()));
         }
         String acrossSummary = "";
         if (across.isPresent()) {

@@ -3,7 +3,7 @@ package io.waveline.rollout;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.waveline.health.CheckOutcome;
+import io.waveline.rollout.port.CheckOutcome;
 
 /** What one node step did, to be committed with the node's new state: events and check results. */
 public final class StepLog {

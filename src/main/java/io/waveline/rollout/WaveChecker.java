@@ -7,16 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.waveline.health.CheckContext;
-import io.waveline.health.CheckOutcome;
-import io.waveline.health.CheckRequest;
-import io.waveline.health.CheckStatus;
-import io.waveline.health.HealthCheck;
+import io.waveline.rollout.port.CheckContext;
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckRequest;
+import io.waveline.rollout.port.CheckStatus;
+import io.waveline.rollout.port.HealthCheck;
 import io.waveline.plan.NodeFacts;
 import io.waveline.plan.PowerBudget;
 import io.waveline.plan.WaveChecks;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.rollout.port.NodeUnreachableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -40,17 +39,37 @@ public class WaveChecker {
     @Inject
     Clock clock;
 
+    @Inject
+    NodePipeline pipeline;
+
+    @Inject
+    NodeEffects effects;
+
+    @Inject
+    io.waveline.rollout.port.UpgradeMethods methods;
+
+    @Inject
+    io.waveline.rollout.port.NodeOperationsSelection schedulers;
+
     public void run(long rolloutId, Action.CheckWave action) {
         RolloutStore.WaveScan scan = store.waveScan(rolloutId, action.wave());
         CheckRequest xid = scan.xidRequest();
         Map<Long, CheckOutcome> outcomes = new LinkedHashMap<>();
         List<String> unreachable = new ArrayList<>();
         for (NodeRun run : scan.nodes()) {
-            NodeAddress address = new NodeAddress(run.nodeName, run.facts.address(), run.facts.sshPort(), run.facts.sshUser());
             try {
-                outcomes.put(run.id, checks.runOne(address, xid, CheckContext.none()));
+                outcomes.put(run.id, checks.runOne(run.address(), xid, CheckContext.none()));
             } catch (NodeUnreachableException | RuntimeException e) {
                 unreachable.add(run.nodeName + " (" + e.getMessage() + ")");
+            }
+        }
+        String when = action.stage() == Action.WaveStage.AFTER_WAVE ? "after wave " + scan.waveName()
+                : "at the end of the soak of wave " + scan.waveName();
+        Map<Long, Decision> failures = new LinkedHashMap<>();
+        for (NodeRun run : scan.nodes()) {
+            CheckOutcome outcome = outcomes.get(run.id);
+            if (outcome != null && !outcome.passed()) {
+                failures.put(run.id, outOfService(run, pipeline.decide(run, new Observation.WaveXid(outcome, when), clock.instant())));
             }
         }
         Optional<Across> across = Optional.empty();
@@ -58,7 +77,23 @@ public class WaveChecker {
             List<NodeRun> healthy = scan.nodes().stream().filter(r -> outcomes.containsKey(r.id) && outcomes.get(r.id).passed()).toList();
             across = ncclAcross(scan.nccl().get(), withinPowerBudget(healthy, scan.power()));
         }
-        store.commitWaveCheck(rolloutId, action, outcomes, unreachable, across, clock.instant());
+        store.commitWaveCheck(rolloutId, action, outcomes, failures, unreachable, across, clock.instant());
+    }
+
+    /**
+     * Carries out what the pipeline decided for a node with a fatal XID (a quarantined node is cordoned and labelled
+     * again) before the verdict is committed; a crash in between repeats the scan and these idempotent calls only. A
+     * scheduler that does not answer leaves the verdict standing, with an event saying so.
+     */
+    private Decision outOfService(NodeRun run, Decision decision) {
+        try {
+            return effects.carryOut(decision, methods.of(run.method), schedulers.of(run.facts.labels()));
+        } catch (NodeUnreachableException | RuntimeException e) {
+            List<StepLog.Entry> events = new ArrayList<>(decision.events());
+            events.add(new StepLog.Entry("node.cordon-failed", "could not take the node out of service in its scheduler: "
+                    + e.getMessage() + "; cordon it by hand"));
+            return new Decision(decision.next(), List.copyOf(events), decision.checks(), decision.effects());
+        }
     }
 
     /** The NCCL run across the wave and the node runs it covered. */
@@ -74,7 +109,7 @@ public class WaveChecker {
         NodeRun launcher = nodes.get(0);
         List<Long> ids = nodes.stream().map(r -> r.id).toList();
         try {
-            CheckOutcome outcome = checks.ncclAcross(address(launcher), nodes.stream().map(r -> r.nodeName).toList(), gpus,
+            CheckOutcome outcome = checks.ncclAcross(launcher.address(), nodes.stream().map(r -> r.nodeName).toList(), gpus,
                     nccl.size(), nccl.minBusBandwidthGBps(), nccl.timeout());
             return Optional.of(new Across(outcome, ids));
         } catch (NodeUnreachableException | RuntimeException e) {
@@ -98,9 +133,5 @@ public class WaveChecker {
             }
         }
         return chosen;
-    }
-
-    private static NodeAddress address(NodeRun run) {
-        return new NodeAddress(run.nodeName, run.facts.address(), run.facts.sshPort(), run.facts.sshUser());
     }
 }

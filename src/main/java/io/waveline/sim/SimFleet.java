@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.waveline.fleet.FleetNode;
-import io.waveline.fleet.SimulatedFleet;
+import io.waveline.sim.SimulatedFleet;
 import io.waveline.plan.Durations;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -129,7 +129,7 @@ public class SimFleet {
     }
 
     /** Runs a command on a host and, when the fleet is persistent, stores the host's state after it. */
-    public io.waveline.ssh.CommandResult exec(String name, String command) throws io.waveline.ssh.NodeUnreachableException {
+    public io.waveline.rollout.port.CommandResult exec(String name, String command) throws io.waveline.rollout.port.NodeUnreachableException {
         SimHost host = host(name);
         SimHost.State before = stateDir.isPresent() ? host.state() : null;
         try {
@@ -183,7 +183,7 @@ public class SimFleet {
     private SimHost fresh(String name) {
         FleetNode node = nodes().stream().filter(n -> n.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no simulated host " + name));
-        return new SimHost(name, new SimHost.Hardware(node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch()),
+        return new SimHost(name, new SimHardware(node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch()),
                 node.versions(), version -> faultsOf(version, name),
                 duration(installDuration.or(() -> spec().installDuration()).orElse("20s")),
                 duration(rebootDuration.or(() -> spec().rebootDuration()).orElse("30s")),

@@ -12,8 +12,8 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.waveline.ssh.CommandResult;
-import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.NodeUnreachableException;
 
 /**
  * One simulated GPU host that answers the commands Waveline sends like a real Ubuntu or RHEL host with NVIDIA GPUs:
@@ -35,17 +35,16 @@ public final class SimHost {
     private static final String FLASHED = "flashed:";
     private static final String SUDO = "sudo -n sh -c '";
     private static final Pattern MPI_RANKS = Pattern.compile(" -np ([0-9]{1,5}) ");
-    private static final String[] BUS_IDS = {"18", "2A", "3A", "5D", "9A", "AB", "BA", "DB"};
 
     private final String name;
-    private final Hardware hardware;
+    private final SimHardware hardware;
     private final int gpuCount;
     private final Duration burnInDuration;
     private final Function<String, Set<SimFault>> faults;
     private final Duration installDuration;
     private final Duration rebootDuration;
     private final Map<String, String> packages = new LinkedHashMap<>();
-    private final Map<String, Job> jobs = new HashMap<>();
+    private final Map<String, SimJob> jobs = new HashMap<>();
     private String loadedDriver;
     private String bootId;
     private int visibleGpus;
@@ -58,57 +57,8 @@ public final class SimHost {
     private int installs;
     private int dropsLeft = 2;
 
-    /**
-     * A job as stored: when it finishes, what it installs, and (once done) its exit status and log. A check job
-     * (DCGM, NCCL) has its answer ready from the start ({@code pendingExit}, {@code pendingLog}) and draws full power
-     * from {@code startAt} to {@code finishAt}.
-     */
-    public record Job(Instant finishAt, Map<String, String> versions, Integer exitStatus, String log, Instant startAt,
-            Integer pendingExit, String pendingLog) {
-
-        public Job(Instant finishAt, Map<String, String> versions, Integer exitStatus, String log) {
-            this(finishAt, versions, exitStatus, log, null, null, null);
-        }
-
-        boolean check() {
-            return pendingLog != null;
-        }
-    }
-
-    /** What the host has: GPU vendor, model, count and whether NVSwitches join them. */
-    public record Hardware(String vendor, String model, int gpuCount, boolean nvswitch) {
-
-        /** Volta and Turing retire pages; Ampere and later remap rows instead (and nvidia-smi knows only one). */
-        boolean preAmpere() {
-            return model.matches("(?i).*(V100|T4|P100).*");
-        }
-
-        /** The A100 hosts of the demo run older tools: DCGM 3.x and an nccl-tests build with the old columns. */
-        boolean olderTools() {
-            return model.toUpperCase(java.util.Locale.ROOT).contains("A100");
-        }
-
-        int nvlinksPerGpu() {
-            String m = model.toUpperCase(java.util.Locale.ROOT);
-            return m.contains("H100") || m.contains("H200") ? 18 : m.contains("A100") ? 12 : m.contains("V100") ? 6 : 0;
-        }
-
-        String product() {
-            return "NVIDIA " + model.replace('-', ' ');
-        }
-
-        String vbios() {
-            String m = model.toUpperCase(java.util.Locale.ROOT);
-            return m.contains("H100") ? "96.00.99.00.01" : m.contains("A100") ? "92.00.45.00.06" : "95.02.3C.00.8B";
-        }
-
-        boolean nvidia() {
-            return vendor.equalsIgnoreCase("nvidia");
-        }
-    }
-
     /** Everything a host remembers, so a simulated fleet can outlive the process that serves it. */
-    public record State(Map<String, String> packages, Map<String, Job> jobs, String loadedDriver, String bootId,
+    public record State(Map<String, String> packages, Map<String, SimJob> jobs, String loadedDriver, String bootId,
             int visibleGpus, Instant rebootAt, Instant downUntil, boolean hung, int installs, int dropsLeft, boolean powerCycle) {
     }
 
@@ -135,11 +85,11 @@ public final class SimHost {
 
     public SimHost(String name, int gpuCount, Map<String, String> versions, Function<String, Set<SimFault>> faults,
             Duration installDuration, Duration rebootDuration) {
-        this(name, new Hardware("nvidia", "H100-SXM5-80GB", gpuCount, true), versions, faults, installDuration,
+        this(name, new SimHardware("nvidia", "H100-SXM5-80GB", gpuCount, true), versions, faults, installDuration,
                 rebootDuration, Duration.ZERO);
     }
 
-    public SimHost(String name, Hardware hardware, Map<String, String> versions, Function<String, Set<SimFault>> faults,
+    public SimHost(String name, SimHardware hardware, Map<String, String> versions, Function<String, Set<SimFault>> faults,
             Duration installDuration, Duration rebootDuration, Duration burnInDuration) {
         this.name = name;
         this.hardware = hardware;
@@ -165,7 +115,7 @@ public final class SimHost {
 
     /** When this host ran heavy checks: [start, end) of each check job, for power-budget assertions. */
     public synchronized java.util.List<Instant[]> burnIns() {
-        return jobs.values().stream().filter(Job::check).map(j -> new Instant[] {j.startAt(), j.finishAt()}).toList();
+        return jobs.values().stream().filter(SimJob::check).map(j -> new Instant[] {j.startAt(), j.finishAt()}).toList();
     }
 
     public synchronized Map<String, String> installedVersions() {
@@ -263,14 +213,14 @@ public final class SimHost {
             return new CommandResult(127, "sh: 1: " + command.split(" ")[0] + ": not found\n");
         }
         if (command.startsWith("nvidia-smi --query-gpu=")) {
-            return query(command.substring("nvidia-smi --query-gpu=".length()).split(" ")[0].split(","));
+            return SimGpuQuery.query(view(), command.substring("nvidia-smi --query-gpu=".length()).split(" ")[0].split(","));
         }
         if (command.equals("nvidia-smi nvlink -s")) {
             if (mismatch()) {
                 return nvidiaSmi();
             }
             boolean down = bootFaults().contains(SimFault.NVLINK_DOWN);
-            return new CommandResult(0, hardware.nvlinksPerGpu() == 0 ? "" : SimOutputs.nvlinkStatus(uuids(), hardware.product(),
+            return new CommandResult(0, hardware.nvlinksPerGpu() == 0 ? "" : SimOutputs.nvlinkStatus(SimGpuQuery.uuids(name, gpuCount), hardware.product(),
                     hardware.nvlinksPerGpu(), down ? 2 : -1, 5));
         }
         if (command.equals("amd-smi version --json")) {
@@ -320,6 +270,11 @@ public final class SimHost {
         return new CommandResult(127, "sh: 1: " + command.split(" ")[0] + ": not found\n");
     }
 
+    private SimGpuQuery.View view() {
+        return new SimGpuQuery.View(name, hardware, loadedDriver, packages.get("nvidia-driver"), mismatch(), visibleGpus,
+                bootFaults().contains(SimFault.XID_48));
+    }
+
     /** The faults of the driver the host runs now. */
     private Set<SimFault> bootFaults() {
         return faults.apply(loadedDriver);
@@ -335,73 +290,6 @@ public final class SimHost {
                 + "NVML library version: " + packages.get("nvidia-driver") + "\n");
     }
 
-    private java.util.List<String> uuids() {
-        java.util.List<String> uuids = new java.util.ArrayList<>();
-        for (int i = 0; i < gpuCount; i++) {
-            uuids.add("GPU-" + UUID.nameUUIDFromBytes((name + "/" + i).getBytes(StandardCharsets.UTF_8)));
-        }
-        return uuids;
-    }
-
-    /**
-     * {@code nvidia-smi --query-gpu=<fields> --format=csv,noheader}: one line per visible GPU, the fields in the order
-     * asked. A field this GPU generation or driver does not know fails the whole query, as the real tool does. With
-     * the gpu-missing fault the last GPU is the one gone.
-     */
-    private CommandResult query(String[] fields) {
-        if (mismatch()) {
-            return nvidiaSmi();
-        }
-        int major = driverMajor();
-        for (String field : fields) {
-            boolean known = switch (field) {
-                case "retired_pages.pending" -> hardware.preAmpere();
-                case "remapped_rows.pending", "remapped_rows.failure" -> !hardware.preAmpere();
-                case "clocks_event_reasons.active" -> major >= 535;
-                case "index", "uuid", "pci.bus_id", "driver_version", "vbios_version", "persistence_mode", "mig.mode.current",
-                        "ecc.errors.uncorrected.volatile.total", "clocks_throttle_reasons.active", "name" -> true;
-                default -> false;
-            };
-            if (!known) {
-                return new CommandResult(2, "Field \"" + field + "\" is not a valid field to query.\n\n");
-            }
-        }
-        boolean dbe = bootFaults().contains(SimFault.XID_48);
-        java.util.List<String> uuids = uuids();
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < visibleGpus; i++) {
-            boolean bad = dbe && i == 3;
-            java.util.List<String> values = new java.util.ArrayList<>();
-            for (String field : fields) {
-                values.add(switch (field) {
-                    case "index" -> Integer.toString(i);
-                    case "uuid" -> uuids.get(i);
-                    case "pci.bus_id" -> "00000000:" + BUS_IDS[i % BUS_IDS.length] + ":00.0";
-                    case "driver_version" -> loadedDriver;
-                    case "name" -> hardware.product();
-                    case "vbios_version" -> hardware.vbios();
-                    case "persistence_mode" -> "Enabled";
-                    case "mig.mode.current" -> hardware.nvlinksPerGpu() > 0 ? "Disabled" : "[N/A]";
-                    case "ecc.errors.uncorrected.volatile.total" -> bad ? "2" : "0";
-                    case "remapped_rows.pending" -> bad ? "Yes" : "No";
-                    case "retired_pages.pending" -> bad ? "Yes" : "No";
-                    case "remapped_rows.failure" -> "No";
-                    default -> "0x0000000000000000";
-                });
-            }
-            out.append(String.join(", ", values)).append('\n');
-        }
-        return new CommandResult(0, out.toString());
-    }
-
-    private int driverMajor() {
-        try {
-            return Integer.parseInt(String.valueOf(loadedDriver).split("\\.")[0]);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
     private CommandResult startJob(String id, String work, Instant now) {
         if (jobs.containsKey(id)) {
             return new CommandResult(0, "exists\n");
@@ -412,13 +300,13 @@ public final class SimHost {
             while (image.find()) {
                 flashed.put(FLASHED + image.group(1), image.group(2));
             }
-            jobs.put(id, new Job(now.plus(installDuration), flashed, null, ""));
+            jobs.put(id, new SimJob(now.plus(installDuration), flashed, null, ""));
             installs++;
             return new CommandResult(0, "started\n");
         }
         if (work.startsWith("dcgmi diag") || work.startsWith("all_reduce_perf")) {
             CommandResult answer = answer(work, now);
-            jobs.put(id, new Job(now.plus(burnInDuration), Map.of(), null, "", now, answer.exitStatus(), answer.output()));
+            jobs.put(id, new SimJob(now.plus(burnInDuration), Map.of(), null, "", now, answer.exitStatus(), answer.output()));
             return new CommandResult(0, "started\n");
         }
         Map<String, String> versions = new LinkedHashMap<>();
@@ -430,14 +318,14 @@ public final class SimHost {
         if (faults.apply(versions.get("nvidia-driver")).contains(SimFault.FM_MISMATCH)) {
             versions.remove("nvidia-fabricmanager");
         }
-        jobs.put(id, new Job(now.plus(installDuration), versions, null, ""));
+        jobs.put(id, new SimJob(now.plus(installDuration), versions, null, ""));
         pinned = work.contains("apt-mark hold ") || work.contains("versionlock add ");
         installs++;
         return new CommandResult(0, "started\n");
     }
 
     private CommandResult jobStatus(String id, Instant now) {
-        Job job = jobs.get(id);
+        SimJob job = jobs.get(id);
         if (job == null) {
             return new CommandResult(0, "none\n");
         }
@@ -448,10 +336,10 @@ public final class SimHost {
     }
 
     private void advance(Instant now) {
-        for (Map.Entry<String, Job> entry : jobs.entrySet()) {
-            Job job = entry.getValue();
+        for (Map.Entry<String, SimJob> entry : jobs.entrySet()) {
+            SimJob job = entry.getValue();
             if (job.exitStatus() == null && job.check() && !now.isBefore(job.finishAt())) {
-                entry.setValue(new Job(job.finishAt(), job.versions(), job.pendingExit(), job.pendingLog(), job.startAt(),
+                entry.setValue(new SimJob(job.finishAt(), job.versions(), job.pendingExit(), job.pendingLog(), job.startAt(),
                         job.pendingExit(), job.pendingLog()));
                 continue;
             }
@@ -461,16 +349,16 @@ public final class SimHost {
                         .filter(e -> e.getKey().startsWith(FLASHED) && faults.apply(e.getValue()).contains(SimFault.INSTALL_FAILS))
                         .map(Map.Entry::getValue).findFirst();
                 if (job.versions().isEmpty() && !job.check()) {
-                    entry.setValue(new Job(job.finishAt(), job.versions(), 1, "Error: no firmware image found\n"));
+                    entry.setValue(new SimJob(job.finishAt(), job.versions(), 1, "Error: no firmware image found\n"));
                 } else if (badFirmware.isPresent()) {
-                    entry.setValue(new Job(job.finishAt(), job.versions(), 1, "Updating firmware " + badFirmware.get()
+                    entry.setValue(new SimJob(job.finishAt(), job.versions(), 1, "Updating firmware " + badFirmware.get()
                             + "\nError: FW update failed: image verification failed (signature mismatch)\n"));
                 } else if (faults.apply(driver).contains(SimFault.INSTALL_FAILS)) {
-                    entry.setValue(new Job(job.finishAt(), job.versions(), 100, "E: Sub-process /usr/bin/dpkg returned an "
+                    entry.setValue(new SimJob(job.finishAt(), job.versions(), 100, "E: Sub-process /usr/bin/dpkg returned an "
                             + "error code (1)\nnvidia-dkms-" + driver.split("\\.")[0] + ": building kernel module failed\n"));
                 } else {
                     packages.putAll(job.versions());
-                    entry.setValue(new Job(job.finishAt(), job.versions(), 0, "Setting up " + job.versions() + "\n"));
+                    entry.setValue(new SimJob(job.finishAt(), job.versions(), 0, "Setting up " + job.versions() + "\n"));
                 }
             }
         }

@@ -26,8 +26,8 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.jboss.logging.Logger;
 
-import io.waveline.ssh.CommandResult;
-import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.NodeUnreachableException;
 
 /**
  * Serves every simulated host over real SSH (Apache MINA SSHD, in-process), one server per host on 127.0.0.1,

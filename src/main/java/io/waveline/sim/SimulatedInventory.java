@@ -16,6 +16,14 @@ public class SimulatedInventory implements InventorySource {
     @Inject
     SimFleet fleet;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.sim.enabled", defaultValue = "false")
+    boolean simulated;
+
+    @Override
+    public boolean enabled() {
+        return simulated;
+    }
+
     @Override
     public String name() {
         return "simulated";

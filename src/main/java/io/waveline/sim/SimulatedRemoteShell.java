@@ -2,10 +2,10 @@ package io.waveline.sim;
 
 import java.time.Duration;
 
-import io.waveline.ssh.CommandResult;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.ssh.NodeUnreachableException;
-import io.waveline.ssh.RemoteShell;
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.NodeUnreachableException;
+import io.waveline.rollout.port.RemoteShell;
 
 /** Runs commands on the simulated hosts in-process, with no SSH in between (demo and benchmarks). */
 public final class SimulatedRemoteShell implements RemoteShell {

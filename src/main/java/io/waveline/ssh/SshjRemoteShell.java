@@ -1,5 +1,10 @@
 package io.waveline.ssh;
 
+import io.waveline.rollout.port.RemoteShell;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.NodeUnreachableException;
+import io.waveline.rollout.port.HostKeyRejectedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.waveline.ssh.JobStatus;
+import io.waveline.rollout.port.JobStatus;
 
 /**
  * Runs {@code ansible-playbook} for one node at a time, detached from Waveline and found again by its job id: the
@@ -51,7 +51,7 @@ public final class AnsibleRuns {
                 throw new IllegalArgumentException("refusing ansible-playbook option " + option);
             }
         }
-        io.waveline.ssh.DetachedJob.checkJobId(jobId);
+        io.waveline.rollout.port.DetachedJob.checkJobId(jobId);
         if (!HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("refusing host name " + host);
         }
@@ -83,7 +83,7 @@ public final class AnsibleRuns {
 
     /** NOT_FOUND, RUNNING, or DONE with the exit status and what went wrong for the host (or nothing). */
     public JobStatus status(String jobId, String host, Duration timeout) {
-        io.waveline.ssh.DetachedJob.checkJobId(jobId);
+        io.waveline.rollout.port.DetachedJob.checkJobId(jobId);
         try {
             if (!Files.exists(jobs.resolve(jobId + ".log"))) {
                 return JobStatus.notFound();

@@ -1,5 +1,6 @@
 package io.waveline.upgrade;
 
+import io.waveline.rollout.port.Upgrader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,14 +10,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import io.waveline.plan.MethodSettings;
+import io.waveline.plan.MethodSpec.Method;
 import java.util.Optional;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.waveline.plan.Durations;
-import io.waveline.ssh.JobStatus;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.rollout.port.JobStatus;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.NodeUnreachableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -56,21 +60,29 @@ public class AnsibleUpgrader implements Upgrader {
 
 
     @Override
-    public String bootId(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
+    public Method method() {
+        return Method.ANSIBLE;
+    }
+
+    @Override
+    public String installer(Map<String, String> versions, MethodSettings settings) {
+        return "ansible-playbook " + settings.playbook().orElse("upgrade.yml");
+    }
+
+    @Override
+    public String bootId(NodeAddress node, MethodSettings settings) throws NodeUnreachableException {
         return ssh.bootId(node);
     }
 
     @Override
-    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> settings)
-            throws NodeUnreachableException {
-        return ssh.installedVersions(node, manager);
+    public Map<String, String> installedVersions(NodeAddress node, MethodSettings settings) throws NodeUnreachableException {
+        return ssh.installedVersions(node, PackageUpgrader.manager(settings));
     }
 
     @Override
-    public String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
-            Map<String, String> settings) {
-        Duration timeout = Durations.parse(settings.getOrDefault("timeout", defaultTimeout)).orElse(Duration.ofHours(1));
-        Path inventory = settings.containsKey("inventory") ? Path.of(settings.get("inventory")) : render(node, jobId);
+    public String startInstall(NodeAddress node, String jobId, Map<String, String> versions, MethodSettings settings) {
+        Duration timeout = settings.timeout().or(() -> Durations.parse(defaultTimeout)).orElse(Duration.ofHours(1));
+        Path inventory = settings.inventory().map(Path::of).orElseGet(() -> render(node, jobId));
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("nvidia_driver_version", versions.get("nvidia-driver"));
         vars.put("nvidia_fabricmanager_version", versions.getOrDefault("nvidia-fabricmanager", ""));
@@ -78,13 +90,11 @@ public class AnsibleUpgrader implements Upgrader {
         vars.put("nvidia_verify", false);
         vars.put("target", "all");
         List<String> options = new ArrayList<>();
-        if (Boolean.parseBoolean(settings.getOrDefault("become", "false"))) {
+        if (settings.become()) {
             options.add("--become");
         }
-        if (settings.containsKey("forks")) {
-            options.addAll(List.of("--forks", Integer.toString(Integer.parseInt(settings.get("forks")))));
-        }
-        runs().start(jobId, node.name(), inventory, settings.getOrDefault("playbook", "upgrade.yml"), vars, timeout, options);
+        settings.forks().ifPresent(forks -> options.addAll(List.of("--forks", Integer.toString(forks))));
+        runs().start(jobId, node.name(), inventory, settings.playbook().orElse("upgrade.yml"), vars, timeout, options);
         return Durations.format(timeout);
     }
 
@@ -109,14 +119,14 @@ public class AnsibleUpgrader implements Upgrader {
 
     /** The handle is the run's time limit, so a restarted Waveline still names it when the run was stopped. */
     @Override
-    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> settings) {
+    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, MethodSettings settings) {
         Duration timeout = Durations.parse(handle == null ? defaultTimeout : handle).orElse(Duration.ofHours(1));
         return runs().status(jobId, node.name(), timeout);
     }
 
     /** Waveline's own reboot, over SSH; through sudo when the plan says {@code become: true}, as the playbook runs. */
     @Override
-    public void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
-        ssh.reset(node, reset, Boolean.parseBoolean(settings.getOrDefault("become", "false")) ? Map.of("sudo", "true") : Map.of());
+    public void reset(NodeAddress node, Reset reset, MethodSettings settings) throws NodeUnreachableException {
+        ssh.reset(node, reset, MethodSettings.of(settings.become() ? Map.of("sudo", "true") : Map.of()));
     }
 }

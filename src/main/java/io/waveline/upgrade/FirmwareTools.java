@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.waveline.plan.PlanParser;
+import io.waveline.plan.Components;
 import io.waveline.plan.SettingRule;
 
 /**
@@ -27,7 +27,7 @@ import io.waveline.plan.SettingRule;
 public final class FirmwareTools {
 
     /** The firmware components a host tool moves. */
-    public static final Set<String> COMPONENTS = Set.of("gpu-firmware", "nvswitch-firmware", "nic-firmware");
+    public static final Set<String> COMPONENTS = io.waveline.plan.Components.HOST_TOOL_FIRMWARE;
     /** Components whose new firmware only a power cycle activates (an HGX baseboard's GPUs and NVSwitches). */
     public static final Set<String> NEED_POWER_CYCLE = Set.of("gpu-firmware", "nvswitch-firmware");
 
@@ -100,7 +100,7 @@ public final class FirmwareTools {
         if (!COMPONENTS.contains(component)) {
             throw new IllegalArgumentException("no host tool moves " + component);
         }
-        if (!PlanParser.VERSION.matcher(version).matches()) {
+        if (!Components.VERSION.matcher(version).matches()) {
             throw new IllegalArgumentException("refusing unsafe version " + version);
         }
         String path = template.replace("{component}", component).replace("{version}", version);

@@ -1,8 +1,8 @@
 package io.waveline.upgrade;
 
 import java.util.Map;
-import io.waveline.ssh.DetachedJob;
-import io.waveline.ssh.JobStatus;
+import io.waveline.rollout.port.DetachedJob;
+import io.waveline.rollout.port.JobStatus;
 
 
 /**

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.waveline.plan.PlanParser;
+import io.waveline.plan.Components;
 
 /**
  * The per-distribution commands of the {@code ssh} method. Driver and Fabric Manager are installed in one
@@ -17,7 +17,7 @@ import io.waveline.plan.PlanParser;
  * <li>{@code dnf} (RHEL, Rocky): {@code nvidia-driver-3:<version>} and {@code nvidia-fabric-manager-<version>},
  * locked with {@code dnf versionlock}; versions read with {@code rpm -q}.</li>
  * </ul>
- * Component names come from the known set and versions match {@link PlanParser#VERSION}; anything else is
+ * Component names come from the known set and versions match {@link Components#VERSION}; anything else is
  * refused here, a second time, before a command is built.
  */
 public enum PackageManager {
@@ -108,7 +108,7 @@ public enum PackageManager {
             if (!APT_NAMES.containsKey(component)) {
                 throw new IllegalArgumentException("the ssh method cannot install " + component);
             }
-            if (!PlanParser.VERSION.matcher(version).matches()) {
+            if (!Components.VERSION.matcher(version).matches()) {
                 throw new IllegalArgumentException("refusing unsafe version " + version);
             }
             String name = this == APT ? APT_NAMES.get(component) + version.split("\\.")[0] : DNF_NAMES.get(component);

@@ -1,13 +1,19 @@
 package io.waveline.upgrade;
 
+import io.waveline.rollout.port.Upgrader;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
-import io.waveline.ssh.CommandResult;
-import io.waveline.ssh.JobStatus;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.ssh.NodeUnreachableException;
-import io.waveline.ssh.RemoteShell;
+import io.waveline.plan.MethodSettings;
+import io.waveline.plan.MethodSpec.Method;
+import io.waveline.rollout.port.CheckOutcome;
+
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.JobStatus;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.NodeUnreachableException;
+import io.waveline.rollout.port.RemoteShell;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -80,7 +86,31 @@ public class PackageUpgrader implements Upgrader {
     }
 
     @Override
-    public String bootId(NodeAddress node, Map<String, String> settings) throws NodeUnreachableException {
+    public Method method() {
+        return Method.SSH;
+    }
+
+    /** With {@code firmwareImage}, the host tools read back the firmware they flashed. */
+    @Override
+    public Optional<CheckOutcome> verify(NodeAddress node, Map<String, String> wanted, MethodSettings settings)
+            throws NodeUnreachableException {
+        return settings.hostToolFirmware() ? Optional.of(io.waveline.health.FirmwareVersionCheck.readBack(wanted, installedVersions(node, settings),
+                "host tools report ")) : Optional.empty();
+    }
+
+    @Override
+    public String installer(Map<String, String> versions, MethodSettings settings) {
+        return settings.hostToolFirmware() ? String.join(" and ", FirmwareTools.tools(versions.keySet()).stream()
+                .map(t -> t.name().toLowerCase()).toList()) : manager(settings).name().toLowerCase();
+    }
+
+    /** The plan's package manager ({@code apt} unless it says {@code dnf} or {@code yum}). */
+    static PackageManager manager(MethodSettings settings) {
+        return PackageManager.of(settings.packageManager());
+    }
+
+    @Override
+    public String bootId(NodeAddress node, MethodSettings settings) throws NodeUnreachableException {
         return bootId(node);
     }
 
@@ -91,10 +121,9 @@ public class PackageUpgrader implements Upgrader {
 
     /** With the plan's {@code firmwareImage}: the firmware versions the host tools report; otherwise the packages. */
     @Override
-    public Map<String, String> installedVersions(NodeAddress node, PackageManager manager, Map<String, String> settings)
-            throws NodeUnreachableException {
-        if (!settings.containsKey("firmwareImage")) {
-            return installedVersions(node, manager);
+    public Map<String, String> installedVersions(NodeAddress node, MethodSettings settings) throws NodeUnreachableException {
+        if (!settings.hostToolFirmware()) {
+            return installedVersions(node, manager(settings));
         }
         Map<String, String> versions = new java.util.TreeMap<>();
         for (FirmwareTools.Tool tool : FirmwareTools.Tool.values()) {
@@ -108,16 +137,17 @@ public class PackageUpgrader implements Upgrader {
     }
 
     @Override
-    public String startInstall(NodeAddress node, PackageManager manager, String jobId, Map<String, String> versions,
-            Map<String, String> settings) throws NodeUnreachableException {
-        if (!settings.containsKey("firmwareImage")) {
-            boolean hold = Boolean.parseBoolean(settings.getOrDefault("holdPackages", "true"));
+    public String startInstall(NodeAddress node, String jobId, Map<String, String> versions, MethodSettings settings)
+            throws NodeUnreachableException {
+        if (!settings.hostToolFirmware()) {
+            PackageManager manager = manager(settings);
+            boolean hold = settings.holdPackages();
             expectOk(node, root(settings, PackageCommands.install(hold ? templates.get(manager) : manager.unpinnedTemplate(), manager,
                     jobId, versions)));
             return null;
         }
-        expectOk(node, root(settings, io.waveline.ssh.DetachedJob.start(jobId,
-                FirmwareTools.installWork(versions, settings.get("firmwareImage"), firmware))));
+        expectOk(node, root(settings, io.waveline.rollout.port.DetachedJob.start(jobId,
+                FirmwareTools.installWork(versions, settings.firmwareImage().orElseThrow(), firmware))));
         return null;
     }
 
@@ -126,31 +156,31 @@ public class PackageUpgrader implements Upgrader {
      * NVSwitch firmware is moved (only a power cycle activates it).
      */
     @Override
-    public java.util.List<Reset> resets(Map<String, String> versions, Map<String, String> settings, Duration rebootTimeout) {
-        boolean cycle = settings.containsKey("reset") ? settings.get("reset").equals("power-cycle")
-                : settings.containsKey("firmwareImage") && versions.keySet().stream().anyMatch(FirmwareTools.NEED_POWER_CYCLE::contains);
+    public java.util.List<Reset> resets(Map<String, String> versions, MethodSettings settings, Duration rebootTimeout) {
+        boolean cycle = settings.reset().isPresent() ? settings.reset().get().equals("power-cycle")
+                : settings.hostToolFirmware() && versions.keySet().stream().anyMatch(FirmwareTools.NEED_POWER_CYCLE::contains);
         if (cycle) {
             return java.util.List.of(new Reset("power-cycle", "power cycle from the host (" + powerCycleCommand + ")", rebootTimeout));
         }
-        return java.util.List.of(new Reset("reboot", settings.containsKey("firmwareImage") ? "rebooting to activate the firmware"
+        return java.util.List.of(new Reset("reboot", settings.hostToolFirmware() ? "rebooting to activate the firmware"
                 : "rebooting to load the driver", rebootTimeout));
     }
 
     @Override
-    public void reset(NodeAddress node, Reset reset, Map<String, String> settings) throws NodeUnreachableException {
+    public void reset(NodeAddress node, Reset reset, MethodSettings settings) throws NodeUnreachableException {
         shell.run(node, root(settings, reset.type().equals("power-cycle")
                 ? "nohup sh -c '" + "sleep 1; " + powerCycleCommand + "' > /dev/null 2>&1 < /dev/null &" : PackageCommands.reboot()), QUICK);
     }
 
     @Override
-    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, Map<String, String> settings)
+    public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, MethodSettings settings)
             throws NodeUnreachableException {
         return PackageCommands.parseJobStatus(shell.run(node, PackageCommands.jobStatus(jobId), QUICK).output());
     }
 
     /** The plan's {@code sudo: true}: what changes the node runs as root through {@code sudo -n}. */
-    private static String root(Map<String, String> settings, String command) {
-        return Boolean.parseBoolean(settings.getOrDefault("sudo", "false")) ? PackageCommands.asRoot(command) : command;
+    private static String root(MethodSettings settings, String command) {
+        return settings.sudo() ? PackageCommands.asRoot(command) : command;
     }
 
     private CommandResult expectOk(NodeAddress node, String command) throws NodeUnreachableException {

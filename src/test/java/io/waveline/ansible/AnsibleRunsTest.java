@@ -12,7 +12,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.waveline.ssh.JobStatus;
+import io.waveline.rollout.port.JobStatus;
 import io.waveline.upgrade.AnsibleReport;
 import io.waveline.upgrade.AnsibleRuns;
 

@@ -31,7 +31,9 @@ public class StaticInventoryResource implements QuarkusTestResourceLifecycleMana
     @Override
     public Map<String, String> start() {
         write(CONTENT);
-        return Map.of("waveline.inventory.static-file", FILE.toString());
+        // The demo's account for the shipped plan a100-bios-redfish (credentialsRef lab-bmc), as in %demo.
+        return Map.of("waveline.inventory.static-file", FILE.toString(), "waveline.redfish.credentials.lab-bmc.password",
+                "sim-bmc-password");
     }
 
     public static void write(String content) {

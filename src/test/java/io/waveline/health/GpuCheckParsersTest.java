@@ -1,5 +1,9 @@
 package io.waveline.health;
 
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckStatus;
+import io.waveline.rollout.port.CheckContext;
+import io.waveline.rollout.port.GpuBaseline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -7,7 +11,7 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import io.waveline.ssh.CommandResult;
+import io.waveline.rollout.port.CommandResult;
 
 /** The check parsers against output in the tools' real formats (shared/reference/gpu-health.md), good, bad and broken. */
 class GpuCheckParsersTest {
@@ -242,7 +246,7 @@ class GpuCheckParsersTest {
         List<String> fields = OLD_FIELDS;
         String state = java.util.stream.IntStream.range(0, 8).mapToObj(i -> i + ", 96.00.99.00.01, Enabled, "
                 + (i == 2 ? "Enabled" : "Disabled") + ", 0, No, No, 0x0").reduce("", (a, b) -> a + b + "\n");
-        GpuBaseline baseline = GpuBaseline.of(eight, GpuStateQuery.parse(fields, 0, state),
+        GpuBaseline baseline = GpuBaselines.of(eight, GpuStateQuery.parse(fields, 0, state),
                 Optional.of(NvlinkStatus.parse(0, NVLINK.replace("<inactive>", "26.562 GB/s"))));
         assertThat(baseline.problem()).isNull();
         assertThat(baseline.describe()).isEqualTo("8 GPUs, 4 NVLinks up");
@@ -262,7 +266,7 @@ class GpuCheckParsersTest {
         assertThat(GpuStateQuery.evaluate("vbios", fields, 0, newVbios, java.util.Map.of("expected", "96.00.A1.00.01"),
                 Optional.of(baseline)).status()).as("a firmware plan names the new VBIOS").isEqualTo(CheckStatus.PASS);
 
-        GpuBaseline broken = GpuBaseline.of(NvidiaSmiQuery.parse(9, "NVIDIA-SMI has failed because it couldn't communicate with"
+        GpuBaseline broken = GpuBaselines.of(NvidiaSmiQuery.parse(9, "NVIDIA-SMI has failed because it couldn't communicate with"
                 + " the NVIDIA driver."), Optional.empty(), Optional.empty());
         assertThat(broken.count()).isZero();
         assertThat(broken.problem()).startsWith("nvidia-smi: NVIDIA-SMI has failed");

@@ -1,5 +1,7 @@
 package io.waveline.kubernetes;
 
+import io.waveline.rollout.port.DrainSpec;
+import io.waveline.rollout.port.DrainProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -22,7 +24,7 @@ import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.waveline.fleet.FleetNode;
-import io.waveline.health.CheckStatus;
+import io.waveline.rollout.port.CheckStatus;
 import io.waveline.plan.LabelSelector;
 import jakarta.inject.Inject;
 
@@ -279,9 +281,9 @@ class KubernetesNodesTest {
         nodes.uncordon("gpu-k8s-1", "succeeded");
         java.util.List<io.fabric8.mockwebserver.http.RecordedRequest> calls = new java.util.ArrayList<>();
         checkPodRuns("wl-3-chk-0", calls);
-        io.waveline.ssh.NodeAddress address = new io.waveline.ssh.NodeAddress("gpu-k8s-1", "10.0.0.1", 22, null);
+        io.waveline.rollout.port.NodeAddress address = new io.waveline.rollout.port.NodeAddress("gpu-k8s-1", "10.0.0.1", 22, null);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> pods.run(address, "nvidia-smi", Duration.ofMillis(300)))
-                .as("nobody runs the pod here: the wait ends at the timeout").isInstanceOf(io.waveline.ssh.NodeUnreachableException.class);
+                .as("nobody runs the pod here: the wait ends at the timeout").isInstanceOf(io.waveline.rollout.port.NodeUnreachableException.class);
         calls.addAll(received());
         java.util.Set<String> used = new java.util.TreeSet<>();
         calls.forEach(r -> used.add(permission(r.getMethod(), r.getPath())));
@@ -307,12 +309,12 @@ class KubernetesNodesTest {
             + "\"test_summary\":{\"status\":\"Pass\"}}]}]}}";
 
     /** Starts a detached check pod, plays the kubelet (it ran and printed DCGM's JSON), and polls it to its end. */
-    io.waveline.ssh.JobStatus checkPodRuns(String jobId, java.util.List<io.fabric8.mockwebserver.http.RecordedRequest> codeCalls)
+    io.waveline.rollout.port.JobStatus checkPodRuns(String jobId, java.util.List<io.fabric8.mockwebserver.http.RecordedRequest> codeCalls)
             throws Exception {
-        io.waveline.ssh.NodeAddress node = new io.waveline.ssh.NodeAddress("gpu-k8s-1", "10.0.0.1", 22, null);
+        io.waveline.rollout.port.NodeAddress node = new io.waveline.rollout.port.NodeAddress("gpu-k8s-1", "10.0.0.1", 22, null);
         pods.start(node, jobId, "dcgmi diag -r 3 -j");
         pods.start(node, jobId, "dcgmi diag -r 3 -j");
-        assertThat(pods.poll(node, jobId).state()).isEqualTo(io.waveline.ssh.JobStatus.State.RUNNING);
+        assertThat(pods.poll(node, jobId).state()).isEqualTo(io.waveline.rollout.port.JobStatus.State.RUNNING);
         codeCalls.addAll(received());
         Pod pod = client.pods().inNamespace("waveline").withName(jobId + "-gpu-k8s-1").get();
         pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatus());
@@ -330,7 +332,7 @@ class KubernetesNodesTest {
 
     @Test
     void healthChecksCanRunInAPodPinnedToTheNode() throws Exception {
-        io.waveline.ssh.JobStatus done = checkPodRuns("wl-5-chk-0", new java.util.ArrayList<>());
+        io.waveline.rollout.port.JobStatus done = checkPodRuns("wl-5-chk-0", new java.util.ArrayList<>());
         List<Pod> created = client.pods().inNamespace("waveline").list().getItems();
         assertThat(created).as("started twice, one pod").hasSize(1);
         Pod pod = created.get(0);

@@ -338,8 +338,51 @@ class KubernetesRolloutTest {
                       size: rest
                 """;
         given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
-                .when().post("/api/v1/rollouts").then().statusCode(409)
+                .when().post("/api/v1/rollouts").then().statusCode(422)
                 .body("detail", org.hamcrest.Matchers.containsString("mode: clusterpolicy (one driver for the whole cluster, the"
                         + " operator's own upgrade controller) is not supported: remove mode or set it to nvidiadriver"));
+    }
+
+    @Test
+    void aNodeQuarantinedByTheWaveXidScanIsCordonedAndLabelled() {
+        Node node = KubernetesNodesTest.gpuNode("gpu-h100-13", false, "r04");
+        node.getStatus().setAllocatable(Map.of("nvidia.com/gpu", new Quantity("8")));
+        client.nodes().resource(node).create();
+        Pod validator = KubernetesNodesTest.pod("gpu-operator", "nvidia-operator-validator-h10013", "gpu-h100-13",
+                Map.of("app", "nvidia-operator-validator"), "DaemonSet", "Running");
+        client.pods().inNamespace("gpu-operator").resource(validator).create();
+        inventory.refresh();
+        String plan = """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: k8s-wave-xid
+                spec:
+                  target:
+                    nodes: [gpu-h100-13]
+                    components:
+                      nvidia-driver: "570.86.34"
+                      nvidia-fabricmanager: "570.86.34"
+                  waves:
+                    - name: all
+                      size: rest
+                  failurePolicy:
+                    maxFailuresPerWave: 0
+                    onFailure: rollback-wave
+                """;
+        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
+        await().atMost(Duration.ofSeconds(60)).until(() -> List.of("SUCCEEDED", "FAILED", "ROLLED_BACK")
+                .contains(rollout(id).getString("state")));
+        JsonPath done = rollout(id);
+        assertThat(done.getString("waves[0].nodes[0].state")).isEqualTo("QUARANTINED");
+        assertThat(done.getString("waves[0].nodes[0].lastError")).startsWith("xid after wave all: XID 79");
+        Node after = client.nodes().withName("gpu-h100-13").get();
+        assertThat(after.getSpec().getUnschedulable()).as("taken out of service again").isTrue();
+        assertThat(after.getMetadata().getLabels()).containsEntry(KubernetesNodes.STATE, "quarantined")
+                .containsEntry(KubernetesNodes.ROLLOUT, Long.toString(id));
+        assertThat(after.getMetadata().getAnnotations().get(KubernetesNodes.REASON)).startsWith("xid after wave all: XID 79");
+        List<String> kinds = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath().getList("kind");
+        assertThat(kinds).containsSubsequence("node.succeeded", "node.quarantined", "wave.checked");
     }
 }

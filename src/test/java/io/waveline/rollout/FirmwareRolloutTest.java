@@ -192,7 +192,7 @@ class FirmwareRolloutTest {
                 credentialsRef: lab-bmc
                 """);
         given().contentType(ContentType.JSON).body(Map.of("planYaml", yaml)).when().post("/api/v1/rollouts")
-                .then().statusCode(409)
+                .then().statusCode(422)
                 .body("detail", containsString("credentialsRef lab-bmc names no credentials: set"
                         + " waveline.redfish.credentials.lab-bmc.password (environment WAVELINE_REDFISH_CREDENTIALS_LAB_BMC_PASSWORD"));
         assertThat(bmcs.bmc("gpu-l40s-04").version("BIOS")).isEqualTo("2.4.1");
@@ -250,7 +250,7 @@ class FirmwareRolloutTest {
         String yaml = plan("mixed-fw", "gpu-l40s-03", "nvidia-driver: \"570.86.32\"\nnic-firmware: \"28.40.1000\"", "")
                 .replace("    type: redfish\n", "    type: ssh\n    firmwareImage: /srv/firmware/{component}-{version}.bin\n");
         given().contentType(ContentType.JSON).body(Map.of("planYaml", yaml)).when().post("/api/v1/rollouts")
-                .then().statusCode(409).body("detail", containsString("with method.firmwareImage the ssh method moves firmware"
+                .then().statusCode(422).body("detail", containsString("with method.firmwareImage the ssh method moves firmware"
                         + " through host tools only (gpu-firmware, nvswitch-firmware: nvfwupd; nic-firmware: mlxfwmanager); plan"
                         + " mixed-fw also moves nvidia-driver"));
     }

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.waveline.sim.RemoteShellSelection;
+import io.waveline.sim.SimSshEndpoints;
+import io.waveline.ssh.SshjTransport;
 import io.waveline.sim.SimFleet;
 import io.waveline.sim.SimSshServers;
-import io.waveline.ssh.NodeAddress;
-import io.waveline.ssh.RemoteShell;
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.RemoteShell;
 import jakarta.inject.Inject;
 
 /**
@@ -36,7 +37,10 @@ class RolloutScenariosTest {
     SimFleet sim;
 
     @Inject
-    RemoteShellSelection shells;
+    SimSshEndpoints shells;
+
+    @Inject
+    SshjTransport transport;
 
     @Inject
     jakarta.persistence.EntityManager em;
@@ -283,7 +287,7 @@ class RolloutScenariosTest {
     void changedHostKeyIsRefusedAndNothingRunsThere() {
         SimSshServers servers = shells.servers().orElseThrow();
         servers.replaceHostKey("gpu-mi300x-01");
-        shells.sshClient().orElseThrow().drop(new NodeAddress("gpu-mi300x-01", "127.0.0.1", servers.port("gpu-mi300x-01"), "waveline"));
+        transport.client().orElseThrow().drop(new NodeAddress("gpu-mi300x-01", "127.0.0.1", servers.port("gpu-mi300x-01"), "waveline"));
         int installs = sim.host("gpu-mi300x-01").installs();
         long id = start(plan("impostor", "nodes: [gpu-mi300x-01]", "570.133.20", false, "- name: all\n  size: rest",
                 "onFailure: rollback-wave"));
@@ -521,16 +525,16 @@ class RolloutScenariosTest {
         given().when().post("/api/v1/rollouts/999999/pause").then().statusCode(404).contentType("application/problem+json");
         given().contentType(ContentType.JSON).body(Map.of("planYaml", plan("operator", "nodes: [gpu-l40s-04]", "570.124.06",
                 false, "- name: all\n  size: rest", "onFailure: halt").replace("  waves:", "  method:\n    type: gpu-operator\n  waves:")))
-                .when().post("/api/v1/rollouts").then().statusCode(409)
+                .when().post("/api/v1/rollouts").then().statusCode(422)
                 .body("detail", containsString("the gpu-operator method needs Kubernetes nodes"));
         given().contentType(ContentType.JSON).body(Map.of("planYaml", plan("bios-driver", "nodes: [gpu-a100-08]", "570.124.06",
                 true, "- name: all\n  size: rest", "onFailure: halt").replace("  waves:", "  method:\n    type: redfish\n"
                         + "    imageUri: \"https://images.example/{component}-{version}.bin\"\n  waves:")))
-                .when().post("/api/v1/rollouts").then().statusCode(409)
+                .when().post("/api/v1/rollouts").then().statusCode(422)
                 .body("detail", containsString("the redfish method moves firmware"));
         given().contentType(ContentType.JSON).body(Map.of("planYaml", plan("amd", "nodes: [gpu-mi300x-02]", "6.8.0", false,
                 "- name: all\n  size: rest", "onFailure: halt").replace("nvidia-driver: \"6.8.0\"", "amdgpu-driver: \"6.8.0\"")))
-                .when().post("/api/v1/rollouts").then().statusCode(409)
+                .when().post("/api/v1/rollouts").then().statusCode(422)
                 .body("detail", containsString("also moves amdgpu-driver"));
         given().when().get("/api/v1/rollouts/999999").then().statusCode(404);
     }

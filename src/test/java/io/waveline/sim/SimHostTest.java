@@ -18,8 +18,8 @@ import io.waveline.health.GpuStateQuery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.waveline.ssh.CommandResult;
-import io.waveline.ssh.NodeUnreachableException;
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.NodeUnreachableException;
 import io.waveline.upgrade.PackageCommands;
 import io.waveline.upgrade.PackageManager;
 
@@ -102,11 +102,11 @@ class SimHostTest {
         assertThat(GpuStateQuery.evaluate("ecc", fields, state.exitStatus(), state.output(), Map.of(), Optional.empty()).summary())
                 .isEqualTo("GPU 3: 2 uncorrectable ECC errors; GPU 3: row remap pending");
         assertThat(GpuStateQuery.evaluate("clock-events", fields, state.exitStatus(), state.output(), Map.of(), Optional.empty())
-                .status()).isEqualTo(io.waveline.health.CheckStatus.PASS);
+                .status()).isEqualTo(io.waveline.rollout.port.CheckStatus.PASS);
     }
 
     static SimHost hostOf(String vendor, String model, int gpus, Map<String, String> versions, Set<SimFault> faults) {
-        return new SimHost("host-" + model.toLowerCase().replace(' ', '-'), new SimHost.Hardware(vendor, model, gpus, false),
+        return new SimHost("host-" + model.toLowerCase().replace(' ', '-'), new SimHardware(vendor, model, gpus, false),
                 versions, version -> faults, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
     }
 
@@ -124,9 +124,9 @@ class SimHostTest {
         assertThat(fields).contains(GpuStateQuery.CLOCK_THROTTLE, "retired_pages.pending");
         CommandResult state = v100.exec(GpuStateQuery.command(fields), T0);
         assertThat(GpuStateQuery.evaluate("ecc", fields, state.exitStatus(), state.output(), Map.of(), Optional.empty()).status())
-                .isEqualTo(io.waveline.health.CheckStatus.PASS);
+                .isEqualTo(io.waveline.rollout.port.CheckStatus.PASS);
         assertThat(GpuStateQuery.evaluate("clock-events", fields, state.exitStatus(), state.output(), Map.of(), Optional.empty())
-                .status()).isEqualTo(io.waveline.health.CheckStatus.PASS);
+                .status()).isEqualTo(io.waveline.rollout.port.CheckStatus.PASS);
 
         SimHost a100 = hostOf("nvidia", "A100-SXM4-80GB", 8, driver535, Set.of(SimFault.DCGM_FAILS, SimFault.NCCL_LOW));
         CommandResult dcgm = a100.exec("dcgmi diag -r 2 -j", T0);
@@ -156,21 +156,21 @@ class SimHostTest {
     void heavyChecksRunAsJobsThatTakeTheirTimeAndAnNvlinkGoesDown() throws Exception {
         SimHost host = hostOf("nvidia", "H100-SXM5-80GB", 8, Map.of("nvidia-driver", "570.133.20",
                 "nvidia-fabricmanager", "570.133.20"), Set.of(SimFault.NVLINK_DOWN));
-        host.exec(io.waveline.ssh.DetachedJob.start("wl-1-chk-0", "dcgmi diag -r 3 -j"), T0);
-        assertThat(io.waveline.ssh.DetachedJob.parseStatus(host.exec(io.waveline.ssh.DetachedJob.status("wl-1-chk-0", 60000),
-                T0.plusSeconds(59)).output()).state()).isEqualTo(io.waveline.ssh.JobStatus.State.RUNNING);
-        io.waveline.ssh.JobStatus done = io.waveline.ssh.DetachedJob.parseStatus(host.exec(
-                io.waveline.ssh.DetachedJob.status("wl-1-chk-0", 60000), T0.plusSeconds(60)).output());
+        host.exec(io.waveline.rollout.port.DetachedJob.start("wl-1-chk-0", "dcgmi diag -r 3 -j"), T0);
+        assertThat(io.waveline.rollout.port.DetachedJob.parseStatus(host.exec(io.waveline.rollout.port.DetachedJob.status("wl-1-chk-0", 60000),
+                T0.plusSeconds(59)).output()).state()).isEqualTo(io.waveline.rollout.port.JobStatus.State.RUNNING);
+        io.waveline.rollout.port.JobStatus done = io.waveline.rollout.port.DetachedJob.parseStatus(host.exec(
+                io.waveline.rollout.port.DetachedJob.status("wl-1-chk-0", 60000), T0.plusSeconds(60)).output());
         assertThat(done.succeeded()).isTrue();
         assertThat(io.waveline.health.DcgmDiag.evaluate(done.exitStatus(), done.output(), false).status())
-                .isEqualTo(io.waveline.health.CheckStatus.PASS);
+                .isEqualTo(io.waveline.rollout.port.CheckStatus.PASS);
         assertThat(host.burnIns()).singleElement().satisfies(i -> assertThat(Duration.between(i[0], i[1])).hasSeconds(60));
         CommandResult links = host.exec("nvidia-smi nvlink -s", T0);
         assertThat(links.output()).contains("GPU 2: NVIDIA H100 SXM5 80GB (UUID: GPU-").contains("Link 5: <inactive>");
-        io.waveline.health.CheckOutcome nvlink = io.waveline.health.NvlinkStatus.evaluate(links.exitStatus(), links.output(),
+        io.waveline.rollout.port.CheckOutcome nvlink = io.waveline.health.NvlinkStatus.evaluate(links.exitStatus(), links.output(),
                 Optional.empty());
         assertThat(nvlink.summary()).isEqualTo("1 link(s) down: GPU 2 link 5");
-        assertThat(nvlink.cause()).isEqualTo(io.waveline.health.CheckOutcome.Cause.HARDWARE);
+        assertThat(nvlink.cause()).isEqualTo(io.waveline.rollout.port.CheckOutcome.Cause.HARDWARE);
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.waveline.ssh;
 
+import io.waveline.rollout.port.NodeAddress;
+import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.NodeUnreachableException;
+import io.waveline.rollout.port.HostKeyRejectedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

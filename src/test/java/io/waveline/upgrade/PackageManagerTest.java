@@ -31,7 +31,7 @@ class PackageManagerTest {
     /** The sudo wrapping is read by a real sh: {@code env} stands in for {@code sudo -n}, which needs no password here. */
     @Test
     void aCommandRunAsRootKeepsItsQuotesAndItsCompoundParts() throws Exception {
-        String detached = io.waveline.ssh.DetachedJob.start("wl-7-up", "echo 'held: a b' && echo second");
+        String detached = io.waveline.rollout.port.DetachedJob.start("wl-7-up", "echo 'held: a b' && echo second");
         assertThat(PackageCommands.asRoot(detached)).startsWith("sudo -n sh -c 'mkdir -p ");
         String probe = "printf '%s|' 'one two' \"it's\"; echo done";
         Process sh = new ProcessBuilder("sh", "-c", PackageCommands.asRoot(probe).replaceFirst("^sudo -n ", "env ")).start();

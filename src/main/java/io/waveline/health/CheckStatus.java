@@ -1,5 +1,0 @@
-package io.waveline.health;
-
-public enum CheckStatus {
-    PASS, WARN, FAIL, ERROR
-}

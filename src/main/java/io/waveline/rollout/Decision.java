@@ -1,0 +1,82 @@
+package io.waveline.rollout;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckRequest;
+import io.waveline.rollout.port.Upgrader;
+
+/**
+ * What {@link NodePipeline#decide} answers: the node run as it is to be committed, the events and check results that
+ * go with it, and the effects the executor carries out on the node first (in order).
+ */
+public record Decision(NodeRun next, List<StepLog.Entry> events, List<CheckOutcome> checks, List<Effect> effects) {
+
+    /** Something to do on the node or in its scheduler. */
+    public sealed interface Effect {
+        /** Whether a failure of this effect is reported as an event instead of failing the step. */
+        default boolean bestEffort() {
+            return false;
+        }
+    }
+
+    /** Start the install job under {@code jobId}; its handle is kept with the node run. */
+    public record StartInstall(String jobId) implements Effect {
+    }
+
+    /** Ask the method for this reset. */
+    public record Reset(Upgrader.Reset reset) implements Effect {
+    }
+
+    /** Start the heavy check detached under {@code jobId}. */
+    public record StartHeavy(String jobId, CheckRequest request) implements Effect {
+    }
+
+    /** Take the node out of service in its scheduler (a node found faulty while in service). */
+    public record Cordon() implements Effect {
+    }
+
+    /** Back into service; {@code outcome} is shown on the node. */
+    public record Uncordon(String outcome) implements Effect {
+    }
+
+    /** Show Waveline's state of the node on it. */
+    public record Mirror(String state, String reason) implements Effect {
+        @Override
+        public boolean bestEffort() {
+            return true;
+        }
+    }
+
+    /** Builds a decision on a copy of the run it is about. */
+    static final class Builder {
+        final NodeRun run;
+        private final List<StepLog.Entry> events = new ArrayList<>();
+        private final List<CheckOutcome> checks = new ArrayList<>();
+        private final List<Effect> effects = new ArrayList<>();
+
+        Builder(NodeRun run) {
+            this.run = run.copy();
+        }
+
+        Builder event(String kind, String message) {
+            events.add(new StepLog.Entry(kind, message));
+            return this;
+        }
+
+        Builder checks(List<CheckOutcome> outcomes) {
+            checks.addAll(outcomes);
+            return this;
+        }
+
+        Builder effect(Effect effect) {
+            effects.add(effect);
+            return this;
+        }
+
+        Decision build() {
+            return new Decision(run, List.copyOf(events), List.copyOf(checks), List.copyOf(effects));
+        }
+    }
+}

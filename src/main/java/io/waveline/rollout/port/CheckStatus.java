@@ -1,0 +1,5 @@
+package io.waveline.rollout.port;
+
+public enum CheckStatus {
+    PASS, WARN, FAIL, ERROR
+}

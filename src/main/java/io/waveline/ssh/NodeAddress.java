@@ -1,5 +1,0 @@
-package io.waveline.ssh;
-
-/** Where a node's shell is: host, port and user. */
-public record NodeAddress(String name, String host, int port, String user) {
-}

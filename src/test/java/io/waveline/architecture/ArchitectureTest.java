@@ -1,0 +1,81 @@
+package io.waveline.architecture;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.INTERFACES;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+
+import io.waveline.rollout.NodeEffects;
+import io.waveline.rollout.NodePipeline;
+import io.waveline.rollout.NodeStepper;
+import io.waveline.rollout.RolloutDecider;
+import io.waveline.rollout.RolloutEngine;
+import io.waveline.rollout.RolloutStore;
+import io.waveline.rollout.WaveChecker;
+
+/**
+ * The architecture in code (docs/architecture.md): dependencies point inward, from the adapters to the core's
+ * ports; the simulator is outside production wiring.
+ */
+@AnalyzeClasses(packages = "io.waveline", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    /** Packages named for a technology, or the outside world. */
+    private static final String[] ADAPTERS = { "io.waveline.ssh..", "io.waveline.kubernetes..", "io.waveline.slurm..",
+            "io.waveline.redfish..", "io.waveline.upgrade..", "io.waveline.health..", "io.waveline.sim..", "io.waveline.api..",
+            "io.waveline.chatops..", "io.waveline.notify.." };
+
+    @ArchTest
+    static final ArchRule thePlanModelImportsNothingOfOurs = noClasses().that().resideInAPackage("io.waveline.plan..")
+            .should().dependOnClassesThat(resideInAPackage("io.waveline..").and(not(resideInAPackage("io.waveline.plan.."))))
+            .because("the plan is the user's language: records, reading and validation only");
+
+    @ArchTest
+    static final ArchRule theEngineAndTheNodePipelineImportNoAdapter = noClasses().that().resideInAPackage("io.waveline.rollout..")
+            .should().dependOnClassesThat().resideInAnyPackage(ADAPTERS)
+            .because("the core owns its ports; adapters implement them");
+
+    @ArchTest
+    static final ArchRule nothingOutsideTheSimulatorImportsIt = noClasses().that().resideOutsideOfPackage("io.waveline.sim..")
+            .should().dependOnClassesThat().resideInAPackage("io.waveline.sim..")
+            .because("the simulator is the world: it supplies alternative adapters, production never names it");
+
+    @ArchTest
+    static final ArchRule noProductionClassReadsASimulatorSetting = fields().that().areAnnotatedWith(ConfigProperty.class)
+            .and().areDeclaredInClassesThat().resideOutsideOfPackage("io.waveline.sim..")
+            .should(new ArchCondition<JavaField>("not read a waveline.sim.* setting") {
+                @Override
+                public void check(JavaField field, ConditionEvents events) {
+                    String name = field.getAnnotationOfType(ConfigProperty.class).name();
+                    events.add(new SimpleConditionEvent(field, !name.startsWith("waveline.sim."), field.getFullName() + " reads " + name));
+                }
+            });
+
+    @ArchTest
+    static final ArchRule apiAndChatReachTheCoreOnlyThroughItsServices = noClasses()
+            .that().resideInAnyPackage("io.waveline.api..", "io.waveline.chatops..")
+            .should().dependOnClassesThat(belongToAnyOf(RolloutEngine.class, RolloutStore.class, NodeStepper.class, NodePipeline.class,
+                    NodeEffects.class, WaveChecker.class, RolloutDecider.class)
+                    .or(resideInAnyPackage("io.waveline.ssh..", "io.waveline.kubernetes..", "io.waveline.slurm..", "io.waveline.redfish..",
+                            "io.waveline.upgrade..", "io.waveline.health..", "io.waveline.sim.."))
+                    .or(resideInAPackage("io.waveline.rollout.port..").and(INTERFACES)))
+            .because("REST and chat give commands and read rollouts; the engine, its ports and the adapters are not theirs to call");
+
+    @ArchTest
+    static final ArchRule noPackageCycles = slices().matching("io.waveline.(*)..").should().beFreeOfCycles();
+}
