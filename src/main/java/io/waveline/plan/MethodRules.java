@@ -9,7 +9,8 @@ import io.waveline.plan.MethodSpec.Method;
 
 /**
  * Which method moves which components, and the settings that go together: checked with the plan, so that
- * validate, preview and start always agree. Each refusal points at the field to change.
+ * validate, preview and start always agree. Each refusal points at the field to change (a component the method does
+ * not move: at that component's line).
  * <ul>
  * <li>{@code redfish} moves BMC firmware only (bmc-firmware, bios, gpu-firmware, nic-firmware), from exactly one of
  * {@code imageUri} and {@code imageFile}; a {@code credentialsRef} is a lower-case name;</li>
@@ -28,15 +29,15 @@ final class MethodRules {
     }
 
     /** {@code components}: each component the plan moves, with where it stands in the file. */
-    static void check(MethodSpec method, Map<String, YamlMapping.Scalar> written, Problems problems) {
+    static void check(MethodSpec method, Map<String, YamlMapping.Scalar> written, String plan, Problems problems) {
         Map<String, YamlMapping.Scalar> components = new java.util.TreeMap<>(written);
         components.keySet().retainAll(Components.ALL);
         MethodSettings settings = method.typed();
         String type = "spec.method.type";
         switch (method.type()) {
             case REDFISH -> {
-                outside(components, Components.BMC_FIRMWARE, problems, "the redfish method moves firmware (bmc-firmware, bios,"
-                        + " gpu-firmware, nic-firmware) only; move it with another plan");
+                outside(components, Components.BMC_FIRMWARE, problems, c -> "the redfish method moves firmware (bmc-firmware, bios,"
+                        + " gpu-firmware, nic-firmware) only; plan " + plan + " also moves " + c);
                 if (settings.imageUri().isPresent() == settings.imageFile().isPresent()) {
                     boolean both = settings.imageUri().isPresent();
                     problems.error(method.position(both ? "imageFile" : "type"), both ? "spec.method.imageFile" : type,
@@ -49,8 +50,8 @@ final class MethodRules {
                                 + "\" must be lower-case letters, digits and -, as in lab-bmc"));
             }
             case GPU_OPERATOR -> {
-                outside(components, Set.of(Components.DRIVER), problems, "the gpu-operator method moves nvidia-driver only (the"
-                        + " operator manages Fabric Manager with it); remove it from this plan");
+                outside(components, Set.of(Components.DRIVER), problems, c -> "the gpu-operator method moves nvidia-driver only (the"
+                        + " operator manages Fabric Manager with it); plan " + plan + " also moves " + c);
                 if (settings.mode().filter("clusterpolicy"::equals).isPresent()) {
                     problems.error(method.position("mode"), "spec.method.mode", "the gpu-operator method runs mode: nvidiadriver"
                             + " only (one NVIDIADriver per version, nodes moved by label); mode: clusterpolicy (one driver for the"
@@ -60,15 +61,15 @@ final class MethodRules {
             }
             case SSH, ANSIBLE -> {
                 if (settings.hostToolFirmware()) {
-                    outside(components, Components.HOST_TOOL_FIRMWARE, problems, "with method.firmwareImage the ssh method moves"
+                    outside(components, Components.HOST_TOOL_FIRMWARE, problems, c -> "with method.firmwareImage the ssh method moves"
                             + " firmware through host tools only (gpu-firmware, nvswitch-firmware: nvfwupd; nic-firmware:"
-                            + " mlxfwmanager): roll drivers out in a plan of their own");
+                            + " mlxfwmanager); plan " + plan + " also moves " + c + ": roll drivers out in a plan of their own");
                 } else {
                     String word = method.type().word();
                     components.forEach((component, scalar) -> {
                         if (!Components.PACKAGES.contains(component)) {
                             problems.error(scalar.position(), scalar.path(), "the " + word + " method installs nvidia-driver and"
-                                    + " nvidia-fabricmanager only; this plan also moves " + component + (Components.HOST_TOOL_FIRMWARE.contains(component)
+                                    + " nvidia-fabricmanager only; plan " + plan + " also moves " + component + (Components.HOST_TOOL_FIRMWARE.contains(component)
                                             || Components.BMC_FIRMWARE.contains(component)
                                                     ? "; firmware goes through host tools with method.firmwareImage (type ssh), or"
                                                             + " through the BMC with method type redfish"
@@ -106,10 +107,11 @@ final class MethodRules {
         }).orElse(List.of());
     }
 
-    private static void outside(Map<String, YamlMapping.Scalar> components, Set<String> allowed, Problems problems, String why) {
+    private static void outside(Map<String, YamlMapping.Scalar> components, Set<String> allowed, Problems problems,
+            java.util.function.Function<String, String> why) {
         components.forEach((component, scalar) -> {
             if (!allowed.contains(component)) {
-                problems.error(scalar.position(), scalar.path(), why + " (this plan also moves " + component + ")");
+                problems.error(scalar.position(), scalar.path(), why.apply(component));
             }
         });
     }

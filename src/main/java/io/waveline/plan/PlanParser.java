@@ -106,7 +106,7 @@ public final class PlanParser extends SectionReader {
         List<CheckSpec> checks = policyReader.checks(spec);
         FailurePolicy failurePolicy = spec.mapping("failurePolicy").map(policyReader::failurePolicy)
                 .orElse(FailurePolicy.defaults());
-        MethodRules.check(method, componentScalars, problems);
+        MethodRules.check(method, componentScalars, name == null ? "?" : name, problems);
         if (method.typed().noRollback()
                 && failurePolicy.onFailure() != OnFailure.HALT) {
             problems.error(spec.positionOf("failurePolicy"), "spec.failurePolicy.onFailure", "is "

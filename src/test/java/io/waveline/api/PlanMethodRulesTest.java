@@ -91,10 +91,10 @@ class PlanMethodRulesTest {
 
     @Test
     void gpuOperatorNeedsKubernetesNodes() {
-        refused(plan("nvidia-driver: \"570.133.20\"", "type: gpu-operator"))
+        refused(plan("nvidia-driver: \"570.133.20\"", "type: gpu-operator").replace("gpu-h100-01", "gpu-l40s-01"))
                 .body("errors[0].line", equalTo(11)).body("errors[0].path", equalTo("spec.method.type"))
                 .body("errors[0].message", containsString("needs Kubernetes nodes"))
-                .body("errors[0].message", containsString("gpu-h100-01"));
+                .body("errors[0].message", containsString("not in the cluster: gpu-l40s-01"));
     }
 
     @Test

@@ -56,6 +56,14 @@ class ArchitectureTest {
             .because("the simulator is the world: it supplies alternative adapters, production never names it");
 
     @ArchTest
+    static final ArchRule theSimulatorStandsOnThePortsOnly = noClasses().that().resideInAPackage("io.waveline.sim..")
+            .should().dependOnClassesThat(resideInAnyPackage("io.waveline.ssh..", "io.waveline.kubernetes..", "io.waveline.slurm..",
+                    "io.waveline.redfish..", "io.waveline.upgrade..", "io.waveline.health..", "io.waveline.api..", "io.waveline.chatops..",
+                    "io.waveline.notify..").or(resideInAPackage("io.waveline.rollout")))
+            .because("the simulated world is reached through the same ports as the real one (SSH and HTTPS servers, BMCs, an"
+                    + " inventory), never by calling into the engine or an adapter");
+
+    @ArchTest
     static final ArchRule noProductionClassReadsASimulatorSetting = fields().that().areAnnotatedWith(ConfigProperty.class)
             .and().areDeclaredInClassesThat().resideOutsideOfPackage("io.waveline.sim..")
             .should(new ArchCondition<JavaField>("not read a waveline.sim.* setting") {

@@ -274,7 +274,8 @@ class PlanParserTest {
         assertThat(error.path()).isEqualTo("spec.failurePolicy.onFailure");
         assertThat(error.message()).contains("method.rollback: none").contains("use onFailure: halt");
         assertThat(parse(firmware + "  failurePolicy:\n    onFailure: halt\n").errors()).isEmpty();
-        String hostTools = VALID.replace("  waves:\n", "  method:\n    type: ssh\n    firmwareImage: /srv/{component}-{version}.fwpkg\n"
+        String hostTools = VALID.replace("      nvidia-driver: \"570.133.20\"\n      nvidia-fabricmanager: \"570.133.20\"\n",
+                "      gpu-firmware: \"96.00.9F.00.01\"\n").replace("  waves:\n", "  method:\n    type: ssh\n    firmwareImage: /srv/{component}-{version}.fwpkg\n"
                 + "    rollback: none\n  waves:\n");
         assertThat(onlyError(hostTools + "  failurePolicy:\n    onFailure: rollback-all\n").path()).isEqualTo("spec.failurePolicy.onFailure");
     }
@@ -334,7 +335,8 @@ class PlanParserTest {
             assertThat(error.message()).as(bad).startsWith("\"" + bad + "\" is not an absolute path template; start with /")
                     .endsWith("e.g. /srv/firmware/{component}-{version}.fwpkg");
         }
-        String good = VALID.replace("  waves:\n", "  method:\n    type: redfish\n    imageFile: /srv/fw/{component}-{version}.fwpkg\n"
+        String good = VALID.replace("      nvidia-driver: \"570.133.20\"\n      nvidia-fabricmanager: \"570.133.20\"\n",
+                "      bios: \"2.19.1\"\n").replace("  waves:\n", "  method:\n    type: redfish\n    imageFile: /srv/fw/{component}-{version}.fwpkg\n"
                 + "    forceResetAfter: 5m\n  waves:\n");
         assertThat(parse(good).plan().orElseThrow().method().settings()).containsEntry("imageFile", "/srv/fw/{component}-{version}.fwpkg")
                 .containsEntry("forceResetAfter", "5m");

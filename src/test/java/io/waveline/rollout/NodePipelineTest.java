@@ -173,7 +173,7 @@ class NodePipelineTest {
                 row("unreachable, retries used up: transient", NodeState.UPGRADING, r -> r.attempts = 2, unreachable(Duration.ZERO),
                         NodeState.FAILED, FailureClass.TRANSIENT, List.of("node.failed")),
                 row("a host key refused: access, at once", NodeState.CORDONING, bare, new Observation.Unreachable(
-                        new HostKeyRejectedException("presented a host key that is not in known_hosts"), Duration.ZERO), NodeState.FAILED,
+                        new HostKeyRejectedException("presented a host key that is not in known_hosts", null), Duration.ZERO), NodeState.FAILED,
                         FailureClass.ACCESS, List.of("node.failed")),
                 row("a BMC restarting after the reset is waited for", NodeState.VALIDATING, bare, unreachable(Duration.ofMinutes(10)),
                         NodeState.VALIDATING, null, List.of("node.waiting-to-answer")),
@@ -181,7 +181,7 @@ class NodePipelineTest {
                         NodeState.FAILED, FailureClass.BUG, List.of("node.failed")),
                 // rollback
                 row("a failed node rolls back", NodeState.FAILED, r -> r.failureClass = FailureClass.DRIVER, new Observation.StartRollback(),
-                        NodeState.ROLLING_BACK, null, List.of("node.rollback-started")),
+                        NodeState.ROLLING_BACK, FailureClass.DRIVER, List.of("node.rollback-started")),
                 row("a succeeded kubernetes node is cordoned again to roll back", NodeState.SUCCEEDED, kube, new Observation.StartRollback(),
                         NodeState.CORDONING, null, List.of("node.rollback-started")),
                 row("the rollback's install failed", NodeState.ROLLING_BACK, r -> {
