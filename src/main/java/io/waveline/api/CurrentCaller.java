@@ -1,18 +1,27 @@
 package io.waveline.api;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
 
-/** Who is calling in this request, as the access filter established it. */
+/** Who is calling in this request, by the identity Quarkus Security established; the actor in the audit trail. */
 @RequestScoped
 public class CurrentCaller {
 
-    private String name = "anonymous";
+    @Inject
+    SecurityIdentity identity;
 
     public String name() {
-        return name;
+        return identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName();
     }
 
-    void set(String name) {
-        this.name = name;
+    /** The highest role the caller holds, in words. */
+    public String role() {
+        for (int i = Role.values().length - 1; i >= 0; i--) {
+            if (identity.hasRole(Role.values()[i].name().toLowerCase(java.util.Locale.ROOT))) {
+                return Role.values()[i].name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+        return "anonymous";
     }
 }

@@ -7,6 +7,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.waveline.fleet.FleetInventory;
 import io.waveline.fleet.SourceStatus;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,6 +24,7 @@ public class InventoryResource {
     FleetInventory inventory;
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/sources")
     @Operation(summary = "Inventory sources and how their last read went",
             description = "A broken inventory file keeps its last good nodes; its errors (file, line, field) show here.")
@@ -31,6 +33,7 @@ public class InventoryResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/refresh")
     @Operation(summary = "Re-read every inventory source now")
     public List<SourceStatus> refresh() {

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.waveline.fleet.FleetInventory;
 import io.waveline.plan.LabelSelector;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -25,6 +26,7 @@ public class NodesResource {
     FleetInventory inventory;
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "List the fleet's nodes", description = "Every node the inventory sources report, in natural "
             + "name order. Filter with a label selector, e.g. ?selector=pool=h100,rack in (r01,r02).")
     public List<NodeView> list(@Parameter(description = "label selector, as kubectl -l takes it")
@@ -44,6 +46,7 @@ public class NodesResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{name}")
     @Operation(summary = "One node: labels, GPUs, installed versions, when it was first and last seen")
     public NodeView get(@PathParam("name") String name) {

@@ -6,6 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.waveline.notify.NotificationDelivery;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -21,6 +22,7 @@ public class NotificationsResource {
     NotificationDelivery delivery;
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "The notification sinks of this replica with their counters: sent, retried, failed (given up), dropped")
     public List<NotificationDelivery.Counters> counters() {
         return delivery.counters();

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.waveline.plan.PlanDirectory;
 import io.waveline.plan.PlanReview;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -43,6 +44,7 @@ public class PlansResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "List the plans in the plan directory (waveline.plans-dir) with their validation state")
     public List<PlanSummary> list() {
         return directory().list().stream().map(file -> reports.report(file, null)).map(r -> new PlanSummary(r.name(),
@@ -53,6 +55,7 @@ public class PlansResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{name}")
     @Operation(summary = "One plan: its validation state, the plan with defaults, and its preview against the fleet")
     public PlanReports.PlanReport get(@PathParam("name") String name,
@@ -63,6 +66,7 @@ public class PlansResource {
     }
 
     @POST
+    @RolesAllowed(Roles.VIEWER)
     @Path("/validate")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Validate a plan (YAML body) and preview it against the fleet; nothing is stored or started",
@@ -71,10 +75,16 @@ public class PlansResource {
     @APIResponse(responseCode = "200", description = "valid: waves, timings, capacity and cost")
     @APIResponse(responseCode = "422", description = "invalid: application/problem+json with an errors array")
     public PlanReports.PlanReport validate(
-            @RequestBody(description = "a rollout plan in YAML (apiVersion: waveline/v1, kind: RolloutPlan)") String body,
+            @RequestBody(description = "a rollout plan in YAML (apiVersion: waveline/v1, kind: RolloutPlan)") byte[] bytes,
             @Parameter(description = "file name to use in error messages") @QueryParam("file") String file,
             @Parameter(description = SUMMARY_OF_START) @QueryParam("start") String start) {
         String fileName = file == null || file.isBlank() ? "request body" : file;
+        java.util.Optional<io.waveline.plan.PlanError> notText = PlanReview.notUtf8(fileName, bytes == null ? new byte[0] : bytes);
+        if (notText.isPresent()) {
+            throw new ProblemException(422, "Invalid rollout plan", "1 error(s) in " + fileName + "; the first: " + notText.get(),
+                    java.util.List.of(notText.get()));
+        }
+        String body = new String(bytes == null ? new byte[0] : bytes, java.nio.charset.StandardCharsets.UTF_8);
         PlanReview review = reports.review(fileName, body, instant(start));
         if (!review.valid()) {
             throw new ProblemException(422, "Invalid rollout plan", review.errors().size()

@@ -27,6 +27,7 @@ import io.waveline.rollout.Rollout;
 import io.waveline.rollout.RolloutCommands;
 import io.waveline.rollout.RolloutConflict;
 import io.waveline.rollout.RolloutEvent;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
@@ -57,11 +58,15 @@ public class RolloutsResource {
     @Inject
     CurrentCaller caller;
 
+    @Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
+
     /** Start a rollout from a plan file by name, or from plan YAML given inline. */
     public record StartRequest(String plan, String planYaml) {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a rollout", description = "Body {\"plan\": \"<name in the plan directory>\"} or "
             + "{\"planYaml\": \"...\"}. The plan is validated against the fleet and frozen in the rollout. With an "
@@ -95,6 +100,7 @@ public class RolloutsResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "List rollouts, newest first, with node counts by state")
     @Transactional
     public List<RolloutSummary> list(@QueryParam("limit") Integer limit) {
@@ -115,6 +121,7 @@ public class RolloutsResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
     @Operation(summary = "One rollout: state, waves, each node's state, versions, checks and timings")
     @Transactional
@@ -123,6 +130,7 @@ public class RolloutsResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}/events")
     @Operation(summary = "The rollout's events in order: every command and transition, with its actor")
     @Transactional
@@ -133,6 +141,7 @@ public class RolloutsResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
@@ -161,20 +170,56 @@ public class RolloutsResource {
     }
 
     @POST
-    @Path("/{id}/{command}")
-    @Operation(summary = "Command a rollout: pause, resume, abort, approve or rollback")
-    public RolloutView command(@PathParam("id") long id, @PathParam("command") String command) {
-        String who = caller.name();
-        switch (command) {
-            case "pause" -> commands.pause(id, who);
-            case "resume" -> commands.resume(id, who);
-            case "abort" -> commands.abort(id, who);
-            case "approve" -> commands.approve(id, who);
-            case "rollback" -> commands.rollback(id, who);
-            default -> throw ProblemException.notFound("no command \"" + command
-                    + "\"; use pause, resume, abort, approve or rollback");
-        }
+    @Path("/{id}/pause")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(operationId = "pauseRollout", summary = "Pause a rollout: no new node starts; nodes under way finish")
+    public RolloutView pause(@PathParam("id") long id) {
+        commands.pause(id, caller.name());
         return view(id);
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(operationId = "resumeRollout", summary = "Resume a paused rollout")
+    public RolloutView resume(@PathParam("id") long id) {
+        commands.resume(id, caller.name());
+        return view(id);
+    }
+
+    @POST
+    @Path("/{id}/abort")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(operationId = "abortRollout", summary = "Abort a rollout: nodes not started are skipped, started ones finish")
+    public RolloutView abort(@PathParam("id") long id) {
+        commands.abort(id, caller.name());
+        return view(id);
+    }
+
+    @POST
+    @Path("/{id}/approve")
+    @RolesAllowed(Roles.APPROVER)
+    @Operation(operationId = "approveWave", summary = "Approve the wave that waits for approval (approver role)")
+    public RolloutView approve(@PathParam("id") long id) {
+        commands.approve(id, caller.name(), identity.hasRole(Roles.APPROVER));
+        return view(id);
+    }
+
+    @POST
+    @Path("/{id}/rollback")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(operationId = "rollBackRollout", summary = "Roll a finished rollout back: every upgraded node to its previous versions")
+    public RolloutView rollback(@PathParam("id") long id) {
+        commands.rollback(id, caller.name());
+        return view(id);
+    }
+
+    @POST
+    @Path("/{id}/{command}")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(operationId = "unknownRolloutCommand", summary = "Any other command: 404 naming the commands there are")
+    public RolloutView unknownCommand(@PathParam("id") long id, @PathParam("command") String command) {
+        throw ProblemException.notFound("no command \"" + command + "\"; use pause, resume, abort, approve or rollback");
     }
 
     @Transactional

@@ -49,6 +49,18 @@ public sealed interface ChatCommand {
     record Usage(String problem) implements ChatCommand {
     }
 
+    /**
+     * An Approve button: the approval it answers, named by the rollout and the id of the {@code wave.awaiting-approval}
+     * event that asked for it, so a click replayed later cannot approve another wave. Made by buttons only.
+     */
+    record ApproveRequest(long rollout, long request) implements ChatCommand {
+    }
+
+    /** Whether the command changes a rollout (so a replay of it must not run again). */
+    static boolean changesState(ChatCommand command) {
+        return command instanceof Start || command instanceof Act || command instanceof ApproveRequest;
+    }
+
     enum Verb {
         PAUSE, RESUME, ABORT, APPROVE, ROLLBACK;
 

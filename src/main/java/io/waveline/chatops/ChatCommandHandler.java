@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -24,6 +25,7 @@ import io.waveline.rollout.RolloutForbidden;
 import io.waveline.rollout.RolloutNotFound;
 import io.waveline.rollout.RolloutState;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 
 /**
@@ -31,7 +33,8 @@ import jakarta.inject.Inject;
  * help, plans, preview and status need viewer; start, pause, resume, abort and rollback operator; approve approver
  * (and the plan's two-person rule). Every command that names a rollout is recorded as a {@code chat.command} event
  * whose actor is the user's Waveline name; state changes are recorded by the commands themselves with that actor.
- * Refusals and conflicts come back as text, never as an exception.
+ * Refusals and conflicts come back as text, never as an exception. A command runs on a chat platform's own worker
+ * (Slack's answer may come later on {@code response_url}), so it activates its own request context for the database.
  */
 @ApplicationScoped
 public class ChatCommandHandler {
@@ -57,6 +60,7 @@ public class ChatCommandHandler {
      * @param idempotencyKey the platform's id of this invocation (Slack {@code trigger_id}), so a redelivered start
      *            does not start twice
      */
+    @ActivateRequestContext
     public ChatReply handle(ChatCommand command, ChatUser user, String where, Optional<String> idempotencyKey) {
         Role needed = needed(command);
         if (!user.role().includes(needed)) {
@@ -77,11 +81,15 @@ public class ChatCommandHandler {
                 return s.rollout() == 0 ? unfinished() : status(s.rollout(), user, where);
             } else if (command instanceof ChatCommand.Act a) {
                 return act(a, user, where);
+            } else if (command instanceof ChatCommand.ApproveRequest a) {
+                return act(new ChatCommand.Act(ChatCommand.Verb.APPROVE, a.rollout()), OptionalLong.of(a.request()), user, where);
             }
             return ChatReply.toCaller("Waveline commands:\n" + ChatCommand.USAGE);
         } catch (RolloutConflict | RolloutForbidden e) {
             if (command instanceof ChatCommand.Act a) {
                 audit(a.rollout(), user, where, a.verb().word() + " " + a.rollout() + " (refused: " + e.getMessage() + ")");
+            } else if (command instanceof ChatCommand.ApproveRequest a) {
+                audit(a.rollout(), user, where, "approve " + a.rollout() + " (refused: " + e.getMessage() + ")");
             }
             return ChatReply.toCaller("Not done: " + e.getMessage() + ".");
         } catch (RolloutNotFound e) {
@@ -98,6 +106,9 @@ public class ChatCommandHandler {
         }
         if (command instanceof ChatCommand.Act a) {
             return a.verb() == ChatCommand.Verb.APPROVE ? Role.APPROVER : Role.OPERATOR;
+        }
+        if (command instanceof ChatCommand.ApproveRequest) {
+            return Role.APPROVER;
         }
         return Role.VIEWER;
     }
@@ -147,11 +158,16 @@ public class ChatCommandHandler {
     }
 
     private ChatReply act(ChatCommand.Act act, ChatUser user, String where) {
+        return act(act, OptionalLong.empty(), user, where);
+    }
+
+    /** {@code request}: for a button, the approval request it answers. */
+    private ChatReply act(ChatCommand.Act act, OptionalLong request, ChatUser user, String where) {
         Rollout rollout = switch (act.verb()) {
             case PAUSE -> commands.pause(act.rollout(), user.name());
             case RESUME -> commands.resume(act.rollout(), user.name());
             case ABORT -> commands.abort(act.rollout(), user.name());
-            case APPROVE -> commands.approve(act.rollout(), user.name());
+            case APPROVE -> commands.approve(act.rollout(), user.name(), user.role().includes(Role.APPROVER), request);
             case ROLLBACK -> commands.rollback(act.rollout(), user.name());
         };
         audit(rollout.id, user, where, act.verb().word() + " " + act.rollout());

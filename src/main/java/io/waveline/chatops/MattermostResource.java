@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.MediaType;
  * a wrong or missing one gets 401 and changes nothing. A command redelivered with the same {@code trigger_id} gets
  * the first answer again instead of running twice.
  */
+@jakarta.annotation.security.PermitAll
 @Path("/chatops/mattermost")
 @Tag(name = "ChatOps")
 public class MattermostResource {
@@ -40,6 +41,17 @@ public class MattermostResource {
 
     @Inject
     ChatCommandHandler handler;
+
+    @Inject
+    ChatDeliveries deliveries;
+
+    private static byte[] sha256(byte[] body) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(body == null ? new byte[0] : body);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private final Map<String, Map<String, Object>> answered = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, false) {
@@ -70,6 +82,12 @@ public class MattermostResource {
         if (!trigger.isBlank() && answered.containsKey(trigger)) {
             return answered.get(trigger);
         }
+        ChatCommand command = ChatCommand.parse(form.get("text"));
+        if (ChatCommand.changesState(command) && !deliveries.firstTime("mattermost:" + (trigger.isBlank() || trigger.length() > 150
+                ? "body:" + java.util.HexFormat.of().formatHex(sha256(body)) : trigger))) {
+            LOG.warnf("Refused a replayed Mattermost command%s", trigger.isBlank() ? " (same body, no trigger_id)" : " (trigger_id " + trigger + ")");
+            return Map.of("response_type", "ephemeral", "text", "This command was received already; it is not run again.");
+        }
         Optional<ChatUser> user = identities.mattermost(form.getOrDefault("user_id", ""));
         Map<String, Object> answer;
         if (user.isEmpty()) {
@@ -78,7 +96,7 @@ public class MattermostResource {
                     + " admin to map it to a role (waveline.chatops.users).");
         } else {
             String where = "mattermost ~" + form.getOrDefault("channel_name", form.getOrDefault("channel_id", "?"));
-            ChatReply reply = handler.handle(ChatCommand.parse(form.get("text")), user.get(), where,
+            ChatReply reply = handler.handle(command, user.get(), where,
                     trigger.isBlank() || trigger.length() > 100 ? Optional.empty() : Optional.of("mattermost:" + trigger));
             answer = Map.of("response_type", reply.inChannel() ? "in_channel" : "ephemeral", "text", reply.text());
         }

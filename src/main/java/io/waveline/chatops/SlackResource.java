@@ -32,16 +32,19 @@ import jakarta.ws.rs.core.Response;
 /**
  * Slack's slash command and interactivity endpoints. Every request is verified ({@link SlackSignature}) over the raw
  * body before anything is decoded: a missing, forged or stale signature gets 401 and changes nothing. A command is
- * answered within Slack's 3 seconds: inline when it is done in {@link #INLINE_BUDGET_MS}, else "working on it" and
+ * answered within Slack's 3 seconds: inline when it is done in {@code waveline.chatops.slack.inline-budget} (2s), else "working on it" and
  * the answer follows on {@code response_url}. Button clicks (Approve / Abort on approval messages) are applied and
  * the message is replaced to show who decided.
  */
+@jakarta.annotation.security.PermitAll
 @Path("/chatops/slack")
 @Tag(name = "ChatOps")
 public class SlackResource {
 
     private static final Logger LOG = Logger.getLogger(SlackResource.class);
-    static final long INLINE_BUDGET_MS = 2000;
+    /** How long a command may take to be answered inline, within Slack's 3 seconds; later answers go to response_url. */
+    @ConfigProperty(name = "waveline.chatops.slack.inline-budget", defaultValue = "2s")
+    java.time.Duration inlineBudget;
 
     @ConfigProperty(name = "waveline.chatops.slack.signing-secret")
     Optional<String> signingSecret;
@@ -57,6 +60,9 @@ public class SlackResource {
 
     @Inject
     ResponseUrl responses;
+
+    @Inject
+    ChatDeliveries deliveries;
 
     @Inject
     ObjectMapper json;
@@ -83,15 +89,31 @@ public class SlackResource {
                     + " ask an admin to map it to a role (waveline.chatops.users).");
         }
         ChatCommand command = ChatCommand.parse(form.get("text"));
+        if (ChatCommand.changesState(command)) {
+            String trigger = form.getOrDefault("trigger_id", "");
+            if (trigger.isBlank() || trigger.length() > 150) {
+                throw ProblemException.badRequest("a slash command that changes a rollout needs its trigger_id");
+            }
+            if (!deliveries.firstTime("slack:" + trigger)) {
+                LOG.warnf("Refused a replayed Slack command (trigger_id %s)", trigger);
+                return ephemeral("This command was received already (trigger_id " + trigger + "); it is not run again.");
+            }
+        }
         String where = "slack #" + form.getOrDefault("channel_name", form.getOrDefault("channel_id", "?"));
         Optional<String> key = Optional.ofNullable(form.get("trigger_id")).filter(t -> !t.isBlank() && t.length() < 100)
                 .map(t -> "slack:" + t);
         CompletableFuture<ChatReply> reply = CompletableFuture.supplyAsync(() -> handler.handle(command, user.get(), where, key), work);
         try {
-            return message(reply.get(INLINE_BUDGET_MS, TimeUnit.MILLISECONDS));
+            return message(reply.get(inlineBudget.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
             String url = form.get("response_url");
-            reply.thenAccept(r -> responses.post(url, slackMessage(r)));
+            reply.whenComplete((r, failure) -> {
+                if (failure != null) {
+                    LOG.error("Slack command failed", failure);
+                }
+                responses.post(url, failure == null ? slackMessage(r) : Map.of("response_type", "ephemeral", "text",
+                        "Waveline could not do that (see its log): " + failure.getClass().getSimpleName()));
+            });
             return ephemeral("Working on it…");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -130,9 +152,16 @@ public class SlackResource {
                     "Sorry, your Slack user " + userId + " is not known to Waveline."));
             return Response.ok().build();
         }
-        String id = action.path("value").asText("");
-        String verb = action.path("action_id").asText("");
-        ChatCommand command = ChatCommand.parse(("approve".equals(verb) || "abort".equals(verb) ? verb : "unknown-button") + " " + id);
+        String trigger = payload.path("trigger_id").asText("");
+        String actionTs = action.path("action_ts").asText("");
+        if (trigger.isBlank() || actionTs.isBlank() || trigger.length() > 150 || actionTs.length() > 40) {
+            throw ProblemException.badRequest("a button click needs its trigger_id and action_ts");
+        }
+        if (!deliveries.firstTime("slack-action:" + trigger + ":" + actionTs)) {
+            LOG.warnf("Refused a replayed Slack button click (trigger_id %s, action_ts %s)", trigger, actionTs);
+            return Response.ok().build();
+        }
+        ChatCommand command = button(action.path("action_id").asText(""), action.path("value").asText(""));
         String where = "slack button in #" + payload.path("channel").path("name").asText(payload.path("channel").path("id").asText("?"));
         work.submit(() -> {
             ChatReply reply = handler.handle(command, user.get(), where, Optional.empty());
@@ -142,6 +171,23 @@ public class SlackResource {
                     : Map.of("response_type", "ephemeral", "replace_original", false, "text", reply.text()));
         });
         return Response.ok().build();
+    }
+
+    /**
+     * The command a button stands for: Approve carries {@code <rollout>:<approval request event>} and approves that
+     * request only; Abort carries the rollout (or the same pair).
+     */
+    static ChatCommand button(String actionId, String value) {
+        java.util.regex.Matcher pair = java.util.regex.Pattern.compile("([0-9]{1,18}):([0-9]{1,18})").matcher(value);
+        if ("approve".equals(actionId)) {
+            return pair.matches() ? new ChatCommand.ApproveRequest(Long.parseLong(pair.group(1)), Long.parseLong(pair.group(2)))
+                    : new ChatCommand.Usage("this Approve button names no approval request (an older message?); use /waveline"
+                            + " approve <rollout>");
+        }
+        if ("abort".equals(actionId)) {
+            return ChatCommand.parse("abort " + (pair.matches() ? pair.group(1) : value));
+        }
+        return new ChatCommand.Usage("unknown button " + actionId);
     }
 
     private void verify(byte[] body, String timestamp, String signature) {

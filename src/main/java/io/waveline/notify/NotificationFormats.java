@@ -23,8 +23,10 @@ public final class NotificationFormats {
                 "*Rollout " + n.rolloutId() + "* (`" + n.plan() + "`): " + n.title() + "\n" + n.detail())));
         if (n.approvalRequest()) {
             String id = Long.toString(n.rolloutId());
+            // The Approve button names the one approval it answers: the rollout and the event that asked for it.
+            String approval = id + ":" + n.eventId();
             blocks.add(Map.of("type", "actions", "block_id", "waveline-approval-" + id, "elements", List.of(
-                    Map.of("type", "button", "action_id", "approve", "style", "primary", "value", id,
+                    Map.of("type", "button", "action_id", "approve", "style", "primary", "value", approval,
                             "text", Map.of("type", "plain_text", "text", "Approve")),
                     Map.of("type", "button", "action_id", "abort", "style", "danger", "value", id,
                             "text", Map.of("type", "plain_text", "text", "Abort")))));

@@ -13,6 +13,12 @@ import java.util.Optional;
 public record PlanReview(String file, String sha256, Optional<RolloutPlan> plan, Optional<WavePlan> wavePlan,
         Optional<Preview> preview, List<PlanError> errors, List<PlanError> warnings) {
 
+    /** A plan file's bytes that are not UTF-8: the error, at the line and column of the first bad byte. */
+    public static Optional<PlanError> notUtf8(String file, byte[] bytes) {
+        return DocumentLimits.notUtf8(bytes).map(at -> new PlanError(file, at.line(), at.column(), "",
+                "is not UTF-8 text here (the first byte sequence that is not); save the plan as UTF-8"));
+    }
+
     public boolean valid() {
         return errors.isEmpty() && plan.isPresent();
     }

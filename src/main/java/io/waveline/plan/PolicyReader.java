@@ -90,6 +90,16 @@ final class PolicyReader extends SectionReader {
             Map<String, Object> parameters = new LinkedHashMap<>();
             definition.ifPresent(d -> d.parameters().forEach(rule -> rule.read(c).ifPresent(v -> parameters.put(rule.name(), v))));
             Optional<Duration> timeout = c.string("timeout").flatMap(t -> duration(t, c, "timeout"));
+            if (timeout.filter(t -> t.isZero() || t.isNegative()).isPresent()) {
+                problems.error(c.positionOf("timeout"), c.child("timeout"), "is " + c.string("timeout").orElse("0s")
+                        + "; a check needs time to run: give a positive duration such as 10m, or leave it out for the check's"
+                        + " default (" + definition.map(d -> Durations.format(d.defaultTimeout())).orElse("its own") + ")");
+                timeout = Optional.empty();
+            }
+            if (parameters.get("size") instanceof String size && !LimitsReader.NCCL_SIZE.matcher(size).matches()) {
+                problems.error(c.positionOf("size"), c.child("size"), "\"" + size + "\" is not a message size; use a number"
+                        + " with an optional K, M or G, e.g. 1G");
+            }
             List<String> onlyWaves = new ArrayList<>();
             for (YamlMapping.Scalar wave : c.scalars("waves")) {
                 if (!waveNames.contains(wave.value())) {

@@ -108,6 +108,11 @@ public record SettingRule(String name, Kind kind, double min, double max, Set<St
                     problems.error(at, path, "\"" + text + "\" is not a duration; " + Durations.HINT);
                     return Optional.empty();
                 }
+                if (duration.get().isZero()) {
+                    problems.error(at, path, "is " + text + "; it must be more than nothing (e.g. 10m), or leave it out for the"
+                            + " default");
+                    return Optional.empty();
+                }
                 return Optional.of(Durations.format(duration.get()));
             case URL:
                 try {

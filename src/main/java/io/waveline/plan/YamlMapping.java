@@ -65,7 +65,8 @@ public final class YamlMapping {
             return Optional.empty();
         }
         if (text.length() > MAX_DOCUMENT_CHARS) {
-            problems.error(SourcePosition.UNKNOWN, "", "the document is over " + MAX_DOCUMENT_CHARS + " characters");
+            problems.error(DocumentLimits.positionOfChar(text, MAX_DOCUMENT_CHARS), "", "the document is over "
+                    + MAX_DOCUMENT_CHARS + " characters (this is where the limit is passed); split it or shorten it");
             return Optional.empty();
         }
         LoaderOptions options = new LoaderOptions();
@@ -84,7 +85,7 @@ public final class YamlMapping {
             problems.error(at, "", "is not valid YAML: " + what);
             return Optional.empty();
         } catch (YAMLException e) {
-            problems.error(SourcePosition.UNKNOWN, "", "is not valid YAML: " + e.getMessage());
+            problems.error(DocumentLimits.whereRefused(text, options), "", "is not valid YAML: " + e.getMessage());
             return Optional.empty();
         }
         if (root == null) {

@@ -54,6 +54,9 @@ public class RolloutCommands {
     @Inject
     FrozenPlans plans;
 
+    /** The advisory lock (PostgreSQL) every start holds until it commits. */
+    static final long START_LOCK = 0x5741564553L;
+
     /** A plan that failed validation when asked to start. */
     public static final class InvalidPlan extends RuntimeException {
         private final List<PlanError> errors;
@@ -87,6 +90,15 @@ public class RolloutCommands {
         }
         RolloutPlan plan = review.plan().orElseThrow();
         WavePlan wavePlan = review.wavePlan().orElseThrow();
+        // Starts are serialized (across replicas too) from here to the commit, so that the same Idempotency-Key finds
+        // the rollout a concurrent start made, and two starts of overlapping nodes see each other.
+        em.createNativeQuery("select pg_advisory_xact_lock(" + START_LOCK + ")").getSingleResult();
+        if (idempotencyKey.isPresent()) {
+            Optional<Rollout> earlier = Rollout.find("idempotencyKey", idempotencyKey.get()).firstResultOptional();
+            if (earlier.isPresent()) {
+                return new Started(earlier.get(), false);
+            }
+        }
         List<String> names = wavePlan.waves().stream().flatMap(w -> w.nodes().stream()).map(NodeFacts::name).toList();
         if (names.isEmpty()) {
             List<String> reasons = wavePlan.skipped().stream().limit(5).map(n -> n.name() + ": " + n.detail()).toList();
@@ -213,10 +225,34 @@ public class RolloutCommands {
                 + "finish their pipeline");
     }
 
+    /**
+     * Approves the waiting wave. {@code approverRole}: whether the actor holds the approver role, checked here again
+     * (behind the REST API's {@code @RolesAllowed} and chat's role check), so no path to this command skips it.
+     */
     @Transactional
-    public Rollout approve(long id, String actor) {
+    public Rollout approve(long id, String actor, boolean approverRole) {
+        return approve(id, actor, approverRole, java.util.OptionalLong.empty());
+    }
+
+    /**
+     * As above; {@code request}: the approval request this approval answers (the id of its {@code wave.awaiting-approval}
+     * event, as an Approve button carries it): refused unless it is the one the rollout waits for now.
+     */
+    @Transactional
+    public Rollout approve(long id, String actor, boolean approverRole, java.util.OptionalLong request) {
+        if (!approverRole) {
+            throw new RolloutForbidden(actor + " may not approve waves: that needs the approver role");
+        }
         Rollout rollout = find(id);
         requireState(rollout, "approve", RolloutState.WAITING_APPROVAL);
+        if (request.isPresent()) {
+            Long waiting = em.createQuery("select max(e.id) from RolloutEvent e where e.rolloutId = ?1 and e.kind = ?2", Long.class)
+                    .setParameter(1, id).setParameter(2, "wave.awaiting-approval").getSingleResult();
+            if (waiting == null || waiting != request.getAsLong()) {
+                throw new RolloutConflict("this button answered an earlier approval of rollout " + id + "; wave "
+                        + (rollout.currentWave + 1) + " waits for its own: use the button of its message or /waveline approve " + id);
+            }
+        }
         if (plans.of(rollout).twoPersonApproval() && actor.equals(rollout.startedBy)) {
             throw new RolloutForbidden("the plan asks for two people: " + actor + " started rollout " + id
                     + " and cannot also approve its waves; ask another approver");

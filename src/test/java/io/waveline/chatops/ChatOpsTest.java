@@ -168,12 +168,24 @@ class ChatOpsTest {
                 .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
     }
 
-    static String click(String user, String action, long rollout, String responseUrl) {
-        String payload = "{\"type\":\"block_actions\",\"user\":{\"id\":\"" + user + "\",\"team_id\":\"T1DC2JH3J\"},"
-                + "\"channel\":{\"id\":\"C1\",\"name\":\"gpu-ops\"},\"response_url\":\"" + responseUrl + "\","
-                + "\"actions\":[{\"action_id\":\"" + action + "\",\"block_id\":\"waveline-approval-" + rollout + "\",\"value\":\""
-                + rollout + "\"}]}";
+    /** A click on a button whose value is {@code value}, as Slack sends it: its own trigger_id and action_ts. */
+    static String click(String user, String action, String value, String responseUrl) {
+        long now = System.nanoTime();
+        String payload = "{\"type\":\"block_actions\",\"trigger_id\":\"trg-" + now + "\",\"user\":{\"id\":\"" + user
+                + "\",\"team_id\":\"T1DC2JH3J\"},\"channel\":{\"id\":\"C1\",\"name\":\"gpu-ops\"},\"response_url\":\""
+                + responseUrl + "\",\"actions\":[{\"action_id\":\"" + action + "\",\"block_id\":\"waveline-approval\",\"value\":\""
+                + value + "\",\"action_ts\":\"" + (now / 1000) + ".000100\"}]}";
         return form(Map.of("payload", payload));
+    }
+
+    /** The value of the Approve button on the newest approval message of a rollout. */
+    @SuppressWarnings("unchecked")
+    String approveButton(long id) {
+        return captured("slack").stream().filter(m -> m.get("text").toString().startsWith("Rollout " + id + " ")
+                && m.get("blocks") != null).flatMap(m -> ((List<Map<String, Object>>) m.get("blocks")).stream())
+                .filter(b -> "actions".equals(b.get("type"))).flatMap(b -> ((List<Map<String, Object>>) b.get("elements")).stream())
+                .filter(e -> "approve".equals(e.get("action_id"))).map(e -> e.get("value").toString()).reduce((a, b) -> b)
+                .orElseThrow();
     }
 
     @Test
@@ -186,12 +198,12 @@ class ChatOpsTest {
         }));
 
         String responseUrl = receivers + "/response";
-        signed("interactions", click("UALICE", "approve", id, responseUrl)).statusCode(200);
+        signed("interactions", click("UALICE", "approve", approveButton(id), responseUrl)).statusCode(200);
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(captured("response")).anySatisfy(m ->
                 assertThat(m.get("text").toString()).startsWith("Not done: the plan asks for two people: alice started rollout " + id)));
         assertThat(rollout(id).getString("state")).isEqualTo("WAITING_APPROVAL");
 
-        signed("interactions", click("UBOB", "approve", id, responseUrl)).statusCode(200);
+        signed("interactions", click("UBOB", "approve", approveButton(id), responseUrl)).statusCode(200);
         await().atMost(PATIENCE).until(() -> rollout(id).getString("state").equals("SUCCEEDED"));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(captured("response")).anySatisfy(m -> {
             assertThat(m.get("replace_original")).isEqualTo(true);
@@ -235,5 +247,67 @@ class ChatOpsTest {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(given().when().get("/api/v1/notifications").then().statusCode(200)
                 .extract().jsonPath().getList("findAll { it.sink.endsWith('fail') }.failed", Integer.class))
                 .singleElement().satisfies(failed -> assertThat(failed).isPositive()));
+    }
+
+    @Test
+    void aReplayedOrStaleApproveClickApprovesNothing() {
+        String yaml = """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: chat-two-approvals
+                spec:
+                  target:
+                    nodes: [gpu-h100-05, gpu-h100-06]
+                    components:
+                      nvidia-driver: "570.124.70"
+                      nvidia-fabricmanager: "570.124.70"
+                  waves:
+                    - name: first
+                      size: 1
+                      approval: required
+                    - name: second
+                      size: rest
+                      approval: required
+                """;
+        long id = startAs("alice", yaml);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(captured("slack")).anySatisfy(m ->
+                assertThat(m.get("text").toString()).startsWith("Rollout " + id + " (chat-two-approvals): wave waits for approval")));
+        String firstApproval = approveButton(id);
+        assertThat(firstApproval).startsWith(id + ":");
+        String clickBody = click("UBOB", "approve", firstApproval, receivers + "/response");
+        signed("interactions", clickBody).statusCode(200);
+        await().atMost(PATIENCE).until(() -> rollout(id).getInt("currentWave") == 1
+                && rollout(id).getString("state").equals("WAITING_APPROVAL"));
+
+        signed("interactions", clickBody).statusCode(200);
+        signed("interactions", click("UBOB", "approve", firstApproval, receivers + "/response")).statusCode(200);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(captured("response")).anySatisfy(m -> assertThat(m.get("text").toString())
+                .startsWith("Not done: this button answered an earlier approval of rollout " + id)));
+        assertThat(rollout(id).getString("state")).as("the second wave still waits").isEqualTo("WAITING_APPROVAL");
+        assertThat(rollout(id).getInt("currentWave")).isEqualTo(1);
+        List<Map<String, Object>> approvals = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath()
+                .getList("findAll { it.kind == 'wave.approved' }");
+        assertThat(approvals).hasSize(1);
+
+        String replayedCommand = command("UBOB", "approve " + id);
+        signed("commands", replayedCommand).statusCode(200);
+        signed("commands", replayedCommand).statusCode(200).body("text", org.hamcrest.Matchers.containsString("received already"));
+        given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort").then().statusCode(200);
+    }
+
+    @Test
+    void aMattermostCommandReplayedWithoutTriggerIdRunsOnce() {
+        long id = startAs("alice", plan("gpu-h100-11", "570.124.71", true));
+        String pause = form(Map.of("user_id", "mmcarol", "channel_name", "gpu-ops", "text", "pause " + id));
+        given().contentType(FORM).header("Authorization", "Token mm-test-token-5c1f").body(pause).when()
+                .post("/chatops/mattermost/commands").then().statusCode(200)
+                .body("text", equalTo("Rollout " + id + " (chat-570-124-71): paused by carol."));
+        given().contentType(FORM).header("Authorization", "Token mm-test-token-5c1f").body(pause).when()
+                .post("/chatops/mattermost/commands").then().statusCode(200)
+                .body("text", equalTo("This command was received already; it is not run again."));
+        List<String> kinds = given().when().get("/api/v1/rollouts/" + id + "/events").then().extract().jsonPath().getList("kind");
+        assertThat(kinds).containsOnlyOnce("rollout.paused");
+        given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort").then().statusCode(200);
     }
 }

@@ -393,4 +393,49 @@ class PlanParserTest {
             assertThat(e.message()).isEqualTo("\"0\" must be at least 1 node");
         });
     }
+
+    @Test
+    void plansThatCannotRunAsWrittenAreRefusedAtTheirLine() {
+        PlanError zeroTimeout = onlyError(VALID.replace("      level: 3\n", "      level: 3\n      timeout: 0s\n"));
+        assertThat(zeroTimeout.path()).isEqualTo("spec.checks[1].timeout");
+        assertThat(zeroTimeout.line()).isEqualTo(VALID.lines().toList().indexOf("      level: 3") + 2);
+        assertThat(zeroTimeout.message()).contains("positive duration").contains("10m");
+
+        PlanError badSize = onlyError(VALID.replace("    - name: nvidia-smi\n", "    - name: nvidia-smi\n    - name: nccl-allreduce\n"
+                + "      size: 16Q\n"));
+        assertThat(badSize.path()).isEqualTo("spec.checks[1].size");
+        assertThat(badSize.message()).isEqualTo("\"16Q\" is not a message size; use a number with an optional K, M or G, e.g. 1G");
+
+        PlanError zeroReboot = onlyError(VALID.replace("  waves:\n", "  method:\n    type: ssh\n    rebootTimeout: 0s\n  waves:\n"));
+        assertThat(zeroReboot.path()).isEqualTo("spec.method.rebootTimeout");
+        assertThat(zeroReboot.line()).isEqualTo(13);
+        assertThat(zeroReboot.message()).startsWith("is 0s; it must be more than nothing");
+    }
+
+    @Test
+    void wholeDocumentRefusalsSayWhere() {
+        StringBuilder aliases = new StringBuilder(VALID).append("  x-anchors:\n    base: &b [1, 2]\n");
+        for (int i = 0; i < 25; i++) {
+            aliases.append("    a").append(i).append(": *b\n");
+        }
+        PlanError tooManyAliases = parse(aliases.toString()).errors().get(0);
+        assertThat(tooManyAliases.message()).startsWith("is not valid YAML");
+        assertThat(tooManyAliases.line()).as("the alias past the limit").isGreaterThan((int) VALID.lines().count());
+
+        String deep = VALID + "  deep: " + "[".repeat(60) + "]".repeat(60) + "\n";
+        PlanError tooDeep = parse(deep).errors().get(0);
+        assertThat(tooDeep.message()).startsWith("is not valid YAML");
+        assertThat(tooDeep.line()).isEqualTo((int) VALID.lines().count() + 1);
+
+        String big = VALID + "# " + "x".repeat(1_000_100) + "\n";
+        PlanError tooBig = parse(big).errors().get(0);
+        assertThat(tooBig.message()).startsWith("the document is over 1000000 characters");
+        assertThat(tooBig.line()).isEqualTo((int) VALID.lines().count() + 1);
+
+        byte[] latin1 = (VALID.replace("name: canary", "name: can\u00e4ry")).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        PlanError notUtf8 = PlanReview.notUtf8("plan.yaml", latin1).orElseThrow();
+        assertThat(notUtf8.line()).isEqualTo(VALID.lines().toList().indexOf("    - name: canary") + 1);
+        assertThat(notUtf8.message()).contains("not UTF-8");
+        assertThat(PlanReview.notUtf8("plan.yaml", VALID.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEmpty();
+    }
 }
