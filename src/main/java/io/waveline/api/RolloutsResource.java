@@ -136,7 +136,7 @@ public class RolloutsResource {
     @Transactional
     public List<RolloutView.Event> events(@PathParam("id") long id, @QueryParam("after") Long after) {
         rollout(id);
-        return RolloutEvent.<RolloutEvent>list("rolloutId = ?1 and id > ?2 order by id", id, after == null ? 0L : after)
+        return RolloutEvent.committedAfter(id, after == null ? 0L : after, Integer.MAX_VALUE)
                 .stream().map(RolloutView.Event::of).toList();
     }
 
@@ -156,9 +156,11 @@ public class RolloutsResource {
         return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(Duration.ofMillis(500))
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(tick -> QuarkusTransaction.requiringNew().call(() -> {
-                    List<RolloutView.Event> events = RolloutEvent.<RolloutEvent>list("rolloutId = ?1 and id > ?2 order by id",
-                            id, last.get()).stream().map(RolloutView.Event::of).toList();
-                    events.stream().mapToLong(RolloutView.Event::id).max().ifPresent(last::set);
+                    List<RolloutView.Event> events = RolloutEvent.committedAfter(id, last.get(), 10_000).stream()
+                            .map(RolloutView.Event::of).toList();
+                    if (!events.isEmpty()) {
+                        last.set(events.get(events.size() - 1).id());
+                    }
                     Rollout rollout = Rollout.findById(id);
                     return new EventBatch(events, rollout.finishedAt != null);
                 }))

@@ -145,6 +145,8 @@ public class NotificationDelivery {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(lane.sink().url())).timeout(timeout)
                     .header("Content-Type", "application/json")
+                    // The event the notification tells of: the same id on every attempt, for the receiver to drop repeats.
+                    .header("X-Waveline-Event-Id", Long.toString(notification.eventId()))
                     .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(lane.sink().payload(notification))));
             lane.sink().bearerToken().ifPresent(t -> request.header("Authorization", "Bearer " + t));
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -78,7 +78,7 @@ public class Notifier {
         }
         List<?> row = em.createNativeQuery("select last_event_id from notification_cursor where id = 1").getResultList();
         long cursor = ((Number) row.get(0)).longValue();
-        List<RolloutEvent> events = RolloutEvent.<RolloutEvent>find("id > ?1 order by id", cursor).page(0, BATCH).list();
+        List<RolloutEvent> events = RolloutEvent.committedAfter(null, cursor, BATCH);
         if (events.isEmpty()) {
             return List.of();
         }

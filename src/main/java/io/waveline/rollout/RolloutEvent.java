@@ -10,7 +10,10 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** An append-only record of a command or a transition: who, what, when, why. */
+/**
+ * An append-only record of a command or a transition: who, what, when, why. Followers read it with
+ * {@link #committedAfter}, which never passes over an event that commits later (see V11).
+ */
 @Entity
 @Table(name = "rollout_event")
 public class RolloutEvent extends PanacheEntityBase {
@@ -38,5 +41,22 @@ public class RolloutEvent extends PanacheEntityBase {
         event.message = message.length() > 4000 ? message.substring(0, 4000) : message;
         event.persist();
         return event;
+    }
+
+    /**
+     * The events after {@code afterId} (0: from the start) of one rollout ({@code rolloutId} null: of all), in the order
+     * a follower must take them: only events whose transaction is over, ordered by (transaction, id). An event that
+     * commits later always sorts after every event returned now, so following with the last id seen misses nothing.
+     */
+    @SuppressWarnings("unchecked")
+    public static java.util.List<RolloutEvent> committedAfter(Long rolloutId, long afterId, int limit) {
+        jakarta.persistence.EntityManager em = getEntityManager();
+        java.util.List<?> tx = afterId <= 0 ? java.util.List.of()
+                : em.createNativeQuery("select cast(tx as text) from rollout_event where id = ?1").setParameter(1, afterId).getResultList();
+        String afterTx = tx.isEmpty() ? "0" : tx.get(0).toString();
+        return em.createNativeQuery("select e.* from rollout_event e where " + (rolloutId == null ? "" : "e.rollout_id = ?4 and ")
+                + "e.tx < pg_snapshot_xmin(pg_current_snapshot()) and (e.tx, e.id) > (cast(?1 as xid8), ?2)"
+                + " order by e.tx, e.id limit ?3", RolloutEvent.class).setParameter(1, afterTx).setParameter(2, afterId)
+                .setParameter(3, limit).setParameter(4, rolloutId == null ? 0L : rolloutId).getResultList();
     }
 }
