@@ -70,11 +70,13 @@ public class RolloutEngine {
         wake();
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /** First of the shutdown observers: the loop and the steps stop before the database goes away. */
+    void onStop(@Observes @jakarta.annotation.Priority(1) ShutdownEvent event) {
         running = false;
         loop.shutdownNow();
         workers.shutdownNow();
         try {
+            loop.awaitTermination(10, TimeUnit.SECONDS);
             workers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -33,6 +33,7 @@ public class SimSshEndpoints implements SshEndpoints {
     SimFleet fleet;
 
     private SimSshServers servers;
+    private Path workDir;
 
     @Override
     public boolean active() {
@@ -52,7 +53,8 @@ public class SimSshEndpoints implements SshEndpoints {
     private synchronized SimSshServers running() {
         if (servers == null) {
             try {
-                servers = SimSshServers.start(fleet, Files.createTempDirectory("waveline-sim-ssh"));
+                workDir = Files.createTempDirectory("waveline-sim-ssh");
+                servers = SimSshServers.start(fleet, workDir);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -75,9 +77,17 @@ public class SimSshEndpoints implements SshEndpoints {
         return Optional.of(running().clientKey());
     }
 
+    /** Stops the servers and removes their keys and known_hosts, so no start leaves a directory behind. */
     synchronized void stop(@Observes ShutdownEvent event) {
         if (servers != null) {
             servers.close();
+        }
+        if (workDir != null) {
+            try (java.util.stream.Stream<Path> files = Files.walk(workDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                org.jboss.logging.Logger.getLogger(SimSshEndpoints.class).warnf("Could not remove %s: %s", workDir, e.getMessage());
+            }
         }
     }
 }
