@@ -54,9 +54,14 @@ public class RolloutEvent extends PanacheEntityBase {
         java.util.List<?> tx = afterId <= 0 ? java.util.List.of()
                 : em.createNativeQuery("select cast(tx as text) from rollout_event where id = ?1").setParameter(1, afterId).getResultList();
         String afterTx = tx.isEmpty() ? "0" : tx.get(0).toString();
-        return em.createNativeQuery("select e.* from rollout_event e where " + (rolloutId == null ? "" : "e.rollout_id = ?4 and ")
+        jakarta.persistence.Query query = em.createNativeQuery("select e.* from rollout_event e where "
+                + (rolloutId == null ? "" : "e.rollout_id = ?4 and ")
                 + "e.tx < pg_snapshot_xmin(pg_current_snapshot()) and (e.tx, e.id) > (cast(?1 as xid8), ?2)"
                 + " order by e.tx, e.id limit ?3", RolloutEvent.class).setParameter(1, afterTx).setParameter(2, afterId)
-                .setParameter(3, limit).setParameter(4, rolloutId == null ? 0L : rolloutId).getResultList();
+                .setParameter(3, limit);
+        if (rolloutId != null) {
+            query.setParameter(4, rolloutId);
+        }
+        return query.getResultList();
     }
 }
