@@ -78,6 +78,15 @@ public class RolloutEngine {
         try {
             loop.awaitTermination(10, TimeUnit.SECONDS);
             workers.awaitTermination(10, TimeUnit.SECONDS);
+            try {
+                int released = store.release(replica);
+                if (released > 0) {
+                    LOG.infof("Released %d rollout lease(s) of replica %s: a peer takes them over at its next tick", released, replica);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not release the leases of replica %s (they expire after waveline.engine.lease-ttl): %s", replica,
+                        e.getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -115,7 +124,7 @@ public class RolloutEngine {
 
     private void reconcile(long id) {
         Instant now = clock.instant();
-        if (!store.lease(id, replica, now, now.plus(settings.leaseTtl()))) {
+        if (!store.lease(id, replica, settings.leaseTtl())) {
             return;
         }
         Optional<RolloutSnapshot> snapshot = store.snapshot(id);

@@ -272,17 +272,27 @@ public class RolloutStore {
         RolloutEvent.record(rollout.id, node, now, ENGINE, kind, message);
     }
 
-    /** Takes or renews this replica's lease on a rollout; false while another replica holds a live one. */
+    /**
+     * Takes or renews this replica's lease on a rollout for {@code ttl}; false while another replica holds a live one.
+     * Expiry is judged by the database's clock ({@code now()}), the same for every replica, so a replica whose own
+     * clock is off by minutes neither takes a live lease nor keeps a dead one.
+     */
     @Transactional
-    public boolean lease(long rolloutId, String owner, Instant now, Instant until) {
-        int renewed = em.createNativeQuery("update engine_lease set owner = ?1, expires_at = ?2 where rollout_id = ?3 "
-                + "and (owner = ?1 or expires_at < ?4)").setParameter(1, owner).setParameter(2, until)
-                .setParameter(3, rolloutId).setParameter(4, now).executeUpdate();
+    public boolean lease(long rolloutId, String owner, java.time.Duration ttl) {
+        int renewed = em.createNativeQuery("update engine_lease set owner = ?1, expires_at = now() + ?2 * interval '1 millisecond'"
+                + " where rollout_id = ?3 and (owner = ?1 or expires_at < now())").setParameter(1, owner)
+                .setParameter(2, ttl.toMillis()).setParameter(3, rolloutId).executeUpdate();
         if (renewed > 0) {
             return true;
         }
-        return em.createNativeQuery("insert into engine_lease (rollout_id, owner, expires_at) values (?1, ?2, ?3) "
-                + "on conflict (rollout_id) do nothing").setParameter(1, rolloutId).setParameter(2, owner)
-                .setParameter(3, until).executeUpdate() > 0;
+        return em.createNativeQuery("insert into engine_lease (rollout_id, owner, expires_at) values (?1, ?2, now() + ?3"
+                + " * interval '1 millisecond') on conflict (rollout_id) do nothing").setParameter(1, rolloutId)
+                .setParameter(2, owner).setParameter(3, ttl.toMillis()).executeUpdate() > 0;
+    }
+
+    /** Gives up every lease of this replica (a graceful stop), so a peer takes its rollouts over at its next tick. */
+    @Transactional
+    public int release(String owner) {
+        return em.createNativeQuery("delete from engine_lease where owner = ?1").setParameter(1, owner).executeUpdate();
     }
 }
