@@ -45,6 +45,14 @@ public class MattermostResource {
     @Inject
     ChatDeliveries deliveries;
 
+    /** The teams (ids) commands are taken from; empty: any team the slash command is installed in. */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.chatops.mattermost.teams")
+    java.util.Optional<java.util.List<String>> teams;
+
+    /** The channels (ids or names) commands are taken from; empty: any channel. */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "waveline.chatops.mattermost.channels")
+    java.util.Optional<java.util.List<String>> channels;
+
     private static byte[] sha256(byte[] body) {
         try {
             return java.security.MessageDigest.getInstance("SHA-256").digest(body == null ? new byte[0] : body);
@@ -77,6 +85,16 @@ public class MattermostResource {
         if (!SlackSignature.sameSecret(token.get(), presented)) {
             LOG.warn("Refused a Mattermost request: wrong or missing token");
             throw new ProblemException(401, "Unauthorized", "the slash command token does not match");
+        }
+        String team = form.getOrDefault("team_id", "");
+        String channelId = form.getOrDefault("channel_id", "");
+        String channelName = form.getOrDefault("channel_name", "");
+        if (teams.filter(t -> !t.contains(team)).isPresent()
+                || channels.filter(c -> !c.contains(channelId) && !c.contains(channelName)).isPresent()) {
+            LOG.warnf("Refused a Mattermost command from team %s, channel %s (%s): not in waveline.chatops.mattermost.teams/channels",
+                    team, channelId, channelName);
+            return Map.of("response_type", "ephemeral", "text", "Waveline does not take commands from this team or channel;"
+                    + " ask an admin (waveline.chatops.mattermost.teams, waveline.chatops.mattermost.channels).");
         }
         String trigger = form.getOrDefault("trigger_id", "");
         if (!trigger.isBlank() && answered.containsKey(trigger)) {
