@@ -3,7 +3,6 @@ package io.waveline.plan;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import io.waveline.plan.MethodSpec.Method;
 
@@ -21,9 +20,6 @@ import io.waveline.plan.MethodSpec.Method;
  * </ul>
  */
 final class MethodRules {
-
-    /** A credentials reference: a name that fits a configuration key and an environment variable. */
-    static final Pattern CREDENTIALS_REF = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     private MethodRules() {
     }
@@ -45,7 +41,7 @@ final class MethodRules {
                                     + " https://images.example/{component}-{version}.bin) or method.imageFile (Waveline pushes it,"
                                     + " e.g. /srv/firmware/{component}-{version}.bin)" + (both ? ", not both: remove one" : ""));
                 }
-                settings.credentialsRef().filter(ref -> !CREDENTIALS_REF.matcher(ref).matches()).ifPresent(ref -> problems.error(
+                settings.credentialsRef().filter(ref -> !Components.NAME.matcher(ref).matches()).ifPresent(ref -> problems.error(
                         method.position("credentialsRef"), "spec.method.credentialsRef", "\"" + ref
                                 + "\" must be lower-case letters, digits and -, as in lab-bmc"));
             }

@@ -2,10 +2,10 @@ package io.waveline.redfish;
 
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import io.waveline.plan.Components;
 import io.waveline.plan.CredentialsCheck;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,11 +16,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class RedfishCredentials implements CredentialsCheck {
 
-    private static final Pattern REF = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-
     @Override
     public Optional<String> problem(String ref) {
-        if (!REF.matcher(ref).matches()) {
+        // A name that fits a configuration key and an environment variable, as the plan validator holds it.
+        if (!Components.NAME.matcher(ref).matches()) {
             return Optional.of("credentialsRef \"" + ref + "\" must be lower-case letters, digits and -");
         }
         if (ConfigProvider.getConfig().getOptionalValue(passwordKey(ref), String.class).isEmpty()) {

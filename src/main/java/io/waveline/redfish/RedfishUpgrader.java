@@ -99,8 +99,11 @@ public class RedfishUpgrader implements Upgrader {
     record Credentials(String user, String password) {
     }
 
+    private BmcLocator locator;
+
     @PostConstruct
     void mapIds() {
+        locator = Selectable.pick(locators, "the BMC locator");
         for (String pair : inventoryIds.split(",")) {
             String[] kv = pair.trim().split("=");
             if (kv.length != 2) {
@@ -133,7 +136,7 @@ public class RedfishUpgrader implements Upgrader {
     }
 
     RedfishClient client(NodeAddress node, MethodSettings settings) throws NodeUnreachableException {
-        BmcLocator.Bmc bmc = Selectable.pick(locators, "the BMC locator").locate(node.name());
+        BmcLocator.Bmc bmc = locator.locate(node.name());
         Credentials credentials = credentials(settings, bmc);
         boolean verify = settings.verifyTls().orElse(verifyTls);
         if (!verify && settings.verifyTls().isPresent() && warnedInsecure.add(node.name())) {

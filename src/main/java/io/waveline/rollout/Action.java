@@ -18,7 +18,12 @@ public sealed interface Action {
     }
 
     enum WaveStage {
-        AFTER_WAVE, END_OF_SOAK
+        AFTER_WAVE, END_OF_SOAK;
+
+        /** When the check ran, in words ({@code after wave canary}), as verdicts and events say it. */
+        public String when(String wave) {
+            return this == AFTER_WAVE ? "after wave " + wave : "at the end of the soak of wave " + wave;
+        }
     }
 
     /** Run the node's current step (I/O, on a worker). */

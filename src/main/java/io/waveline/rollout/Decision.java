@@ -11,7 +11,11 @@ import io.waveline.rollout.port.Upgrader;
  * What {@link NodePipeline#decide} answers: the node run as it is to be committed, the events and check results that
  * go with it, and the effects the executor carries out on the node first (in order).
  */
-public record Decision(NodeRun next, List<StepLog.Entry> events, List<CheckOutcome> checks, List<Effect> effects) {
+public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutcome> checks, List<Effect> effects) {
+
+    /** An event of the node's timeline, committed with the decision. */
+    public record Event(String kind, String message) {
+    }
 
     /** Something to do on the node or in its scheduler. */
     public sealed interface Effect {
@@ -52,7 +56,7 @@ public record Decision(NodeRun next, List<StepLog.Entry> events, List<CheckOutco
     /** Builds a decision on a copy of the run it is about. */
     static final class Builder {
         final NodeRun run;
-        private final List<StepLog.Entry> events = new ArrayList<>();
+        private final List<Decision.Event> events = new ArrayList<>();
         private final List<CheckOutcome> checks = new ArrayList<>();
         private final List<Effect> effects = new ArrayList<>();
 
@@ -61,7 +65,7 @@ public record Decision(NodeRun next, List<StepLog.Entry> events, List<CheckOutco
         }
 
         Builder event(String kind, String message) {
-            events.add(new StepLog.Entry(kind, message));
+            events.add(new Decision.Event(kind, message));
             return this;
         }
 

@@ -25,7 +25,7 @@ public class NodeEffects {
 
     public Decision carryOut(Decision decision, Upgrader method, NodeOperations node) throws NodeUnreachableException {
         NodeRun run = decision.next();
-        List<StepLog.Entry> events = new ArrayList<>(decision.events());
+        List<Decision.Event> events = new ArrayList<>(decision.events());
         for (Decision.Effect effect : decision.effects()) {
             try {
                 apply(effect, run, method, node);
@@ -33,7 +33,7 @@ public class NodeEffects {
                 if (!effect.bestEffort()) {
                     throw e;
                 }
-                events.add(new StepLog.Entry("node.mirror-failed", "could not show the state on the node in its scheduler: "
+                events.add(new Decision.Event("node.mirror-failed", "could not show the state on the node in its scheduler: "
                         + e.getMessage()));
             }
         }

@@ -82,11 +82,7 @@ public final class NodePipeline {
             fail(d, FailureClass.BUG, "bug", "step " + run.state + " failed with a bug in Waveline: " + c.failure()
                     + " (see the service log); not retried", now);
         }
-        if (observation instanceof Observation.Cordoned || observation instanceof Observation.Jobs
-                || observation instanceof Observation.Drained || observation instanceof Observation.Install
-                || observation instanceof Observation.Boot || observation instanceof Observation.Unready
-                || observation instanceof Observation.Checked || observation instanceof Observation.Heavy
-                || observation instanceof Observation.Settle) {
+        if (observation instanceof Observation.Answered) {
             d.run.attempts = 0;
         }
         return d.build();

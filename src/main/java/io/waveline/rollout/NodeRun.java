@@ -62,7 +62,7 @@ public class NodeRun extends PanacheEntityBase {
     /** The catalog checks the plan asks for on this node's wave, frozen at start. */
     @JdbcTypeCode(SqlTypes.JSON)
     public List<CheckRequest> checks;
-    /** The {@code ssh} method's package manager for this node ({@code apt} or {@code dnf}), from the plan (shown only; the method reads its settings). */
+    /** The {@code ssh} method's package manager ({@code apt} or {@code dnf}) as frozen at start; a record only: the method reads its settings. */
     @Column(name = "package_manager")
     public String packageManager;
     @Column(name = "baseline_boot_id")

@@ -19,6 +19,10 @@ import io.waveline.rollout.port.Upgrader;
  */
 public sealed interface Observation {
 
+    /** What the node answered in a step: the step worked, so its attempts start again from nothing. */
+    sealed interface Answered extends Observation {
+    }
+
     // --- from the rollout's decider and commands
 
     /** PENDING: the decider lets the node start. */
@@ -47,18 +51,18 @@ public sealed interface Observation {
      * CORDONING: the first look at the node (only while it has no baseline boot id yet: its installed versions, GPUs
      * and boot id), and what the cordon did; {@code drains}: whether its scheduler drains nodes.
      */
-    record Cordoned(Optional<FirstLook> firstLook, NodeOperations.Cordon cordon, boolean drains) implements Observation {
+    record Cordoned(Optional<FirstLook> firstLook, NodeOperations.Cordon cordon, boolean drains) implements Answered {
     }
 
     record FirstLook(Map<String, String> installed, GpuBaseline baseline, String bootId) {
     }
 
     /** WAITING_FOR_JOBS: the training jobs still on the node. */
-    record Jobs(List<String> running) implements Observation {
+    record Jobs(List<String> running) implements Answered {
     }
 
     /** DRAINING: one step of the drain; {@code evictionBackoff}: when to try evictions a budget refused again. */
-    record Drained(DrainProgress progress, Duration evictionBackoff) implements Observation {
+    record Drained(DrainProgress progress, Duration evictionBackoff) implements Answered {
     }
 
     /**
@@ -67,30 +71,30 @@ public sealed interface Observation {
      * everything is installed); {@code installer}: how the method installs, in words.
      */
     record Install(JobStatus ours, Optional<Map<String, String>> installed, Optional<JobStatus> fresh, String installer)
-            implements Observation {
+            implements Answered {
     }
 
     /** REBOOTING: the method's resets (empty: none needed) and the boot id now (empty: the node does not answer). */
-    record Boot(List<Upgrader.Reset> resets, Optional<String> bootId) implements Observation {
+    record Boot(List<Upgrader.Reset> resets, Optional<String> bootId) implements Answered {
     }
 
     /** VALIDATING: the scheduler's readiness is not there yet ({@link NodePipeline#awaitsReadiness}). */
-    record Unready(NodeOperations.Readiness readiness) implements Observation {
+    record Unready(NodeOperations.Readiness readiness) implements Answered {
     }
 
     /** VALIDATING: the checks' outcomes, in the order they ran. */
-    record Checked(List<CheckOutcome> outcomes) implements Observation {
+    record Checked(List<CheckOutcome> outcomes) implements Answered {
     }
 
     /**
      * BURN_IN: the current heavy check was not started under this run's job id yet ({@code outcome} empty), or was
      * polled ({@code polled}: its outcome when done, empty while it runs).
      */
-    record Heavy(boolean started, Optional<CheckOutcome> outcome) implements Observation {
+    record Heavy(boolean started, Optional<CheckOutcome> outcome) implements Answered {
     }
 
     /** UNCORDONING: ready to go back into service. */
-    record Settle() implements Observation {
+    record Settle() implements Answered {
     }
 
     /** The node did not answer; {@code awayAllowance}: how long its method lets it be silent after a reset or while it installs. */

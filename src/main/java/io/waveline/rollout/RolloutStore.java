@@ -184,7 +184,7 @@ public class RolloutStore {
         }
         em.merge(stepped);
         Rollout rollout = Rollout.findById(stepped.rolloutId);
-        for (StepLog.Entry entry : decision.events()) {
+        for (Decision.Event entry : decision.events()) {
             event(rollout, stepped.nodeName, now, entry.kind(), entry.message());
         }
         for (CheckOutcome outcome : decision.checks()) {
@@ -230,7 +230,7 @@ public class RolloutStore {
             return;
         }
         Rollout rollout = Rollout.findById(rolloutId);
-        String when = afterWave ? "after wave " + wave.name : "at the end of the soak of wave " + wave.name;
+        String when = action.stage().when(wave.name);
         int bad = 0;
         for (Map.Entry<Long, CheckOutcome> entry : outcomes.entrySet()) {
             NodeRun run = NodeRun.findById(entry.getKey());

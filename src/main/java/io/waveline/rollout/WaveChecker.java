@@ -63,8 +63,7 @@ public class WaveChecker {
                 unreachable.add(run.nodeName + " (" + e.getMessage() + ")");
             }
         }
-        String when = action.stage() == Action.WaveStage.AFTER_WAVE ? "after wave " + scan.waveName()
-                : "at the end of the soak of wave " + scan.waveName();
+        String when = action.stage().when(scan.waveName());
         Map<Long, Decision> failures = new LinkedHashMap<>();
         for (NodeRun run : scan.nodes()) {
             CheckOutcome outcome = outcomes.get(run.id);
@@ -89,8 +88,8 @@ public class WaveChecker {
         try {
             return effects.carryOut(decision, methods.of(run.method), schedulers.of(run.facts.labels()));
         } catch (NodeUnreachableException | RuntimeException e) {
-            List<StepLog.Entry> events = new ArrayList<>(decision.events());
-            events.add(new StepLog.Entry("node.cordon-failed", "could not take the node out of service in its scheduler: "
+            List<Decision.Event> events = new ArrayList<>(decision.events());
+            events.add(new Decision.Event("node.cordon-failed", "could not take the node out of service in its scheduler: "
                     + e.getMessage() + "; cordon it by hand"));
             return new Decision(decision.next(), List.copyOf(events), decision.checks(), decision.effects());
         }

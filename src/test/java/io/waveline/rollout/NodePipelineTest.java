@@ -216,7 +216,7 @@ class NodePipelineTest {
 
         assertThat(decision.next().state).as("state").isEqualTo(row.then());
         assertThat(decision.next().failureClass).as("failure class").isEqualTo(row.failure());
-        assertThat(decision.events()).extracting(StepLog.Entry::kind).as("events").containsExactlyElementsOf(row.events());
+        assertThat(decision.events()).extracting(Decision.Event::kind).as("events").containsExactlyElementsOf(row.events());
         assertThat(decision.effects()).as("effects on the node").containsExactlyElementsOf(row.effects());
         assertThat(run.state).as("the input run is left as it was").isEqualTo(before.state);
         assertThat(run.attempts).isEqualTo(before.attempts);

@@ -3,6 +3,7 @@ package io.waveline.rollout.port;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -28,11 +29,18 @@ public class NodeOperationsSelection {
     @Any
     Instance<NodeOperations> adapters;
 
+    private List<NodeOperations> schedulers;
+    private NodeOperations bareMetal;
+
+    @PostConstruct
+    void index() {
+        schedulers = adapters.stream().filter(a -> !(a instanceof BareMetal)).toList();
+        bareMetal = adapters.stream().filter(a -> a instanceof BareMetal).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no bare-metal NodeOperations adapter"));
+    }
+
     public NodeOperations of(Map<String, String> labels) {
         Map<String, String> known = labels == null ? Map.of() : labels;
-        List<NodeOperations> all = adapters.stream().toList();
-        return all.stream().filter(a -> !(a instanceof BareMetal) && a.manages(known)).findFirst()
-                .or(() -> all.stream().filter(a -> a instanceof BareMetal).findFirst())
-                .orElseThrow(() -> new IllegalStateException("no NodeOperations adapter for a node labelled " + known));
+        return schedulers.stream().filter(a -> a.manages(known)).findFirst().orElse(bareMetal);
     }
 }
