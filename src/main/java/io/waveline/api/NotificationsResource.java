@@ -23,7 +23,7 @@ public class NotificationsResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "The notification sinks of this replica with their counters: sent, retried, failed (given up), dropped")
+    @Operation(summary = "The notification sinks of this replica with their counters: sent, retried, failed (given up) by this replica; pending: waiting in the outbox")
     public List<NotificationDelivery.Counters> counters() {
         return delivery.counters();
     }

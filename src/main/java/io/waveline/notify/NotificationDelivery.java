@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -26,16 +25,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Sends notifications to the configured sinks, each on its own thread and queue, so a slow or dead chat service
- * delays nobody but itself and never the engine. A failed send (an error, a timeout, an HTTP status ≥ 300) is
- * retried with doubling delays up to {@code waveline.notify.attempts}; then it is given up, logged and counted.
- * A full queue drops the newest notification and counts it.
+ * Sends the notifications waiting in the {@link NotificationOutbox} to the configured sinks, each sink on its own
+ * thread, so a slow or dead chat service delays nobody but itself and never the engine. A failed send (an error, a
+ * timeout, an HTTP status ≥ 300) is tried again with doubling delays up to {@code waveline.notify.attempts}; then it
+ * is given up, logged and counted. Nothing is kept only in memory: a restart, or another replica, sends what is left.
  */
 @ApplicationScoped
 public class NotificationDelivery {
 
     private static final Logger LOG = Logger.getLogger(NotificationDelivery.class);
-    private static final int QUEUE = 1000;
+    private static final int BATCH = 50;
 
     @ConfigProperty(name = "waveline.notify.slack.webhook-url")
     Optional<List<String>> slackWebhooks;
@@ -67,12 +66,15 @@ public class NotificationDelivery {
     @Inject
     ObjectMapper json;
 
-    /** Counters per sink: sent, retried, failed (given up), dropped (queue full). */
-    public record Counters(String sink, long sent, long retried, long failed, long dropped) {
+    @Inject
+    NotificationOutbox outbox;
+
+    /** Counters per sink, of this replica since it started: sent, retried, failed (given up); and pending in the outbox (all replicas). */
+    public record Counters(String sink, long sent, long retried, long failed, long pending) {
     }
 
     private record Lane(NotificationSink sink, ScheduledExecutorService thread, AtomicLong sent, AtomicLong retried,
-            AtomicLong failed, AtomicLong dropped) {
+            AtomicLong failed, java.util.concurrent.atomic.AtomicBoolean draining) {
     }
 
     private final List<Lane> lanes = new ArrayList<>();
@@ -98,7 +100,8 @@ public class NotificationDelivery {
         for (NotificationSink sink : sinks) {
             ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "notify " + sink.name()));
             thread.setRemoveOnCancelPolicy(true);
-            lanes.add(new Lane(sink, thread, new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()));
+            lanes.add(new Lane(sink, thread, new AtomicLong(), new AtomicLong(), new AtomicLong(),
+                    new java.util.concurrent.atomic.AtomicBoolean()));
         }
         if (!sinks.isEmpty()) {
             LOG.infof("Notifications go to %s", sinks.stream().map(NotificationSink::name).toList());
@@ -128,19 +131,56 @@ public class NotificationDelivery {
         return !lanes.isEmpty();
     }
 
-    /** Queues a notification for every sink; returns at once. */
-    public void send(Notification notification) {
-        for (Lane lane : lanes) {
-            if (((ScheduledThreadPoolExecutor) lane.thread()).getQueue().size() >= QUEUE) {
-                lane.dropped().incrementAndGet();
-                LOG.warnf("Notification queue of %s is full; dropped: %s", lane.sink().name(), notification.line());
-                continue;
-            }
-            lane.thread().execute(() -> attempt(lane, notification, 1));
+    /** The sinks' names, as the outbox keys them. */
+    public List<String> sinkNames() {
+        return lanes.stream().map(l -> l.sink().name()).toList();
+    }
+
+    /** Drops what waits for sinks no longer configured (logged), once at start. */
+    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        int forgotten = outbox.forgetOtherSinks(sinkNames());
+        if (forgotten > 0) {
+            LOG.warnf("Dropped %d waiting notification(s) for sinks no longer configured", forgotten);
         }
     }
 
-    private void attempt(Lane lane, Notification notification, int attempt) {
+    /** Has every sink's thread send what is due for it, unless it is at it already. */
+    @io.quarkus.scheduler.Scheduled(every = "${waveline.notify.poll-interval:1s}", identity = "notification-delivery",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    public void deliver() {
+        for (Lane lane : lanes) {
+            if (lane.draining().compareAndSet(false, true)) {
+                try {
+                    lane.thread().execute(() -> drain(lane));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    lane.draining().set(false);
+                }
+            }
+        }
+    }
+
+    private void drain(Lane lane) {
+        String name = lane.sink().name();
+        try {
+            // Claimed for as long as a whole batch could take to time out, so no other replica sends it meanwhile.
+            Duration claim = timeout.multipliedBy(2L * BATCH).plusSeconds(10);
+            List<NotificationOutbox.Due> due = outbox.claim(name, BATCH, claim);
+            while (!due.isEmpty() && !Thread.currentThread().isInterrupted()) {
+                for (NotificationOutbox.Due next : due) {
+                    attempt(lane, next);
+                }
+                due = outbox.claim(name, BATCH, claim);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Sending notifications to %s failed: %s; trying again at the next poll", name, e.getMessage());
+        } finally {
+            lane.draining().set(false);
+        }
+    }
+
+    private void attempt(Lane lane, NotificationOutbox.Due due) {
+        Notification notification = due.notification();
+        int attempt = due.attempts() + 1;
         String problem;
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(lane.sink().url())).timeout(timeout)
@@ -151,6 +191,7 @@ public class NotificationDelivery {
             lane.sink().bearerToken().ifPresent(t -> request.header("Authorization", "Bearer " + t));
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() < 300 && !slackApiError(lane.sink(), response.body())) {
+                outbox.done(lane.sink().name(), notification.eventId());
                 lane.sent().incrementAndGet();
                 return;
             }
@@ -162,6 +203,7 @@ public class NotificationDelivery {
             problem = e.toString();
         }
         if (attempt >= attempts) {
+            outbox.done(lane.sink().name(), notification.eventId());
             lane.failed().incrementAndGet();
             LOG.warnf("Gave up notifying %s after %d attempts (%s): %s", lane.sink().name(), attempt, problem, notification.line());
             return;
@@ -169,7 +211,7 @@ public class NotificationDelivery {
         lane.retried().incrementAndGet();
         long delay = retryBase.toMillis() << Math.min(attempt - 1, 6);
         LOG.debugf("Notifying %s failed (%s); attempt %d in %d ms", lane.sink().name(), problem, attempt + 1, delay);
-        lane.thread().schedule(() -> attempt(lane, notification, attempt + 1), delay, TimeUnit.MILLISECONDS);
+        outbox.retryLater(lane.sink().name(), notification.eventId(), attempt, Duration.ofMillis(delay));
     }
 
     /** chat.postMessage answers 200 with {@code "ok": false} on errors. */
@@ -183,7 +225,7 @@ public class NotificationDelivery {
 
     public List<Counters> counters() {
         return lanes.stream().map(l -> new Counters(l.sink().name(), l.sent().get(), l.retried().get(), l.failed().get(),
-                l.dropped().get())).toList();
+                outbox.pending(l.sink().name()))).toList();
     }
 
     public Map<String, Counters> countersByName() {

@@ -19,10 +19,11 @@ import jakarta.transaction.Transactional;
 
 /**
  * Turns rollout events into notifications. It reads the event log after its cursor ({@code notification_cursor}),
- * advances the cursor with a compare-and-set so that of several replicas exactly one sends each event, and hands the
- * notifications to {@link NotificationDelivery}. It reads only committed events, on its own schedule, so the engine
- * never waits for it. The first time notifications are configured the cursor is placed, at start-up, after the
- * newest event: no backlog is sent.
+ * gap-free ({@link RolloutEvent#committedAfter}), and in one transaction advances the cursor with a compare-and-set
+ * (so of several replicas exactly one takes each event) and writes the notifications into the
+ * {@link NotificationOutbox}, from which {@link NotificationDelivery} sends them: a crash at any moment loses none.
+ * It reads on its own schedule, so the engine never waits for it. The first time notifications are configured the
+ * cursor is placed, at start-up, after the newest event: no backlog is sent.
  */
 @ApplicationScoped
 public class Notifier {
@@ -64,35 +65,42 @@ public class Notifier {
             return;
         }
         try {
-            claim().forEach(delivery::send);
+            if (claim() > 0) {
+                delivery.deliver();
+            }
         } catch (RuntimeException e) {
             LOG.warn("Reading events for notifications failed; trying again at the next poll", e);
         }
     }
 
-    /** The next batch of notifications, claimed for this replica. */
+    @Inject
+    NotificationOutbox outbox;
+
+    /** Moves the next batch of events into the outbox as notifications; answers how many. */
     @Transactional
-    List<Notification> claim() {
+    int claim() {
         if (placeCursor()) {
-            return List.of();
+            return 0;
         }
         List<?> row = em.createNativeQuery("select last_event_id from notification_cursor where id = 1").getResultList();
         long cursor = ((Number) row.get(0)).longValue();
         List<RolloutEvent> events = RolloutEvent.committedAfter(null, cursor, BATCH);
         if (events.isEmpty()) {
-            return List.of();
+            return 0;
         }
         long last = events.get(events.size() - 1).id;
         int claimed = em.createNativeQuery("update notification_cursor set last_event_id = ?1 where id = 1 and last_event_id = ?2")
                 .setParameter(1, last).setParameter(2, cursor).executeUpdate();
         if (claimed == 0) {
-            return List.of();
+            return 0;
         }
         Map<Long, String> plans = new HashMap<>();
-        return events.stream().map(e -> Notification.of(e.id, e.kind, e.rolloutId, plans.computeIfAbsent(e.rolloutId,
+        List<Notification> notifications = events.stream().map(e -> Notification.of(e.id, e.kind, e.rolloutId, plans.computeIfAbsent(e.rolloutId,
                 id -> {
                     Rollout r = Rollout.findById(id);
                     return r == null ? "?" : r.planName;
                 }), e.nodeName, e.message, e.actor, e.at)).flatMap(java.util.Optional::stream).toList();
+        notifications.forEach(n -> outbox.add(n, delivery.sinkNames()));
+        return notifications.size();
     }
 }

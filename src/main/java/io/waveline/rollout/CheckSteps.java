@@ -73,6 +73,10 @@ final class CheckSteps {
             pipeline.later(d, now);
             return;
         }
+        if (NodePipeline.unconfirmed(run, "heavy")) {
+            run.pendingAction = null;
+            d.event("node.check-resumed", request.name() + ": its start (job " + jobId + ") confirmed on the host after a restart");
+        }
         if (seen.outcome().isEmpty()) {
             if (run.checkStartedAt != null && now.isAfter(run.checkStartedAt.plusSeconds(request.timeoutSeconds()))) {
                 CheckOutcome late = NodePipeline.late(request);
@@ -84,6 +88,7 @@ final class CheckSteps {
             return;
         }
         CheckOutcome outcome = seen.outcome().get();
+        run.pendingAction = null;
         d.checks(List.of(outcome));
         if (!outcome.passed()) {
             pipeline.failCheck(d, outcome, now);

@@ -17,7 +17,12 @@ public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutc
     public record Event(String kind, String message) {
     }
 
-    /** Something to do on the node or in its scheduler. */
+    /**
+     * Something to do on the node or in its scheduler. Scheduler calls (cordon, uncordon, mirror) are idempotent and
+     * observed again by every step: they are carried out before the decision is committed. A {@link HostAction} is
+     * not: the decision is committed first, naming it as the node run's pending action, then it is carried out, and
+     * its outcome is committed after.
+     */
     public sealed interface Effect {
         /** Whether a failure of this effect is reported as an event instead of failing the step. */
         default boolean bestEffort() {
@@ -25,16 +30,34 @@ public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutc
         }
     }
 
+    /** An action on the host itself, recorded (its event and the node run's {@code pendingAction}) before it is carried out. */
+    public sealed interface HostAction extends Effect {
+        /** What {@code NodeRun.pendingAction} says while the action is not confirmed. */
+        String word();
+    }
+
     /** Start the install job under {@code jobId}; its handle is kept with the node run. */
-    public record StartInstall(String jobId) implements Effect {
+    public record StartInstall(String jobId) implements HostAction {
+        @Override
+        public String word() {
+            return "install";
+        }
     }
 
     /** Ask the method for this reset. */
-    public record Reset(Upgrader.Reset reset) implements Effect {
+    public record Reset(Upgrader.Reset reset) implements HostAction {
+        @Override
+        public String word() {
+            return "reset";
+        }
     }
 
     /** Start the heavy check detached under {@code jobId}. */
-    public record StartHeavy(String jobId, CheckRequest request) implements Effect {
+    public record StartHeavy(String jobId, CheckRequest request) implements HostAction {
+        @Override
+        public String word() {
+            return "heavy";
+        }
     }
 
     /** Take the node out of service in its scheduler (a node found faulty while in service). */
@@ -51,6 +74,11 @@ public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutc
         public boolean bestEffort() {
             return true;
         }
+    }
+
+    /** The host actions among the effects, to carry out after this decision is committed. */
+    public List<HostAction> hostActions() {
+        return effects.stream().filter(HostAction.class::isInstance).map(HostAction.class::cast).toList();
     }
 
     /** Builds a decision on a copy of the run it is about. */
@@ -76,6 +104,9 @@ public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutc
 
         Builder effect(Effect effect) {
             effects.add(effect);
+            if (effect instanceof HostAction action) {
+                run.pendingAction = action.word();
+            }
             return this;
         }
 

@@ -31,6 +31,12 @@ final class InstallSteps {
         Map<String, String> wanted = run.wantedVersions();
         String jobId = NodePipeline.installJobId(run);
         JobStatus job = seen.ours();
+        boolean unconfirmed = NodePipeline.unconfirmed(run, "install");
+        if (unconfirmed && job.state() != JobStatus.State.NOT_FOUND) {
+            run.pendingAction = null;
+            d.event("node.install-found", "install found " + (job.state() == JobStatus.State.RUNNING ? "running" : "finished")
+                    + " on the host after a restart (job " + jobId + "): following it");
+        }
         if (job.state() == JobStatus.State.NOT_FOUND) {
             if (seen.installed().isPresent() && seen.installed().get().entrySet().containsAll(wanted.entrySet())) {
                 d.event("node.installed", "installed " + Components.describe(wanted));
@@ -45,7 +51,8 @@ final class InstallSteps {
             case NOT_FOUND -> {
                 d.effect(new Decision.StartInstall(jobId));
                 d.event("node.install-started", "installing " + Components.describe(wanted) + " with " + seen.installer()
-                        + " (job " + jobId + ")");
+                        + " (job " + jobId + ")" + (unconfirmed ? ", again: Waveline stopped before it confirmed the first"
+                                + " start, and the job is not on the host" : ""));
                 pipeline.later(d, now);
             }
             case RUNNING -> {
@@ -87,6 +94,12 @@ final class InstallSteps {
             run.resetStep = 0;
             d.event("node.rebooted", "back after the reboot (new boot_id)");
             NodePipeline.move(d, NodeState.VALIDATING, now);
+        } else if (seen.bootId().isPresent() && NodePipeline.unconfirmed(run, "reset")) {
+            d.effect(new Decision.Reset(current));
+            run.rebootRequestedAt = now;
+            d.event("node.reboot-requested", current.description() + ", again: Waveline stopped before it confirmed the"
+                    + " request, and the node has not rebooted");
+            pipeline.later(d, now);
         } else if (run.rebootRequestedAt == null) {
             run.resetStep = 0;
             d.effect(new Decision.Reset(resets.get(0)));

@@ -12,10 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Carries out a {@link Decision}'s effects on the node, in order, through its method and its scheduler's node
- * operations. A node that does not answer stops it (the step is then decided as unreachable), except for
- * best-effort effects, whose failure becomes an event. Answers the decision with what the effects returned (the
- * install's handle) and those events.
+ * Carries out a {@link Decision}'s effects, in order, through the node's method and its scheduler's node operations:
+ * {@link #carryOut} the scheduler calls, before the decision is committed, and {@link #act} the host actions, after
+ * it. A node that does not answer stops them (the step is then decided as unreachable), except for best-effort
+ * effects, whose failure becomes an event.
  */
 @ApplicationScoped
 public class NodeEffects {
@@ -23,10 +23,14 @@ public class NodeEffects {
     @Inject
     HealthCheck checks;
 
+    /** The decision's scheduler calls (not its host actions); answers the decision with the failures of best-effort ones as events. */
     public Decision carryOut(Decision decision, Upgrader method, NodeOperations node) throws NodeUnreachableException {
         NodeRun run = decision.next();
         List<Decision.Event> events = new ArrayList<>(decision.events());
         for (Decision.Effect effect : decision.effects()) {
+            if (effect instanceof Decision.HostAction) {
+                continue;
+            }
             try {
                 apply(effect, run, method, node);
             } catch (NodeUnreachableException | RuntimeException e) {
@@ -38,6 +42,16 @@ public class NodeEffects {
             }
         }
         return new Decision(run, List.copyOf(events), decision.checks(), decision.effects());
+    }
+
+    /**
+     * The host actions of a committed decision, on {@code run} (the committed node run): the install's handle is
+     * stored on it. Nothing here is best effort.
+     */
+    public void act(List<Decision.HostAction> actions, NodeRun run, Upgrader method) throws NodeUnreachableException {
+        for (Decision.HostAction action : actions) {
+            apply(action, run, method, null);
+        }
     }
 
     private void apply(Decision.Effect effect, NodeRun run, Upgrader method, NodeOperations node) throws NodeUnreachableException {

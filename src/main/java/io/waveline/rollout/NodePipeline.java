@@ -345,6 +345,11 @@ public final class NodePipeline {
         return this;
     }
 
+    /** Whether the run's last host action of this kind was recorded but not confirmed (Waveline stopped in between). */
+    static boolean unconfirmed(NodeRun run, String action) {
+        return action.equals(run.pendingAction);
+    }
+
     void later(Builder d, Instant now) {
         d.run.nextAttemptAt = now.plus(policy.pollInterval());
     }
@@ -354,6 +359,7 @@ public final class NodePipeline {
     }
 
     static void move(Builder d, NodeState next, Instant now) {
+        d.run.pendingAction = null;
         d.run.state = next;
         d.run.stepStartedAt = now;
         d.run.nextAttemptAt = now;

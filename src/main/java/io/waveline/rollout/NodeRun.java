@@ -132,6 +132,12 @@ public class NodeRun extends PanacheEntityBase {
     /** Which of the method's resets ({@link io.waveline.rollout.port.Upgrader#resets}) was asked for last. */
     @Column(name = "reset_step")
     public int resetStep;
+    /**
+     * The host action decided and recorded but not yet confirmed as carried out ({@code install}, {@code reset},
+     * {@code heavy}); null otherwise. Found set after a restart, the step reconciles it with what the host shows.
+     */
+    @Column(name = "pending_action")
+    public String pendingAction;
     public int attempts;
     @Column(name = "next_attempt_at")
     public Instant nextAttemptAt;
@@ -184,6 +190,7 @@ public class NodeRun extends PanacheEntityBase {
         c.jobId = jobId;
         c.jobHandle = jobHandle;
         c.resetStep = resetStep;
+        c.pendingAction = pendingAction;
         c.attempts = attempts;
         c.nextAttemptAt = nextAttemptAt;
         c.stepStartedAt = stepStartedAt;

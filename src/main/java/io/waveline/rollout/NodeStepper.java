@@ -28,10 +28,13 @@ import jakarta.inject.Inject;
 /**
  * Runs one step of one node's pipeline: observes the real node for its current state (through the node's method,
  * its scheduler's {@link NodeOperations} and the checks), asks {@link NodePipeline} what follows, and carries out
- * the decision's effects ({@link NodeEffects}); the engine commits the decision with its events. Every observation
- * first looks at the real state, so a step run again after a crash is harmless. A node that does not answer, in
- * the observation or an effect, is decided as {@link Observation.Unreachable}; any other exception is a bug: logged
- * with its stack and decided as {@link Observation.Crashed}.
+ * the decision's scheduler calls ({@link NodeEffects}); the engine commits the decision with its events. A decision
+ * with host actions (an install's start, a reset, a heavy check's start) is committed first, as the intent, and
+ * {@link #act} carries them out after; its answer, the outcome, is committed in turn. Every observation first looks at
+ * the real state, so a step run again after a crash is harmless, and an action recorded but not confirmed is
+ * reconciled with what the host shows. A node that does not answer, in the observation or an effect, is decided as
+ * {@link Observation.Unreachable}; any other exception is a bug: logged with its stack and decided as
+ * {@link Observation.Crashed}.
  */
 @ApplicationScoped
 public class NodeStepper {
@@ -71,6 +74,33 @@ public class NodeStepper {
             LOG.errorf(e, "Step %s of node %s (node run %d) failed with a bug; the node is failed, not retried", run.state,
                     run.nodeName, run.id);
             return pipeline.decide(run, new Observation.Crashed(e), now);
+        }
+    }
+
+    /**
+     * Carries out the host actions of {@code decided}, committed as version {@code committed} of the node run, and
+     * answers what to commit next: the run with its action confirmed (and the install's handle), or, when the node did
+     * not answer, {@code before} (the run as it was before the intent) decided as unreachable, so the action is
+     * decided again at the next attempt.
+     */
+    public Decision act(NodeRun before, Decision decided, long committed, Instant now) {
+        Upgrader method = methods.of(before.method);
+        NodeRun next = decided.next().copy();
+        next.version = committed;
+        next.pendingAction = null;
+        try {
+            effects.act(decided.hostActions(), next, method);
+            return new Decision(next, List.of(), List.of(), List.of());
+        } catch (NodeUnreachableException e) {
+            NodeRun again = before.copy();
+            again.version = committed;
+            return pipeline.decide(again, new Observation.Unreachable(e, method.awayAllowance(before.settings())), now);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Host action of node %s (node run %d) failed with a bug; the node is failed, not retried", before.nodeName,
+                    before.id);
+            NodeRun again = before.copy();
+            again.version = committed;
+            return pipeline.decide(again, new Observation.Crashed(e), now);
         }
     }
 
@@ -174,6 +204,9 @@ public class NodeStepper {
         String jobId = NodePipeline.heavyJobId(run);
         if (run.heavyCheck >= heavy.size() || !jobId.equals(run.jobId)) {
             return Optional.of(new Observation.Heavy(false, Optional.empty()));
+        }
+        if (NodePipeline.unconfirmed(run, "heavy")) {
+            checks.startHeavy(address, jobId, heavy.get(run.heavyCheck), context(run, method)); // does nothing if it started
         }
         return Optional.of(new Observation.Heavy(true, checks.pollHeavy(address, jobId, heavy.get(run.heavyCheck), context(run, method))));
     }

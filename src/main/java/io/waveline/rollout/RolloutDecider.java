@@ -97,7 +97,12 @@ public final class RolloutDecider {
         List<Long> pending = all.stream().filter(n -> n.state() == NodeState.PENDING).map(NodeRunView::id).toList();
 
         if (s.state() == RolloutState.ROLLING_BACK) {
-            if (!anyWorking && !rollbacksLeft) {
+            // A node of the rollback's scope that was still on its way forward when the rollback began goes back too.
+            List<Long> late = halting ? all.stream().filter(n -> rollbackScope(s).contains(n.id()) && !n.rollbackPending()
+                    && n.direction() == Direction.FORWARD).map(NodeRunView::id).toList() : List.of();
+            if (!late.isEmpty()) {
+                actions.add(new Action.MarkForRollback(late, "finished after the rollback began: goes back too"));
+            } else if (!anyWorking && !rollbacksLeft) {
                 actions.add(new Action.Finish(RolloutState.ROLLED_BACK, "rollback finished"));
             }
             return actions;
@@ -107,13 +112,20 @@ public final class RolloutDecider {
                 actions.add(new Action.Skip(pending, halting ? "the rollout halted: " + s.haltReason().get()
                         : "the rollout was aborted"));
             }
+            boolean rollingBack = rollbacksLeft || all.stream().anyMatch(n -> n.direction() == Direction.ROLLBACK && n.state().working());
+            OnFailure policy = s.policy().onFailure();
+            if (halting && (policy == OnFailure.ROLLBACK_WAVE || policy == OnFailure.ROLLBACK_ALL)
+                    && (rollingBack || hasRollbackToDo(s, all))) {
+                // The rollout shows ROLLING_BACK from the moment its first node goes back, not after the forward work ends.
+                actions.add(new Action.BeginRollingBack(s.haltReason().get()));
+                return actions;
+            }
             if (!anyWorking && !rollbacksLeft) {
                 if (s.abortRequested() && !halting) {
                     actions.add(new Action.Finish(RolloutState.ABORTED, "aborted; every started node finished"));
                 } else if (hasRollbackToDo(s, all)) {
                     actions.add(new Action.BeginRollingBack(s.haltReason().get()));
                 } else {
-                    OnFailure policy = s.policy().onFailure();
                     boolean rolledBack = policy == OnFailure.ROLLBACK_WAVE || policy == OnFailure.ROLLBACK_ALL;
                     actions.add(new Action.Finish(rolledBack ? RolloutState.ROLLED_BACK : RolloutState.FAILED,
                             s.haltReason().get()));

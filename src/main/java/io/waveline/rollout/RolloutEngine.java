@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +28,10 @@ import jakarta.inject.Inject;
  * unfinished rollouts: takes or renews this replica's lease on each (skipping those another live replica
  * holds), reads a snapshot, asks {@link RolloutDecider} what to do, commits the rollout-level actions with their
  * events, and hands node steps to a bounded worker pool. A node is never stepped twice at once; a step's result
- * is committed only if the node run did not change meanwhile. Nothing is kept in memory that a restart would
- * need: after a crash, the next loop reads the same state and goes on.
+ * is committed only if the node run did not change meanwhile and this replica still holds the lease it was
+ * dispatched under ({@link Lease}: fencing). A step with host actions commits its intent first, then acts, then
+ * commits the outcome. Nothing is kept in memory that a restart would need: after a crash, the next loop reads
+ * the same state and goes on.
  */
 @ApplicationScoped
 public class RolloutEngine {
@@ -124,9 +127,11 @@ public class RolloutEngine {
 
     private void reconcile(long id) {
         Instant now = clock.instant();
-        if (!store.lease(id, replica, settings.leaseTtl())) {
+        Optional<Lease> held = store.lease(id, replica, settings.leaseTtl());
+        if (held.isEmpty()) {
             return;
         }
+        Lease lease = held.get();
         Optional<RolloutSnapshot> snapshot = store.snapshot(id);
         if (snapshot.isEmpty()) {
             return;
@@ -135,16 +140,18 @@ public class RolloutEngine {
         List<Action> rolloutActions = actions.stream().filter(a -> !(a instanceof Action.StepNode)
                 && !(a instanceof Action.CheckWave)).toList();
         if (!rolloutActions.isEmpty()) {
-            store.apply(id, rolloutActions, now);
+            if (!store.apply(lease, rolloutActions, now)) {
+                return;
+            }
             if (rolloutActions.stream().anyMatch(a -> a instanceof Action.Finish)) {
                 inventory.refresh();
             }
         }
         for (Action action : actions) {
             if (action instanceof Action.StepNode step && stepping.add(step.nodeRunId())) {
-                workers.execute(() -> runStep(step.nodeRunId()));
+                workers.execute(() -> runStep(lease, step.nodeRunId()));
             } else if (action instanceof Action.CheckWave check && checkingWaves.add(id)) {
-                workers.execute(() -> runWaveCheck(id, check));
+                workers.execute(() -> runWaveCheck(lease, check));
             }
         }
         boolean progressed = rolloutActions.stream().anyMatch(a -> a instanceof Action.StartNode
@@ -156,14 +163,17 @@ public class RolloutEngine {
         }
     }
 
-    private void runStep(long nodeRunId) {
+    private void runStep(Lease lease, long nodeRunId) {
         try {
             NodeRun run = store.detached(nodeRunId);
             if (!run.state.working()) {
                 return;
             }
-            Instant now = clock.instant();
-            store.commitStep(stepper.step(run, now), clock.instant());
+            Decision decided = stepper.step(run, clock.instant());
+            OptionalLong committed = store.commitStep(decided, lease, clock.instant());
+            if (committed.isPresent() && !decided.hostActions().isEmpty()) {
+                store.commitStep(stepper.act(run, decided, committed.getAsLong(), clock.instant()), lease, clock.instant());
+            }
         } catch (RuntimeException e) {
             LOG.errorf(e, "Step of node run %d failed; it is tried again at the next tick", nodeRunId);
         } finally {
@@ -172,9 +182,10 @@ public class RolloutEngine {
         }
     }
 
-    private void runWaveCheck(long rolloutId, Action.CheckWave check) {
+    private void runWaveCheck(Lease lease, Action.CheckWave check) {
+        long rolloutId = lease.rolloutId();
         try {
-            waveChecker.run(rolloutId, check);
+            waveChecker.run(lease, check);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Wave check of rollout %d failed; it is tried again at the next tick", rolloutId);
         } finally {

@@ -85,7 +85,11 @@ public class RolloutStore {
 
     /** Applies the decider's rollout-level actions (everything but node steps) with their events. */
     @Transactional
-    public void apply(long rolloutId, List<Action> actions, Instant now) {
+    public boolean apply(Lease lease, List<Action> actions, Instant now) {
+        if (!holds(lease)) {
+            return false;
+        }
+        long rolloutId = lease.rolloutId();
         Rollout rollout = Rollout.findById(rolloutId);
         for (Action action : actions) {
             if (action instanceof Action.StartNode start) {
@@ -144,6 +148,7 @@ public class RolloutStore {
             }
         }
         rollout.updatedAt = now;
+        return true;
     }
 
     /** A transition decided by the node pipeline on a managed node run, with its events (no effects: nothing is done on the node). */
@@ -174,15 +179,21 @@ public class RolloutStore {
         return run;
     }
 
-    /** Commits a step's decision; false if someone else changed the node run meanwhile (nothing is written). */
+    /**
+     * Commits a step's decision and answers the node run's new version; empty, with nothing written, if someone else
+     * changed the node run meanwhile or this replica no longer holds the rollout's lease.
+     */
     @Transactional
-    public boolean commitStep(Decision decision, Instant now) {
+    public java.util.OptionalLong commitStep(Decision decision, Lease lease, Instant now) {
         NodeRun stepped = decision.next();
+        if (stepped.rolloutId != lease.rolloutId() || !holds(lease)) {
+            return java.util.OptionalLong.empty();
+        }
         NodeRun current = NodeRun.findById(stepped.id);
         if (current == null || current.version != stepped.version) {
-            return false;
+            return java.util.OptionalLong.empty();
         }
-        em.merge(stepped);
+        NodeRun merged = em.merge(stepped);
         Rollout rollout = Rollout.findById(stepped.rolloutId);
         for (Decision.Event entry : decision.events()) {
             event(rollout, stepped.nodeName, now, entry.kind(), entry.message());
@@ -190,7 +201,8 @@ public class RolloutStore {
         for (CheckOutcome outcome : decision.checks()) {
             CheckRecord.of(stepped.id, stepped.direction, outcome.check(), outcome, outcome.summary(), now).persist();
         }
-        return true;
+        em.flush();
+        return java.util.OptionalLong.of(merged.version);
     }
 
     /** The nodes a wave-level check looks at (those the wave upgraded and that are in service), and its XID rule. */
@@ -222,8 +234,12 @@ public class RolloutStore {
      * changed since it was scanned keeps its state.
      */
     @Transactional
-    public void commitWaveCheck(long rolloutId, Action.CheckWave action, Map<Long, CheckOutcome> outcomes,
+    public void commitWaveCheck(Lease lease, Action.CheckWave action, Map<Long, CheckOutcome> outcomes,
             Map<Long, Decision> failures, List<String> unreachable, Optional<WaveChecker.Across> across, Instant now) {
+        long rolloutId = lease.rolloutId();
+        if (!holds(lease)) {
+            return;
+        }
         RolloutWave wave = RolloutWave.of(rolloutId, action.wave());
         boolean afterWave = action.stage() == Action.WaveStage.AFTER_WAVE;
         if (wave == null || (afterWave ? wave.checkedAfterWaveAt : wave.checkedAfterSoakAt) != null) {
@@ -273,21 +289,33 @@ public class RolloutStore {
     }
 
     /**
-     * Takes or renews this replica's lease on a rollout for {@code ttl}; false while another replica holds a live one.
+     * Takes or renews this replica's lease on a rollout for {@code ttl}; empty while another replica holds a live one.
      * Expiry is judged by the database's clock ({@code now()}), the same for every replica, so a replica whose own
-     * clock is off by minutes neither takes a live lease nor keeps a dead one.
+     * clock is off by minutes neither takes a live lease nor keeps a dead one. Taking a lease over gives it a new
+     * epoch; renewing keeps it.
      */
     @Transactional
-    public boolean lease(long rolloutId, String owner, java.time.Duration ttl) {
-        int renewed = em.createNativeQuery("update engine_lease set owner = ?1, expires_at = now() + ?2 * interval '1 millisecond'"
-                + " where rollout_id = ?3 and (owner = ?1 or expires_at < now())").setParameter(1, owner)
-                .setParameter(2, ttl.toMillis()).setParameter(3, rolloutId).executeUpdate();
-        if (renewed > 0) {
-            return true;
+    public Optional<Lease> lease(long rolloutId, String owner, java.time.Duration ttl) {
+        List<?> renewed = em.createNativeQuery("update engine_lease set expires_at = now() + ?2 * interval '1 millisecond',"
+                + " epoch = case when owner = ?1 then epoch else nextval('engine_lease_epoch') end, owner = ?1"
+                + " where rollout_id = ?3 and (owner = ?1 or expires_at < now()) returning epoch").setParameter(1, owner)
+                .setParameter(2, ttl.toMillis()).setParameter(3, rolloutId).getResultList();
+        if (renewed.isEmpty()) {
+            renewed = em.createNativeQuery("insert into engine_lease (rollout_id, owner, expires_at) values (?1, ?2, now() + ?3"
+                    + " * interval '1 millisecond') on conflict (rollout_id) do nothing returning epoch").setParameter(1, rolloutId)
+                    .setParameter(2, owner).setParameter(3, ttl.toMillis()).getResultList();
         }
-        return em.createNativeQuery("insert into engine_lease (rollout_id, owner, expires_at) values (?1, ?2, now() + ?3"
-                + " * interval '1 millisecond') on conflict (rollout_id) do nothing").setParameter(1, rolloutId)
-                .setParameter(2, owner).setParameter(3, ttl.toMillis()).executeUpdate() > 0;
+        return renewed.stream().findFirst().map(epoch -> new Lease(rolloutId, owner, ((Number) epoch).longValue()));
+    }
+
+    /**
+     * Whether {@code lease} is still held, as of this transaction: the row is locked for share, so a takeover waits
+     * until this transaction ends, and a commit under a lost lease cannot happen.
+     */
+    boolean holds(Lease lease) {
+        return !em.createNativeQuery("select epoch from engine_lease where rollout_id = ?1 and owner = ?2 and epoch = ?3"
+                + " and expires_at > now() for share").setParameter(1, lease.rolloutId()).setParameter(2, lease.owner())
+                .setParameter(3, lease.epoch()).getResultList().isEmpty();
     }
 
     /** Gives up every lease of this replica (a graceful stop), so a peer takes its rollouts over at its next tick. */

@@ -51,8 +51,8 @@ public class WaveChecker {
     @Inject
     io.waveline.rollout.port.NodeOperationsSelection schedulers;
 
-    public void run(long rolloutId, Action.CheckWave action) {
-        RolloutStore.WaveScan scan = store.waveScan(rolloutId, action.wave());
+    public void run(Lease lease, Action.CheckWave action) {
+        RolloutStore.WaveScan scan = store.waveScan(lease.rolloutId(), action.wave());
         CheckRequest xid = scan.xidRequest();
         Map<Long, CheckOutcome> outcomes = new LinkedHashMap<>();
         List<String> unreachable = new ArrayList<>();
@@ -76,7 +76,7 @@ public class WaveChecker {
             List<NodeRun> healthy = scan.nodes().stream().filter(r -> outcomes.containsKey(r.id) && outcomes.get(r.id).passed()).toList();
             across = ncclAcross(scan.nccl().get(), withinPowerBudget(healthy, scan.power()));
         }
-        store.commitWaveCheck(rolloutId, action, outcomes, failures, unreachable, across, clock.instant());
+        store.commitWaveCheck(lease, action, outcomes, failures, unreachable, across, clock.instant());
     }
 
     /**

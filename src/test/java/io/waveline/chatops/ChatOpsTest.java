@@ -249,6 +249,35 @@ class ChatOpsTest {
                 .singleElement().satisfies(failed -> assertThat(failed).isPositive()));
     }
 
+    @jakarta.inject.Inject
+    jakarta.persistence.EntityManager em;
+
+    @jakarta.inject.Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
+
+    /**
+     * At least once: a notification is in the outbox from the moment its event is taken until its sink answered. One
+     * left there by a replica that died mid-send (claimed, tried once) is sent once the claim ran out, and then leaves.
+     */
+    @Test
+    void aNotificationLeftByAReplicaThatDiedMidSendIsSent() throws Exception {
+        String sink = given().when().get("/api/v1/notifications").then().statusCode(200).extract().jsonPath()
+                .getList("findAll { it.sink.endsWith('good') }.sink", String.class).get(0);
+        long eventId = 987_654_321L;
+        String body = json.writeValueAsString(new io.waveline.notify.Notification(eventId, "rollout.halted", 424_242, "outbox-test",
+                java.util.Optional.empty(), "rollout halted", "left behind by a replica that died mid-send", false, Instant.now()));
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("insert into notification_outbox"
+                + " (sink, event_id, notification, attempts, claimed_until) values (?1, ?2, cast(?3 as jsonb), 1, now() - interval '1 second')")
+                .setParameter(1, sink).setParameter(2, eventId).setParameter(3, body).executeUpdate());
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(captured("good")).filteredOn(m -> m.get("eventId") != null
+                && ((Number) m.get("eventId")).longValue() == eventId).singleElement()
+                .satisfies(m -> assertThat(m.get("detail")).isEqualTo("left behind by a replica that died mid-send")));
+        await().atMost(PATIENCE).until(() -> io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> em
+                .createNativeQuery("select count(*) from notification_outbox where event_id = ?1").setParameter(1, eventId)
+                .getSingleResult()).toString().equals("0"));
+    }
+
     @Test
     void aReplayedOrStaleApproveClickApprovesNothing() {
         String yaml = """

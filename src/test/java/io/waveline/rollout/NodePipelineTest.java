@@ -140,6 +140,28 @@ class NodePipelineTest {
                         List.of("node.reset-escalated"), new Decision.Reset(GRACEFUL_THEN_FORCED.get(1))),
                 row("not back after the last reset: hardware", NodeState.REBOOTING, forcedRanOut, new Observation.Boot(GRACEFUL_THEN_FORCED,
                         Optional.empty()), NodeState.QUARANTINED, FailureClass.HARDWARE, List.of("node.quarantined")),
+                // intent before action: a host action recorded but not confirmed (Waveline stopped in between)
+                row("an install recorded, not confirmed, found running: followed", NodeState.UPGRADING, ourJob.andThen(pending("install")),
+                        new Observation.Install(JobStatus.running(), Optional.empty(), Optional.empty(), "apt"), NodeState.UPGRADING, null,
+                        List.of("node.install-found")),
+                row("an install recorded, not confirmed, not on the host: started again", NodeState.UPGRADING,
+                        ourJob.andThen(pending("install")), new Observation.Install(JobStatus.notFound(), Optional.of(PREVIOUS),
+                                Optional.of(JobStatus.notFound()), "apt"), NodeState.UPGRADING, null, List.of("node.install-started"),
+                        new Decision.StartInstall("wl-7-up")),
+                row("a reset recorded, not confirmed, the node not rebooted: asked again", NodeState.REBOOTING,
+                        rebootAsked.andThen(pending("reset")), new Observation.Boot(GRACEFUL_THEN_FORCED, Optional.of("boot-a")),
+                        NodeState.REBOOTING, null, List.of("node.reboot-requested"), new Decision.Reset(GRACEFUL_THEN_FORCED.get(0))),
+                row("a reset recorded, not confirmed, the node away: it arrived, wait", NodeState.REBOOTING,
+                        rebootAsked.andThen(pending("reset")), new Observation.Boot(GRACEFUL_THEN_FORCED, Optional.empty()),
+                        NodeState.REBOOTING, null, List.of()),
+                row("a reset recorded, not confirmed, the node rebooted → validate", NodeState.REBOOTING,
+                        rebootAsked.andThen(pending("reset")), new Observation.Boot(GRACEFUL_THEN_FORCED, Optional.of("boot-b")),
+                        NodeState.VALIDATING, null, List.of("node.rebooted")),
+                row("a heavy check's start recorded, not confirmed, found on the host: resumed", NodeState.BURN_IN, admitted().andThen(r -> {
+                    r.jobId = "wl-7-chk-0";
+                    r.checkStartedAt = NOW.minusSeconds(30);
+                }).andThen(pending("heavy")), new Observation.Heavy(true, Optional.empty()), NodeState.BURN_IN, null,
+                        List.of("node.check-resumed")),
                 // checks
                 row("checks pass → uncordon", NodeState.VALIDATING, bare, new Observation.Checked(List.of(ok)), NodeState.UNCORDONING, null,
                         List.of("node.validated")),
@@ -218,6 +240,13 @@ class NodePipelineTest {
         assertThat(decision.next().failureClass).as("failure class").isEqualTo(row.failure());
         assertThat(decision.events()).extracting(Decision.Event::kind).as("events").containsExactlyElementsOf(row.events());
         assertThat(decision.effects()).as("effects on the node").containsExactlyElementsOf(row.effects());
+        if (!decision.hostActions().isEmpty()) {
+            assertThat(decision.next().pendingAction).as("a host action is recorded as pending until it is confirmed")
+                    .isEqualTo(decision.hostActions().get(decision.hostActions().size() - 1).word());
+        } else if (decision.next().state != before.state || decision.events().stream().anyMatch(e -> e.kind().endsWith("-found")
+                || e.kind().endsWith("-resumed"))) {
+            assertThat(decision.next().pendingAction).as("reconciled: nothing pending").isNull();
+        }
         assertThat(run.state).as("the input run is left as it was").isEqualTo(before.state);
         assertThat(run.attempts).isEqualTo(before.attempts);
     }
@@ -259,6 +288,10 @@ class NodePipelineTest {
 
     static DrainSpec drain(boolean enabled, String jobs) {
         return new DrainSpec(enabled, 600, 30, null, false, false, jobs, jobs == null ? 0 : 3600, jobs == null ? null : "skip-node");
+    }
+
+    static Consumer<NodeRun> pending(String action) {
+        return r -> r.pendingAction = action;
     }
 
     static Consumer<NodeRun> admitted() {

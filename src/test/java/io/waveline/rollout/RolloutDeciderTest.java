@@ -61,6 +61,40 @@ class RolloutDeciderTest {
         return actions.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    static RolloutSnapshot halted(RolloutState state, List<NodeRunView> nodes) {
+        RolloutSnapshot s = snapshot(state, WavePhase.RUNNING, 0, List.of(new WaveView(wave("canary", Duration.ZERO, false, null), nodes)),
+                5, OnFailure.ROLLBACK_WAVE, 0);
+        return new RolloutSnapshot(s.id(), s.state(), s.currentWave(), s.phase(), s.phaseSince(), false, Optional.of("canary failed"),
+                s.waves(), s.gate(), s.policy());
+    }
+
+    static NodeRunView going(long id, NodeState state, Direction direction, boolean rollbackPending) {
+        return new NodeRunView(id, 0, facts("n" + id, "r" + id), state, direction, rollbackPending, Optional.empty(), Optional.empty(), NOW);
+    }
+
+    /**
+     * A halted wave whose nodes go back shows the rollout as ROLLING_BACK from its first rollback on, not RUNNING until
+     * the forward work ends; a node of the wave still on its way forward then goes back too once it finishes.
+     */
+    @Test
+    void aHaltedWaveRollingBackShowsRollingBack() {
+        List<Action> first = RolloutDecider.decide(halted(RolloutState.RUNNING, List.of(going(1, NodeState.ROLLING_BACK,
+                Direction.ROLLBACK, false), going(2, NodeState.VALIDATING, Direction.FORWARD, false))), NOW);
+        assertThat(of(first, Action.BeginRollingBack.class)).singleElement().extracting(Action.BeginRollingBack::reason)
+                .isEqualTo("canary failed");
+        assertThat(of(first, Action.StepNode.class)).extracting(Action.StepNode::nodeRunId).containsExactly(1L, 2L);
+
+        List<Action> late = RolloutDecider.decide(halted(RolloutState.ROLLING_BACK, List.of(going(1, NodeState.ROLLED_BACK,
+                Direction.ROLLBACK, false), going(2, NodeState.SUCCEEDED, Direction.FORWARD, false))), NOW);
+        assertThat(of(late, Action.MarkForRollback.class)).singleElement().extracting(Action.MarkForRollback::nodeRunIds)
+                .isEqualTo(List.of(2L));
+        assertThat(of(late, Action.Finish.class)).isEmpty();
+
+        List<Action> done = RolloutDecider.decide(halted(RolloutState.ROLLING_BACK, List.of(going(1, NodeState.ROLLED_BACK,
+                Direction.ROLLBACK, false), going(2, NodeState.ROLLED_BACK, Direction.ROLLBACK, false))), NOW);
+        assertThat(of(done, Action.Finish.class)).singleElement().extracting(Action.Finish::state).isEqualTo(RolloutState.ROLLED_BACK);
+    }
+
     @Test
     void pendingNodesStartOnlyAsFarAsTheLimitsAllow() {
         WaveView wave = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.UPGRADING),

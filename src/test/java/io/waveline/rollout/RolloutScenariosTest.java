@@ -178,8 +178,10 @@ class RolloutScenariosTest {
         assertThat(sim.host("gpu-a100-01").installs() - installsBefore.get("gpu-a100-01")).isEqualTo(2);
         nodes.stream().filter(n -> !n.equals("gpu-a100-01")).forEach(n ->
                 assertThat(sim.host(n).installs()).as(n + " untouched").isEqualTo(installsBefore.get(n)));
-        assertThat(eventKinds(id)).contains("node.failed", "rollout.halted", "node.rollback-started", "node.rolled-back")
-                .endsWith("rollout.rolled-back");
+        assertThat(eventKinds(id)).containsSubsequence("node.failed", "rollout.halted", "rollout.rolling-back", "node.rolled-back",
+                "rollout.rolled-back").endsWith("rollout.rolled-back");
+        assertThat(eventKinds(id).indexOf("rollout.rolling-back")).as("the rollout shows ROLLING_BACK while its canary goes back")
+                .isLessThan(eventKinds(id).indexOf("node.rolled-back"));
     }
 
     @Test
