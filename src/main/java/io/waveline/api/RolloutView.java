@@ -35,9 +35,9 @@ public record RolloutView(long id, String plan, String planSha256, String state,
             Instant at) {
     }
 
-    public record Event(long id, Instant at, String actor, String kind, String node, String message) {
+    public record Event(long id, Instant at, String actor, String kind, String node, String message, String replica) {
         public static Event of(RolloutEvent e) {
-            return new Event(e.id, e.at, e.actor, e.kind, e.nodeName, e.message);
+            return new Event(e.id, e.at, e.actor, e.kind, e.nodeName, e.message, e.replica);
         }
     }
 

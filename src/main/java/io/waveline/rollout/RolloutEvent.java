@@ -29,6 +29,9 @@ public class RolloutEvent extends PanacheEntityBase {
     public String actor;
     public String kind;
     public String message;
+    /** The replica that wrote it (its database session's application_name, set by the database). */
+    @Column(insertable = false, updatable = false)
+    public String replica;
 
     public static RolloutEvent record(long rolloutId, String nodeName, Instant at, String actor, String kind,
             String message) {

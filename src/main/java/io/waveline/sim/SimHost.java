@@ -55,16 +55,18 @@ public final class SimHost {
     private int asRoot;
     private boolean pinned;
     private int installs;
+    private int reboots;
     private int dropsLeft = 2;
 
     /** Everything a host remembers, so a simulated fleet can outlive the process that serves it. */
     public record State(Map<String, String> packages, Map<String, SimJob> jobs, String loadedDriver, String bootId,
-            int visibleGpus, Instant rebootAt, Instant downUntil, boolean hung, int installs, int dropsLeft, boolean powerCycle) {
+            int visibleGpus, Instant rebootAt, Instant downUntil, boolean hung, int installs, int dropsLeft, boolean powerCycle,
+            int reboots) {
     }
 
     public synchronized State state() {
         return new State(Map.copyOf(packages), Map.copyOf(jobs), loadedDriver, bootId, visibleGpus, rebootAt, downUntil,
-                hung, installs, dropsLeft, powerCycle);
+                hung, installs, dropsLeft, powerCycle, reboots);
     }
 
     public synchronized void restore(State state) {
@@ -81,6 +83,12 @@ public final class SimHost {
         installs = state.installs();
         dropsLeft = state.dropsLeft();
         powerCycle = state.powerCycle();
+        reboots = state.reboots();
+    }
+
+    /** How many reboots, power cycles and BMC resets the host was asked for. */
+    public synchronized int reboots() {
+        return reboots;
     }
 
     public SimHost(String name, int gpuCount, Map<String, String> versions, Function<String, Set<SimFault>> faults,
@@ -152,6 +160,7 @@ public final class SimHost {
     public synchronized void resetByBmc(boolean cycle, Instant now) {
         advance(now);
         rebootAt = now;
+        reboots++;
         powerCycle |= cycle;
     }
 
@@ -188,10 +197,12 @@ public final class SimHost {
         }
         if (command.contains("systemctl reboot")) {
             rebootAt = now;
+            reboots++;
             return new CommandResult(0, "");
         }
         if (command.contains("ipmitool chassis power cycle")) {
             rebootAt = now;
+            reboots++;
             powerCycle = true;
             return new CommandResult(0, "Chassis Power Control: Cycle\n");
         }
