@@ -31,6 +31,7 @@ public class OpenApiDocument implements OASFilter {
             "Plans", "Rollout plans: list, read, validate and preview against the fleet",
             "Rollouts", "Start rollouts, follow them (state, events, live stream) and command them",
             "Notifications", "The notification sinks and their counters",
+            "System", "This replica: its clock, the database's size and what the retention keeps",
             "ChatOps", "Slack and Mattermost slash commands and buttons, authenticated by the platform's signature or token");
 
     @Override

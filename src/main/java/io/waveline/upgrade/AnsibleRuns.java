@@ -38,13 +38,20 @@ public final class AnsibleRuns {
         this.ansibleDir = ansibleDir;
     }
 
-    /** Starts the playbook for {@code host} unless a run with this job id exists. */
-    public void start(String jobId, String host, Path inventory, String playbook, Map<String, Object> extraVars, Duration timeout) {
-        start(jobId, host, inventory, playbook, extraVars, timeout, List.of());
+    /** Starts the playbook for {@code host} unless a run with this job id exists; answers the process it started. */
+    public java.util.Optional<Process> start(String jobId, String host, Path inventory, String playbook, Map<String, Object> extraVars,
+            Duration timeout) {
+        return start(jobId, host, inventory, playbook, extraVars, timeout, List.of());
+    }
+
+    /** Whether a run with this job id was started here (its files are in this jobs folder). */
+    public boolean exists(String jobId) {
+        io.waveline.rollout.port.DetachedJob.checkJobId(jobId);
+        return Files.exists(jobs.resolve(jobId + ".log"));
     }
 
     /** As above with more ansible-playbook options ({@code --become}, {@code --forks 5}): fixed words and numbers only. */
-    public void start(String jobId, String host, Path inventory, String playbook, Map<String, Object> extraVars, Duration timeout,
+    public java.util.Optional<Process> start(String jobId, String host, Path inventory, String playbook, Map<String, Object> extraVars, Duration timeout,
             List<String> options) {
         for (String option : options) {
             if (!option.matches("--?[a-z][a-z-]*|[0-9]{1,4}")) {
@@ -58,7 +65,7 @@ public final class AnsibleRuns {
         try {
             Files.createDirectories(jobs);
             if (Files.exists(jobs.resolve(jobId + ".log"))) {
-                return;
+                return java.util.Optional.empty();
             }
             Path vars = jobs.resolve(jobId + ".vars.json");
             Files.writeString(vars, JSON.writeValueAsString(extraVars));
@@ -75,7 +82,8 @@ public final class AnsibleRuns {
             builder.environment().put("ANSIBLE_CONFIG", ansibleDir.resolve("ansible.cfg").toAbsolutePath().toString());
             builder.environment().put("ANSIBLE_NOCOLOR", "1");
             Files.writeString(jobs.resolve(jobId + ".log"), "");
-            builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            return java.util.Optional.of(builder.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start ansible-playbook for " + host, e);
         }

@@ -31,7 +31,9 @@ import jakarta.inject.Inject;
  * and checks itself), with the plan's {@code inventory} or one Waveline writes from its own (address, port, user,
  * {@code waveline.ssh.private-key}, {@code waveline.ssh.known-hosts}); its failures name the task and message.
  * Reading versions, the boot id and the reboot go over SSH as in the {@code ssh} method. A rollback runs the same
- * playbook with the previous versions.
+ * playbook with the previous versions. The process runs on the replica that started it; who runs it, its heartbeat
+ * and its outcome are kept in {@link AnsibleRunLedger}, so a replica taking the rollout over follows the run, reads
+ * its outcome, or starts it again only if its replica is gone.
  */
 @ApplicationScoped
 public class AnsibleUpgrader implements Upgrader {
@@ -53,6 +55,18 @@ public class AnsibleUpgrader implements Upgrader {
 
     @Inject
     PackageUpgrader ssh;
+
+    @Inject
+    AnsibleRunLedger ledger;
+
+    @Inject
+    io.waveline.rollout.RolloutEngine engine;
+
+    /** The runs this replica started and that still run, by job id. */
+    private final Map<String, Local> local = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Local(String host, Duration timeout, Process process) {
+    }
 
     private AnsibleRuns runs() {
         return new AnsibleRuns(Path.of(jobsDir), Path.of(ansibleDir));
@@ -94,8 +108,35 @@ public class AnsibleUpgrader implements Upgrader {
             options.add("--become");
         }
         settings.forks().ifPresent(forks -> options.addAll(List.of("--forks", Integer.toString(forks))));
-        runs().start(jobId, node.name(), inventory, settings.playbook().orElse("upgrade.yml"), vars, timeout, options);
+        AnsibleRuns runs = runs();
+        if (runs.exists(jobId) || !ledger.claim(jobId, node.name(), engine.replica())) {
+            return Durations.format(timeout); // started here before a restart, or by another replica: followed, not repeated
+        }
+        runs.start(jobId, node.name(), inventory, settings.playbook().orElse("upgrade.yml"), vars, timeout, options)
+                .ifPresent(process -> local.put(jobId, new Local(node.name(), timeout, process)));
         return Durations.format(timeout);
+    }
+
+    /** Every few seconds: the heartbeat of the runs this replica started, and the outcome of those that ended. */
+    @io.quarkus.scheduler.Scheduled(every = "5s", identity = "ansible-heartbeat",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    void beat() {
+        for (Map.Entry<String, Local> run : local.entrySet()) {
+            try {
+                if (run.getValue().process().isAlive()) {
+                    ledger.beat(run.getKey(), engine.replica());
+                } else {
+                    JobStatus status = runs().status(run.getKey(), run.getValue().host(), run.getValue().timeout());
+                    if (status.state() == JobStatus.State.DONE) {
+                        ledger.finish(run.getKey(), status);
+                    }
+                    local.remove(run.getKey());
+                }
+            } catch (RuntimeException e) {
+                org.jboss.logging.Logger.getLogger(AnsibleUpgrader.class).warnf("Could not record ansible run %s: %s", run.getKey(),
+                        e.getMessage());
+            }
+        }
     }
 
     /** An inventory of this one node from Waveline's own, with its SSH settings. */
@@ -121,7 +162,13 @@ public class AnsibleUpgrader implements Upgrader {
     @Override
     public JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, MethodSettings settings) {
         Duration timeout = Durations.parse(handle == null ? defaultTimeout : handle).orElse(Duration.ofHours(1));
-        return runs().status(jobId, node.name(), timeout);
+        JobStatus here = runs().status(jobId, node.name(), timeout);
+        if (here.state() == JobStatus.State.RUNNING) {
+            ledger.beat(jobId, engine.replica());
+        } else if (here.state() == JobStatus.State.DONE) {
+            ledger.finish(jobId, here);
+        }
+        return here.state() == JobStatus.State.NOT_FOUND ? ledger.status(jobId) : here;
     }
 
     /** Waveline's own reboot, over SSH; through sudo when the plan says {@code become: true}, as the playbook runs. */

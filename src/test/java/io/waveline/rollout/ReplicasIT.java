@@ -94,6 +94,8 @@ class ReplicasIT {
             long r4 = taking.startRollout(PackagedService.plan("r4", "p4", 1));
             await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() -> !drivers(taking, r4).isEmpty());
             skewed.start();
+            assertThat(java.time.Instant.parse(skewed.get("/api/v1/system").get("time").asText()))
+                    .as("the skewed replica's clock").isAfter(java.time.Instant.now().plus(Duration.ofMinutes(9)));
             await().atMost(Duration.ofMinutes(3)).ignoreExceptions().until(() -> taking.state(r4).equals("SUCCEEDED"));
             assertThat(drivers(taking, r4)).as("r4 driven by one replica only, the skewed one beside it").hasSize(1);
             everyNodeUpgradedOnce(taking, r4, "p4");
