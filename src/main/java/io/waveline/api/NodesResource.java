@@ -28,9 +28,14 @@ public class NodesResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "List the fleet's nodes", description = "Every node the inventory sources report, in natural "
-            + "name order. Filter with a label selector, e.g. ?selector=pool=h100,rack in (r01,r02).")
-    public List<NodeView> list(@Parameter(description = "label selector, as kubectl -l takes it")
-            @QueryParam("selector") String selector) {
+            + "name order, a page at a time (a full page has a Link header, rel=next). Filter with a label selector, e.g."
+            + " ?selector=pool=h100,rack in (r01,r02).")
+    public org.jboss.resteasy.reactive.RestResponse<List<NodeView>> list(@Parameter(description = "label selector, as kubectl -l takes it")
+            @QueryParam("selector") String selector,
+            @Parameter(description = "the page's cursor: nodes after this name, in natural order") @QueryParam("after") String after,
+            @Parameter(description = "nodes per page, 1 to 5000 (default 1000)") @QueryParam("limit") Integer limit,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        int size = Pages.limit(limit, 1000, 5000);
         LabelSelector filter = null;
         if (selector != null && !selector.isBlank()) {
             try {
@@ -41,8 +46,10 @@ public class NodesResource {
             }
         }
         LabelSelector chosen = filter;
-        return inventory.records().stream().filter(r -> chosen == null || chosen.matches(r.labels))
+        List<NodeView> page = inventory.records().stream().filter(r -> chosen == null || chosen.matches(r.labels))
+                .filter(r -> after == null || io.waveline.plan.NaturalOrder.INSTANCE.compare(r.name, after) > 0).limit(size)
                 .map(NodeView::of).toList();
+        return Pages.of(page, size, uri, "after", page.isEmpty() ? null : page.get(page.size() - 1).name());
     }
 
     @GET

@@ -101,12 +101,19 @@ public class RolloutsResource {
 
     @GET
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "List rollouts, newest first, with node counts by state")
+    @Operation(summary = "List rollouts, newest first, with node counts by state",
+            description = "A page at a time: a full page has a Link header (rel=next) naming the next one.")
     @Transactional
-    public List<RolloutSummary> list(@QueryParam("limit") Integer limit) {
-        List<Rollout> rollouts = Rollout.<Rollout>find("order by id desc").page(0, limit == null ? 50 : Math.max(1, Math.min(limit, 500))).list();
+    public org.jboss.resteasy.reactive.RestResponse<List<RolloutSummary>> list(
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "rollouts per page, 1 to 500 (default 50)")
+            @QueryParam("limit") Integer limit,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "the page's cursor: rollouts older than this id")
+            @QueryParam("before") Long before, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        int size = Pages.limit(limit, 50, 500);
+        List<Rollout> rollouts = (before == null ? Rollout.<Rollout>find("order by id desc")
+                : Rollout.<Rollout>find("id < ?1 order by id desc", before)).page(0, size).list();
         if (rollouts.isEmpty()) {
-            return List.of();
+            return Pages.of(List.of(), size, uri, "before", null);
         }
         Map<Long, Map<String, Long>> counts = new java.util.HashMap<>();
         List<Object[]> rows = NodeRun.getEntityManager().createQuery("select n.rolloutId, n.state, count(n) from NodeRun n "
@@ -115,9 +122,9 @@ public class RolloutsResource {
         for (Object[] row : rows) {
             counts.computeIfAbsent((Long) row[0], k -> new java.util.TreeMap<>()).put(row[1].toString(), (Long) row[2]);
         }
-        return rollouts.stream().map(r -> new RolloutSummary(r.id, r.planName, r.state.name(), r.currentWave,
+        return Pages.of(rollouts.stream().map(r -> new RolloutSummary(r.id, r.planName, r.state.name(), r.currentWave,
                 r.wavePhase.name(), r.startedBy, r.createdAt, r.finishedAt, r.haltReason,
-                counts.getOrDefault(r.id, Map.of()))).toList();
+                counts.getOrDefault(r.id, Map.of()))).toList(), size, uri, "before", Long.toString(rollouts.get(rollouts.size() - 1).id));
     }
 
     @GET
@@ -132,12 +139,20 @@ public class RolloutsResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/{id}/events")
-    @Operation(summary = "The rollout's events in order: every command and transition, with its actor")
+    @Operation(summary = "The rollout's events in order: every command and transition, with its actor",
+            description = "Gap-free: following with the last id seen as `after` never passes over an event that commits later."
+                    + " A page at a time: a full page has a Link header (rel=next).")
     @Transactional
-    public List<RolloutView.Event> events(@PathParam("id") long id, @QueryParam("after") Long after) {
+    public org.jboss.resteasy.reactive.RestResponse<List<RolloutView.Event>> events(@PathParam("id") long id,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "the cursor: events after this event id")
+            @QueryParam("after") Long after,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "events per page, 1 to 10000 (default 1000)")
+            @QueryParam("limit") Integer limit, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        int size = Pages.limit(limit, 1000, 10_000);
         rollout(id);
-        return RolloutEvent.committedAfter(id, after == null ? 0L : after, Integer.MAX_VALUE)
+        List<RolloutView.Event> page = RolloutEvent.committedAfter(id, after == null ? 0L : after, size)
                 .stream().map(RolloutView.Event::of).toList();
+        return Pages.of(page, size, uri, "after", page.isEmpty() ? null : Long.toString(page.get(page.size() - 1).id()));
     }
 
     @GET

@@ -27,7 +27,8 @@ class AuthorizationTest {
     static final Map<String, String> NEEDED = Map.ofEntries(
             Map.entry("GET /api/v1/nodes", "viewer"), Map.entry("GET /api/v1/nodes/{name}", "viewer"),
             Map.entry("GET /api/v1/inventory/sources", "viewer"), Map.entry("POST /api/v1/inventory/refresh", "operator"),
-            Map.entry("GET /api/v1/notifications", "viewer"), Map.entry("GET /api/v1/plans", "viewer"),
+            Map.entry("GET /api/v1/notifications", "viewer"), Map.entry("GET /api/v1/system", "viewer"),
+            Map.entry("GET /api/v1/plans", "viewer"),
             Map.entry("GET /api/v1/plans/{name}", "viewer"), Map.entry("POST /api/v1/plans/validate", "viewer"),
             Map.entry("GET /api/v1/rollouts", "viewer"), Map.entry("POST /api/v1/rollouts", "operator"),
             Map.entry("GET /api/v1/rollouts/{id}", "viewer"), Map.entry("GET /api/v1/rollouts/{id}/events", "viewer"),

@@ -115,11 +115,19 @@ final class PackagedService implements AutoCloseable {
         return get("/api/v1/rollouts/" + rollout).get("state").asText();
     }
 
-    /** Every event of the rollout, oldest first. */
+    /** Every event of the rollout, in the order followers read them, page after page. */
     List<JsonNode> events(long rollout) throws Exception {
         List<JsonNode> events = new ArrayList<>();
-        get("/api/v1/rollouts/" + rollout + "/events").forEach(events::add);
-        return events;
+        long after = 0;
+        while (true) {
+            List<JsonNode> page = new ArrayList<>();
+            get("/api/v1/rollouts/" + rollout + "/events?limit=10000&after=" + after).forEach(page::add);
+            if (page.isEmpty()) {
+                return events;
+            }
+            events.addAll(page);
+            after = page.get(page.size() - 1).get("id").asLong();
+        }
     }
 
     /** A simulated host's stored state ({@code installs}, {@code reboots}, {@code packages}) in the given state dir. */
