@@ -41,6 +41,10 @@ public interface EngineSettings {
     @WithDefault("30s")
     Duration leaseTtl();
 
+    /** Nodes the wave-level XID scan reads at once. */
+    @WithDefault("16")
+    int waveScanParallelism();
+
     /** This replica's name in leases; replicas must differ (default: the host name). */
     java.util.Optional<String> replicaId();
 }

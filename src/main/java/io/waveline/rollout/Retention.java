@@ -121,6 +121,7 @@ public class Retention {
         int nodeRuns = em.createNativeQuery("delete from node_run where rollout_id = ?1").setParameter(1, id).executeUpdate();
         int events = em.createNativeQuery("delete from rollout_event where rollout_id = ?1").setParameter(1, id).executeUpdate();
         em.createNativeQuery("delete from rollout_wave where rollout_id = ?1").setParameter(1, id).executeUpdate();
+        em.createNativeQuery("delete from wave_scan_result where rollout_id = ?1").setParameter(1, id).executeUpdate();
         em.createNativeQuery("delete from engine_lease where rollout_id = ?1").setParameter(1, id).executeUpdate();
         em.createNativeQuery("delete from rollout where id = ?1").setParameter(1, id).executeUpdate();
         return new int[] {nodeRuns, checks, events};

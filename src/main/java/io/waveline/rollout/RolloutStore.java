@@ -227,6 +227,43 @@ public class RolloutStore {
                 plan.waveChecks().nccl(), plan.limits().power());
     }
 
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
+
+    /** The wave stage's verdicts committed so far, by node run (a scan interrupted by a restart goes on from them). */
+    @Transactional
+    public Map<Long, CheckOutcome> scannedSoFar(long rolloutId, Action.CheckWave action) {
+        Map<Long, CheckOutcome> scanned = new java.util.HashMap<>();
+        for (Object row : em.createNativeQuery("select node_run_id, cast(outcome as text) from wave_scan_result where rollout_id = ?1"
+                + " and wave_index = ?2 and stage = ?3").setParameter(1, rolloutId).setParameter(2, action.wave())
+                .setParameter(3, action.stage().name()).getResultList()) {
+            Object[] columns = (Object[]) row;
+            try {
+                scanned.put(((Number) columns[0]).longValue(), json.readValue((String) columns[1], CheckOutcome.class));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("an XID scan verdict stored for node run " + columns[0] + " is unreadable", e);
+            }
+        }
+        return scanned;
+    }
+
+    /** One node's verdict of the wave stage, committed at once; nothing if this replica lost the lease. */
+    @Transactional
+    public boolean recordScan(Lease lease, Action.CheckWave action, long nodeRunId, CheckOutcome outcome) {
+        if (!holds(lease)) {
+            return false;
+        }
+        try {
+            em.createNativeQuery("insert into wave_scan_result (rollout_id, wave_index, stage, node_run_id, outcome) values (?1, ?2, ?3,"
+                    + " ?4, cast(?5 as jsonb)) on conflict do nothing").setParameter(1, lease.rolloutId()).setParameter(2, action.wave())
+                    .setParameter(3, action.stage().name()).setParameter(4, nodeRunId).setParameter(5, json.writeValueAsString(outcome))
+                    .executeUpdate();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot store the XID scan verdict of node run " + nodeRunId, e);
+        }
+        return true;
+    }
+
     /**
      * Records a wave-level check: every verdict as a check result of its node run, a node with a fatal XID as the
      * node pipeline decided it ({@code failures}: failed for a driver cause, quarantined for hardware, its effects
@@ -278,6 +315,8 @@ public class RolloutStore {
         } else {
             wave.checkedAfterSoakAt = now;
         }
+        em.createNativeQuery("delete from wave_scan_result where rollout_id = ?1 and wave_index = ?2 and stage = ?3")
+                .setParameter(1, rolloutId).setParameter(2, action.wave()).setParameter(3, action.stage().name()).executeUpdate();
         String summary = "XID scan " + when + ": " + outcomes.size() + " node(s) scanned, " + bad + " with a fatal XID"
                 + (unreachable.isEmpty() ? "" : "; not reachable: " + String.join(", ", unreachable)) + acrossSummary;
         event(rollout, null, now, "wave.checked", summary);

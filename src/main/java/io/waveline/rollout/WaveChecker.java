@@ -21,9 +21,11 @@ import jakarta.inject.Inject;
 
 /**
  * The wave-level checks ({@link Action.CheckWave}): a fresh XID scan of every node the wave upgraded, after the
- * wave settled and again at the end of its soak. Reads the nodes, runs the scans outside any transaction, then
- * commits the verdicts with {@link RolloutStore#commitWaveCheck}, which ignores a stage already recorded, so a
- * crash in between only repeats the (read-only) scan. A node that does not answer is reported and left as it is.
+ * wave settled and again at the end of its soak. Reads the nodes, scans them outside any transaction,
+ * {@code waveline.engine.wave-scan-parallelism} at once, committing each node's verdict as it comes
+ * ({@link RolloutStore#recordScan}), so a restart scans only the nodes left; then commits the stage with
+ * {@link RolloutStore#commitWaveCheck}, which ignores a stage already recorded. A node that does not answer is
+ * reported and left as it is.
  * After the wave (not after the soak) the plan's optional NCCL run across the wave follows, on the nodes without a
  * fatal XID and, per rack, only as many as its power budget carries; if it fails, the wave fails.
  */
@@ -51,17 +53,62 @@ public class WaveChecker {
     @Inject
     io.waveline.rollout.port.NodeOperationsSelection schedulers;
 
+    @Inject
+    EngineSettings settings;
+
+    private java.util.concurrent.ExecutorService scanners;
+
+    @jakarta.annotation.PostConstruct
+    void start() {
+        scanners = java.util.concurrent.Executors.newFixedThreadPool(settings.waveScanParallelism(), r -> {
+            Thread thread = new Thread(r, "wave-scan");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        scanners.shutdownNow();
+    }
+
     public void run(Lease lease, Action.CheckWave action) {
         RolloutStore.WaveScan scan = store.waveScan(lease.rolloutId(), action.wave());
         CheckRequest xid = scan.xidRequest();
-        Map<Long, CheckOutcome> outcomes = new LinkedHashMap<>();
-        List<String> unreachable = new ArrayList<>();
+        Map<Long, CheckOutcome> before = store.scannedSoFar(lease.rolloutId(), action);
+        Map<Long, java.util.concurrent.Future<Optional<CheckOutcome>>> scanning = new LinkedHashMap<>();
+        List<String> unreachable = java.util.Collections.synchronizedList(new ArrayList<>());
         for (NodeRun run : scan.nodes()) {
-            try {
-                outcomes.put(run.id, checks.runOne(run.address(), xid, CheckContext.none()));
-            } catch (NodeUnreachableException | RuntimeException e) {
-                unreachable.add(run.nodeName + " (" + e.getMessage() + ")");
+            if (!before.containsKey(run.id)) {
+                scanning.put(run.id, scanners.submit(() -> {
+                    try {
+                        CheckOutcome outcome = checks.runOne(run.address(), xid, CheckContext.none());
+                        return store.recordScan(lease, action, run.id, outcome) ? Optional.of(outcome) : Optional.<CheckOutcome>empty();
+                    } catch (NodeUnreachableException | RuntimeException e) {
+                        unreachable.add(run.nodeName + " (" + e.getMessage() + ")");
+                        return Optional.<CheckOutcome>empty();
+                    }
+                }));
             }
+        }
+        Map<Long, CheckOutcome> outcomes = new LinkedHashMap<>();
+        for (NodeRun run : scan.nodes()) {
+            if (before.containsKey(run.id)) {
+                outcomes.put(run.id, before.get(run.id));
+                continue;
+            }
+            try {
+                scanning.get(run.id).get().ifPresent(outcome -> outcomes.put(run.id, outcome));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                scanning.values().forEach(f -> f.cancel(true));
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("XID scan of " + run.nodeName + " failed", e.getCause());
+            }
+        }
+        if (outcomes.size() + unreachable.size() < scan.nodes().size()) {
+            return; // this replica lost the lease meanwhile: the holder scans the rest
         }
         String when = action.stage().when(scan.waveName());
         Map<Long, Decision> failures = new LinkedHashMap<>();

@@ -82,55 +82,15 @@ class IntentBeforeActionTest {
     }
 
     /**
-     * Starts a one-node rollout waiting for approval, takes its lease as replica "dying", approves it and drives it as
-     * that replica until a decision matches {@code until}: commits it (the intent), carries its host actions out when
-     * {@code act}, and stops without confirming. Then gives the lease up and waits until this process's engine
-     * finishes the rollout. Answers the rollout's id.
+     * A one-node rollout driven by a dying replica until a decision matches {@code until}: its intent committed, its
+     * host actions carried out when {@code act}, never confirmed; then this process's engine takes over and finishes.
      */
     private long takenOverAfter(String node, String version, Predicate<Decision> until, boolean act) {
-        String plan = ConcurrentStartTest.plan("intent-" + version.replace('.', '-'), node).replace("570.124.90", version);
-        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
-                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
-        await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_APPROVAL".equals(state(id)));
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("update engine_lease set owner = 'dying',"
-                + " epoch = nextval('engine_lease_epoch'), expires_at = now() + interval '1 hour' where rollout_id = ?1")
-                .setParameter(1, id).executeUpdate());
-        Lease dying = store.lease(id, "dying", Duration.ofHours(1)).orElseThrow();
-        given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/approve").then().statusCode(200);
-
-        boolean stopped = false;
-        for (int round = 0; round < 200 && !stopped; round++) {
-            List<Action> actions = RolloutDecider.decide(store.snapshot(id).orElseThrow(), clock.instant());
-            List<Action> rolloutLevel = actions.stream().filter(a -> !(a instanceof Action.StepNode) && !(a instanceof Action.CheckWave))
-                    .toList();
-            if (!rolloutLevel.isEmpty()) {
-                assertThat(store.apply(dying, rolloutLevel, clock.instant())).isTrue();
-            }
-            for (Action action : actions) {
-                if (action instanceof Action.StepNode step) {
-                    NodeRun run = store.detached(step.nodeRunId());
-                    Decision decided = stepper.step(run, clock.instant());
-                    long committed = store.commitStep(decided, dying, clock.instant()).orElseThrow();
-                    if (until.test(decided)) {
-                        if (act) {
-                            stepper.act(run, decided, committed, clock.instant()); // carried out, never confirmed
-                        }
-                        stopped = true;
-                    } else if (!decided.hostActions().isEmpty()) {
-                        store.commitStep(stepper.act(run, decided, committed, clock.instant()), dying, clock.instant()).orElseThrow();
-                    }
-                }
-            }
-        }
-        assertThat(stopped).as("the dying replica reached the host action").isTrue();
-        store.release("dying");
-
-        await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(state(id)));
-        return id;
-    }
-
-    private static String state(long id) {
-        return given().when().get("/api/v1/rollouts/" + id).then().extract().path("state");
+        DyingReplica dying = new DyingReplica(store, stepper, clock, em)
+                .start(ConcurrentStartTestPlans.plan("intent-" + version.replace('.', '-'), node, version));
+        dying.driveUntil((action, decided) -> decided != null && until.test(decided), act);
+        assertThat(dying.die()).isEqualTo("SUCCEEDED");
+        return dying.rollout;
     }
 
     private List<String> messages(long rollout, String kind) {
