@@ -33,6 +33,7 @@ public class InventoryResource {
     }
 
     @POST
+    @BodyLimit(BodyLimit.NONE)
     @RolesAllowed(Roles.OPERATOR)
     @Path("/refresh")
     @Operation(summary = "Re-read every inventory source now")

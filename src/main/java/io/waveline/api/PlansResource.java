@@ -66,6 +66,7 @@ public class PlansResource {
     }
 
     @POST
+    @BodyLimit(BodyLimit.PLAN)
     @RolesAllowed(Roles.VIEWER)
     @Path("/validate")
     @Consumes(MediaType.WILDCARD)

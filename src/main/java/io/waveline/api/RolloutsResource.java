@@ -66,6 +66,7 @@ public class RolloutsResource {
     }
 
     @POST
+    @BodyLimit(2 * BodyLimit.PLAN)
     @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a rollout", description = "Body {\"plan\": \"<name in the plan directory>\"} or "
@@ -187,6 +188,7 @@ public class RolloutsResource {
     }
 
     @POST
+    @BodyLimit(BodyLimit.NONE)
     @Path("/{id}/pause")
     @RolesAllowed(Roles.OPERATOR)
     @Operation(operationId = "pauseRollout", summary = "Pause a rollout: no new node starts; nodes under way finish")
@@ -196,6 +198,7 @@ public class RolloutsResource {
     }
 
     @POST
+    @BodyLimit(BodyLimit.NONE)
     @Path("/{id}/resume")
     @RolesAllowed(Roles.OPERATOR)
     @Operation(operationId = "resumeRollout", summary = "Resume a paused rollout")
@@ -205,6 +208,7 @@ public class RolloutsResource {
     }
 
     @POST
+    @BodyLimit(BodyLimit.NONE)
     @Path("/{id}/abort")
     @RolesAllowed(Roles.OPERATOR)
     @Operation(operationId = "abortRollout", summary = "Abort a rollout: nodes not started are skipped, started ones finish")
@@ -214,6 +218,7 @@ public class RolloutsResource {
     }
 
     @POST
+    @BodyLimit(BodyLimit.NONE)
     @Path("/{id}/approve")
     @RolesAllowed(Roles.APPROVER)
     @Operation(operationId = "approveWave", summary = "Approve the wave that waits for approval (approver role)")
@@ -223,6 +228,7 @@ public class RolloutsResource {
     }
 
     @POST
+    @BodyLimit(BodyLimit.NONE)
     @Path("/{id}/rollback")
     @RolesAllowed(Roles.OPERATOR)
     @Operation(operationId = "rollBackRollout", summary = "Roll a finished rollout back: every upgraded node to its previous versions")
@@ -232,6 +238,7 @@ public class RolloutsResource {
     }
 
     @POST
+    @BodyLimit(BodyLimit.NONE)
     @Path("/{id}/{command}")
     @RolesAllowed(Roles.OPERATOR)
     @Operation(operationId = "unknownRolloutCommand", summary = "Any other command: 404 naming the commands there are")

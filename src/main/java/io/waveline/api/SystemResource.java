@@ -8,7 +8,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.waveline.plan.Durations;
 import io.waveline.rollout.Retention;
-import io.waveline.rollout.RolloutEngine;
+import io.waveline.rollout.Replica;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -24,7 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 public class SystemResource {
 
     @Inject
-    RolloutEngine engine;
+    Replica replica;
 
     @Inject
     Retention retention;
@@ -55,7 +55,7 @@ public class SystemResource {
         Database database = new Database(count("select pg_database_size(current_database())"), count("select count(*) from rollout"),
                 count("select count(*) from rollout where finished_at is null"), count("select count(*) from node_run"),
                 count("select count(*) from check_result"), count("select count(*) from rollout_event"));
-        return new SystemView(engine.replica(), clock.instant(), database,
+        return new SystemView(replica.id(), clock.instant(), database,
                 new RetentionView(retention.keep().map(Durations::format).orElse("keep"), retention.last()));
     }
 

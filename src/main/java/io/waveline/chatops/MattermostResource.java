@@ -70,6 +70,7 @@ public class MattermostResource {
             });
 
     @POST
+    @io.waveline.api.BodyLimit(io.waveline.api.BodyLimit.CHAT)
     @Path("/commands")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)

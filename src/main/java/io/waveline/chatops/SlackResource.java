@@ -75,6 +75,7 @@ public class SlackResource {
     }
 
     @POST
+    @io.waveline.api.BodyLimit(io.waveline.api.BodyLimit.CHAT)
     @Path("/commands")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
@@ -125,6 +126,7 @@ public class SlackResource {
     }
 
     @POST
+    @io.waveline.api.BodyLimit(io.waveline.api.BodyLimit.CHAT)
     @Path("/interactions")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)

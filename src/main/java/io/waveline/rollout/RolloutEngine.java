@@ -1,13 +1,11 @@
 package io.waveline.rollout;
 
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +54,9 @@ public class RolloutEngine {
     @Inject
     io.waveline.fleet.FleetInventory inventory;
 
+    @Inject
+    Replica replicaName;
+
     private ExecutorService loop;
     private ExecutorService workers;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
@@ -65,7 +66,7 @@ public class RolloutEngine {
     private String replica;
 
     void onStart(@Observes StartupEvent event) {
-        replica = settings.replicaId().orElseGet(RolloutEngine::hostName);
+        replica = replicaName.id();
         loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "rollout-engine"));
         workers = Executors.newFixedThreadPool(settings.workers(), r -> new Thread(r, "rollout-step"));
         running = true;
@@ -191,14 +192,6 @@ public class RolloutEngine {
         } finally {
             checkingWaves.remove(rolloutId);
             wake();
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "replica-" + UUID.randomUUID();
         }
     }
 }

@@ -60,7 +60,7 @@ public class AnsibleUpgrader implements Upgrader {
     AnsibleRunLedger ledger;
 
     @Inject
-    io.waveline.rollout.RolloutEngine engine;
+    io.waveline.rollout.Replica replica;
 
     /** The runs this replica started and that still run, by job id. */
     private final Map<String, Local> local = new java.util.concurrent.ConcurrentHashMap<>();
@@ -109,7 +109,7 @@ public class AnsibleUpgrader implements Upgrader {
         }
         settings.forks().ifPresent(forks -> options.addAll(List.of("--forks", Integer.toString(forks))));
         AnsibleRuns runs = runs();
-        if (runs.exists(jobId) || !ledger.claim(jobId, node.name(), engine.replica())) {
+        if (runs.exists(jobId) || !ledger.claim(jobId, node.name(), replica.id())) {
             return Durations.format(timeout); // started here before a restart, or by another replica: followed, not repeated
         }
         runs.start(jobId, node.name(), inventory, settings.playbook().orElse("upgrade.yml"), vars, timeout, options)
@@ -124,7 +124,7 @@ public class AnsibleUpgrader implements Upgrader {
         for (Map.Entry<String, Local> run : local.entrySet()) {
             try {
                 if (run.getValue().process().isAlive()) {
-                    ledger.beat(run.getKey(), engine.replica());
+                    ledger.beat(run.getKey(), replica.id());
                 } else {
                     JobStatus status = runs().status(run.getKey(), run.getValue().host(), run.getValue().timeout());
                     if (status.state() == JobStatus.State.DONE) {
@@ -164,7 +164,7 @@ public class AnsibleUpgrader implements Upgrader {
         Duration timeout = Durations.parse(handle == null ? defaultTimeout : handle).orElse(Duration.ofHours(1));
         JobStatus here = runs().status(jobId, node.name(), timeout);
         if (here.state() == JobStatus.State.RUNNING) {
-            ledger.beat(jobId, engine.replica());
+            ledger.beat(jobId, replica.id());
         } else if (here.state() == JobStatus.State.DONE) {
             ledger.finish(jobId, here);
         }
