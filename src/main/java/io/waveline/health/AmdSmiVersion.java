@@ -13,7 +13,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The {@code amd-smi} check: {@code amd-smi version --json} answers
  * {@code [{"tool": "AMDSMI Tool", "version": …, "amdsmi_library_version": …, "rocm_version": "7.0.2",
  * "amdgpu_version": "6.16.6", …}]}; hosts with only the older tool answer {@code rocm-smi --showdriverversion --json}
- * with {@code {"system": {"Driver version": "6.7.0"}}}. Pass: the tool answers and the amdgpu driver (and ROCm,
+ * with {@code {"system": {"Driver version": "6.7.0"}}}. Before ROCm 6.3, {@code amd-smi version --json} has no
+ * {@code amdgpu_version} (its source printed only the tool, library and ROCm versions): the driver's version then
+ * comes from {@code rocm-smi} ({@link #evaluate(int, String, int, String, Map)}). Pass: the tool answers and the amdgpu driver (and ROCm,
  * where reported) equal the versions the node should run ({@code amdgpu-driver}, {@code rocm}). Pure; never throws.
  */
 public final class AmdSmiVersion {
@@ -53,8 +55,24 @@ public final class AmdSmiVersion {
         }
     }
 
-    public static CheckOutcome evaluate(int exitStatus, String output, Map<String, String> expected) {
+    /** Whether {@code amd-smi version --json} answered without the driver's version (before ROCm 6.3): ask rocm-smi too. */
+    public static boolean lacksDriverVersion(int exitStatus, String output) {
         Versions versions = parse(exitStatus, output);
+        return versions.amdgpu().isEmpty() && versions.rocm().isPresent();
+    }
+
+    /** amd-smi's ROCm version with rocm-smi's driver version, for hosts whose amd-smi does not report the driver. */
+    public static CheckOutcome evaluate(int amdExit, String amdOutput, int rocmExit, String rocmOutput, Map<String, String> expected) {
+        Versions amd = parse(amdExit, amdOutput);
+        Versions rocm = parse(rocmExit, rocmOutput);
+        return evaluate(new Versions(rocm.amdgpu(), amd.rocm(), rocm.problem()), amdOutput + rocmOutput, expected);
+    }
+
+    public static CheckOutcome evaluate(int exitStatus, String output, Map<String, String> expected) {
+        return evaluate(parse(exitStatus, output), output, expected);
+    }
+
+    private static CheckOutcome evaluate(Versions versions, String output, Map<String, String> expected) {
         if (versions.problem().isPresent()) {
             return new CheckOutcome("amd-smi", CheckStatus.ERROR, "AMD tools unreadable (" + versions.problem().get() + ")",
                     CheckOutcome.Cause.NONE, Map.of(), output);

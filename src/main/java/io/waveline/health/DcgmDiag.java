@@ -13,7 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The {@code dcgm-diag} check: {@code dcgmi diag -r <level> -j}. Reads both JSON shapes (gpu-health.md): DCGM
  * 4.x ({@code "DCGM Diagnostic"} → {@code test_categories[].tests[]} with {@code results[]} per GPU) and 3.x
- * ({@code "DCGM GPU Diagnostic"} → categories with {@code results[].status} and {@code gpu_id}), starting at the
+ * ({@code "DCGM GPU Diagnostic"} → categories with {@code results[].status} and {@code gpu_id}; 2.x the same with
+ * {@code gpu_ids}), starting at the
  * first {@code {}. Exit 226 means the diagnostic found an error, 205 an error that needs the GPU isolated, 254 an
  * exception. A failure in the deployment (software) category points at the driver, others at the hardware.
  * Warnings pass unless the plan disallows them. Pure; garbage gives an ERROR outcome.
@@ -60,7 +61,7 @@ public final class DcgmDiag {
                 String name = test.path("name").asText("?");
                 for (JsonNode result : test.path("results")) {
                     String status = result.path("status").asText("");
-                    String gpu = result.has("entity_id") ? result.get("entity_id").asText() : result.path("gpu_id").asText("?");
+                    String gpu = gpuOf(result);
                     if (status.equalsIgnoreCase("Fail")) {
                         failed.add(name + " on GPU " + gpu);
                         hardware |= !categoryName.equalsIgnoreCase("Deployment") && !name.equalsIgnoreCase("software");
@@ -85,6 +86,23 @@ public final class DcgmDiag {
                             : CheckOutcome.Cause.HARDWARE, figures, output);
         }
         return CheckOutcome.pass("dcgm-diag", "DCGM diagnostic passed", figures, output);
+    }
+
+    /** The GPU a result is for: {@code entity_id} (4.x), {@code gpu_id} (3.x) or {@code gpu_ids} (2.x: a string or a list). */
+    static String gpuOf(JsonNode result) {
+        if (result.has("entity_id")) {
+            return result.get("entity_id").asText();
+        }
+        if (result.has("gpu_id")) {
+            return result.get("gpu_id").asText();
+        }
+        JsonNode ids = result.path("gpu_ids");
+        if (ids.isArray()) {
+            List<String> all = new ArrayList<>();
+            ids.forEach(id -> all.add(id.asText()));
+            return String.join(",", all);
+        }
+        return ids.isMissingNode() || ids.asText().isBlank() ? "?" : ids.asText();
     }
 
     private static CheckOutcome error(String summary, String output) {

@@ -18,8 +18,19 @@ public final class FirmwareVersionCheck {
 
     /** {@code reader}: who reported {@code running}, as the summary starts ({@code "BMC reports "}). */
     public static CheckOutcome readBack(Map<String, String> wanted, Map<String, String> running, String reader) {
+        return readBack(wanted, running, Map.of(), reader);
+    }
+
+    /**
+     * As above, knowing what is burned: a component burned at the wanted version but still running the old one is
+     * pending activation, which the reset should have done; the failure says so.
+     */
+    public static CheckOutcome readBack(Map<String, String> wanted, Map<String, String> running, Map<String, String> burned,
+            String reader) {
         List<String> wrong = wanted.entrySet().stream().filter(e -> !e.getValue().equals(running.get(e.getKey())))
-                .map(e -> e.getKey() + " runs " + running.getOrDefault(e.getKey(), "nothing") + ", expected " + e.getValue()).toList();
+                .map(e -> e.getKey() + " runs " + running.getOrDefault(e.getKey(), "nothing") + ", expected " + e.getValue()
+                        + (e.getValue().equals(burned.get(e.getKey())) ? " (burned, pending activation: the reset did not activate it)" : ""))
+                .toList();
         return wrong.isEmpty() ? CheckOutcome.pass("firmware-version", reader + Components.describe(wanted), Map.copyOf(running), "")
                 : CheckOutcome.fail("firmware-version", CheckOutcome.Cause.DRIVER, String.join("; ", wrong) + " after activation",
                         Map.copyOf(running), "");

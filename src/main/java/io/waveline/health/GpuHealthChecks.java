@@ -134,6 +134,10 @@ public class GpuHealthChecks implements HealthCheck {
                 CommandResult amd = runner.run(node, AmdSmiVersion.AMD_SMI, timeout);
                 if (amd.exitStatus() == 127) {
                     amd = runner.run(node, AmdSmiVersion.ROCM_SMI, timeout);
+                } else if (AmdSmiVersion.lacksDriverVersion(amd.exitStatus(), amd.output())) {
+                    CommandResult rocm = runner.run(node, AmdSmiVersion.ROCM_SMI, timeout);
+                    return AmdSmiVersion.evaluate(amd.exitStatus(), amd.output(), rocm.exitStatus(), rocm.output(),
+                            context.expectedVersions());
                 }
                 return AmdSmiVersion.evaluate(amd.exitStatus(), amd.output(), context.expectedVersions());
             }

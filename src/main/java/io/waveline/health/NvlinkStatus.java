@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * The {@code nvlink} check: {@code nvidia-smi nvlink -s} prints a header per GPU
  * ({@code GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-…)}) followed by one line per link, its speed when up
  * ({@code Link 0: 26.562 GB/s}) or {@code <inactive>} when down. A GPU without NVLink prints its header alone, and
- * a host without any prints nothing.
+ * a host without any prints nothing. A GPU whose links are all down prints, instead of its links,
+ * {@code NVML: Unable to retrieve NVLink information as all links are inActive} (older drivers: {@code inactive}):
+ * every link of it is down, which on an NVSwitch system is a Fabric Manager or NVSwitch failure, never "no NVLink".
  * Pass: every link listed is up, and no GPU has fewer links up than in the baseline. A link down points at the
  * hardware (cable, NVSwitch tray) unless every link of the node is down, which points at the driver (Fabric
  * Manager, module). The format is only partly documented: lines that are neither a GPU header nor a link line are
@@ -27,9 +29,13 @@ public final class NvlinkStatus {
     private static final Pattern GPU = Pattern.compile("^GPU (\\d+):");
     private static final Pattern LINK = Pattern.compile("^\\s*Link (\\d+): (.*)$");
     private static final Pattern SPEED = Pattern.compile("[0-9.]+ GB/s");
+    private static final Pattern ALL_INACTIVE = Pattern.compile("all links are inactive", Pattern.CASE_INSENSITIVE);
 
-    /** Links up per GPU index, the links down as "GPU g link l", or why the output could not be read. */
-    public record Result(Map<Integer, Integer> linksUp, List<String> down, Optional<String> problem) {
+    /**
+     * Links up per GPU index, the links down as "GPU g link l", the GPUs whose links are all inactive, or why the output
+     * could not be read.
+     */
+    public record Result(Map<Integer, Integer> linksUp, List<String> down, List<Integer> allInactive, Optional<String> problem) {
     }
 
     private NvlinkStatus() {
@@ -38,6 +44,7 @@ public final class NvlinkStatus {
     public static Result parse(int exitStatus, String output) {
         Map<Integer, Integer> up = new LinkedHashMap<>();
         List<String> down = new ArrayList<>();
+        List<Integer> allInactive = new ArrayList<>();
         Integer gpu = null;
         for (String line : output.split("\\R")) {
             Matcher header = GPU.matcher(line);
@@ -50,6 +57,10 @@ public final class NvlinkStatus {
                 }
                 continue;
             }
+            if (ALL_INACTIVE.matcher(line).find() && gpu != null) {
+                allInactive.add(gpu);
+                continue;
+            }
             Matcher link = LINK.matcher(line);
             if (link.find() && gpu != null) {
                 if (SPEED.matcher(link.group(2)).find()) {
@@ -60,13 +71,16 @@ public final class NvlinkStatus {
             }
         }
         if (up.isEmpty() && exitStatus == 0 && output.isBlank()) {
-            return new Result(Map.of(), List.of(), Optional.empty());
+            return new Result(Map.of(), List.of(), List.of(), Optional.empty());
+        }
+        if (up.isEmpty() && ALL_INACTIVE.matcher(output).find()) {
+            return new Result(Map.of(), List.of(), List.of(-1), Optional.empty()); // no GPU header: every GPU's links down
         }
         if (up.isEmpty()) {
             String first = output.lines().filter(l -> !l.isBlank()).findFirst().orElse("(no output)").strip();
-            return new Result(Map.of(), List.of(), Optional.of("exit " + exitStatus + ": " + first));
+            return new Result(Map.of(), List.of(), List.of(), Optional.of("exit " + exitStatus + ": " + first));
         }
-        return new Result(up, down, Optional.empty());
+        return new Result(up, down, List.copyOf(allInactive), Optional.empty());
     }
 
     public static CheckOutcome evaluate(int exitStatus, String output, Optional<GpuBaseline> baseline) {
@@ -79,6 +93,9 @@ public final class NvlinkStatus {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("linksUp", total);
         figures.put("down", result.down());
+        if (!result.allInactive().isEmpty()) {
+            figures.put("allInactive", result.allInactive());
+        }
         List<String> fewer = new ArrayList<>();
         baseline.ifPresent(b -> b.nvlinksUp().forEach((index, before) -> {
             int now = result.linksUp().getOrDefault(index, 0);
@@ -86,11 +103,15 @@ public final class NvlinkStatus {
                 fewer.add("GPU " + index + ": " + now + " of " + before + " links up");
             }
         }));
-        if (result.down().isEmpty() && fewer.isEmpty()) {
+        if (result.down().isEmpty() && fewer.isEmpty() && result.allInactive().isEmpty()) {
             return CheckOutcome.pass("nvlink", total == 0 ? "no NVLink on these GPUs" : "all " + total + " NVLinks up", figures, output);
         }
         boolean allDown = total == 0;
         List<String> problems = new ArrayList<>(fewer);
+        if (!result.allInactive().isEmpty()) {
+            problems.add(0, (result.allInactive().contains(-1) ? "every GPU" : "GPU " + result.allInactive().stream().map(String::valueOf)
+                    .reduce((a, b) -> a + ", " + b).orElse("")) + ": all NVLinks inactive (Fabric Manager or NVSwitch)");
+        }
         if (!result.down().isEmpty()) {
             problems.add(0, result.down().size() + " link(s) down: " + String.join(", ", result.down().subList(0,
                     Math.min(4, result.down().size()))) + (result.down().size() > 4 ? ", …" : ""));

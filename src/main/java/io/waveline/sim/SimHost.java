@@ -26,8 +26,8 @@ public final class SimHost {
 
     private static final Pattern INSTALL = Pattern.compile("nohup sh -c '(.*); echo \\$\\? > ([a-z0-9-]+)\\.rc'");
     private static final Pattern JOB_STATUS = Pattern.compile("if \\[ -e ([a-z0-9-]+)\\.rc \\]");
-    private static final Pattern PACKAGE_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabricmanager)-[0-9]+=([A-Za-z0-9._+~-]+)-1");
-    private static final Pattern RPM_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabric-manager)-(?:3:)?([0-9][A-Za-z0-9._+~]*)");
+    private static final Pattern PACKAGE_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabricmanager)(?:-[0-9]+)?=([A-Za-z0-9._+~-]+)-1");
+    private static final Pattern RPM_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabric-manager|nvidia-fabricmanager)-(?:3:)?([0-9][A-Za-z0-9._+~]*)");
     /** A firmware image the host tools are given: {@code <component>-<version>.<ext>}, the simulator's convention. */
     private static final Pattern FIRMWARE_IMAGE = Pattern.compile("(?:update_fw -p|-i) /\\S*?/?(gpu-firmware|nvswitch-firmware|nic-firmware)-"
             + "([0-9][A-Za-z0-9._+~-]*?)\\.(?:bin|fwpkg|img)(?=\\s|$)");
@@ -179,7 +179,9 @@ public final class SimHost {
         if (command.startsWith("rpm -q")) {
             StringBuilder out = new StringBuilder();
             for (String component : new String[] {"nvidia-driver", "nvidia-fabricmanager"}) {
-                String rpm = component.equals("nvidia-driver") ? "nvidia-driver" : "nvidia-fabric-manager";
+                // From R580 on Fabric Manager's RPM is nvidia-fabricmanager (NVIDIA/gpu-driver-container#585, #898).
+                String rpm = component.equals("nvidia-driver") ? "nvidia-driver" : renamedFabricManager(packages.get(component))
+                        ? "nvidia-fabricmanager" : "nvidia-fabric-manager";
                 out.append(packages.containsKey(component) ? rpm + " " + packages.get(component)
                         : "package " + rpm + " is not installed").append('\n');
             }
@@ -189,8 +191,9 @@ public final class SimHost {
             StringBuilder out = new StringBuilder();
             packages.forEach((component, version) -> {
                 if (component.startsWith("nvidia-")) {
-                    out.append(component).append('-').append(version.split("\\.")[0]).append(' ').append(version)
-                            .append("-1\n");
+                    // From R580 on Ubuntu's Fabric Manager package has no branch suffix (NVIDIA/gpu-driver-container#451).
+                    out.append(component).append(component.equals("nvidia-fabricmanager") && renamedFabricManager(version) ? ""
+                            : "-" + version.split("\\.")[0]).append(' ').append(version).append("-1\n");
                 }
             });
             return new CommandResult(0, out.toString());
@@ -212,7 +215,7 @@ public final class SimHost {
                     : new CommandResult(1, "Error: no HGX baseboard found at the given BMC\n");
         }
         if (command.equals("mlxfwmanager --query")) {
-            return new CommandResult(0, SimOutputs.mlxfwmanagerQuery(firmware("nic-firmware")));
+            return new CommandResult(0, SimOutputs.mlxfwmanagerQuery(firmware("nic-firmware"), packages.get(FLASHED + "nic-firmware")));
         }
         if (command.equals("cat /proc/driver/nvidia/version")) {
             return loadedDriver == null ? new CommandResult(1, "cat: /proc/driver/nvidia/version: No such file or directory\n")
@@ -402,6 +405,11 @@ public final class SimHost {
             case "nvswitch-firmware" -> "96.10.6D.00.01";
             default -> "28.39.1002";
         });
+    }
+
+    private static boolean renamedFabricManager(String version) {
+        String branch = version == null ? "" : version.split("\\.")[0];
+        return branch.matches("[0-9]{1,6}") && Integer.parseInt(branch) >= 580;
     }
 
     private static String newBootId() {

@@ -161,8 +161,12 @@ final class SimOutputs {
                 + "  \"Firmware Devices\": [\n" + devices + "\n  ]\n}\n";
     }
 
-    /** {@code mlxfwmanager --query} of two ConnectX-7 adapters running {@code firmware}. */
-    static String mlxfwmanagerQuery(String firmware) {
+    /**
+     * {@code mlxfwmanager --query} of two ConnectX-7 adapters running {@code firmware}, with {@code burned} flashed and
+     * waiting for the reset that activates it: as the real tool shows it then, {@code FW} is the burned version and
+     * {@code FW (Running)} the one still running (src/test/resources/real/mlxfwmanager/).
+     */
+    static String mlxfwmanagerQuery(String firmware, String burned) {
         StringBuilder out = new StringBuilder("Querying Mellanox devices firmware ...\n");
         String[] pci = {"0000:1a:00.0", "0000:9a:00.0"};
         for (int i = 0; i < pci.length; i++) {
@@ -175,7 +179,9 @@ final class SimOutputs {
                     .append("  PCI Device Name:  ").append(pci[i]).append('\n')
                     .append("  Base GUID:        946dae03002a7b3").append(i).append('\n')
                     .append("  Versions:         Current        Available     \n")
-                    .append(String.format(java.util.Locale.ROOT, "     FW             %-15sN/A           \n", firmware))
+                    .append(String.format(java.util.Locale.ROOT, "     FW             %-15sN/A           \n", burned == null ? firmware : burned))
+                    .append(burned == null || burned.equals(firmware) ? ""
+                            : String.format(java.util.Locale.ROOT, "     FW (Running)   %-15sN/A           \n", firmware))
                     .append("     PXE            3.7.0201       N/A           \n")
                     .append("     UEFI           14.32.0012     N/A           \n\n")
                     .append("  Status:           No matching image found\n");

@@ -41,7 +41,8 @@ public final class FirmwareTools {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern GPU_AP = Pattern.compile("HGX_FW_GPU_SXM_[0-9]+|HGX_FW_GPU_[0-9]+");
     private static final Pattern NVSWITCH_AP = Pattern.compile("HGX_FW_NVSwitch_[0-9]+");
-    private static final Pattern MLX_FW = Pattern.compile("^\\s+FW\\s+(\\S+)", Pattern.MULTILINE);
+    private static final Pattern MLX_FW = Pattern.compile("^\\s+FW\\s+(?!\\()(\\S+)", Pattern.MULTILINE);
+    private static final Pattern MLX_RUNNING = Pattern.compile("^\\s+FW \\(Running\\)\\s+(\\S+)", Pattern.MULTILINE);
 
     /** Which tool moves a component. */
     public enum Tool {
@@ -151,16 +152,41 @@ public final class FirmwareTools {
         return summarize(seen);
     }
 
-    /** Reads {@code mlxfwmanager --query}: the current {@code FW} version of every device listed. */
+    /**
+     * Reads {@code mlxfwmanager --query} (and {@code mlxup --query}, which prints the same): the burned {@code FW}
+     * version of every device listed. After a flash and before the reset that activates it, a device also prints
+     * {@code FW (Running)} with the version it still runs ({@link #parseMlxfwmanagerRunning}); the burned one is what
+     * is installed.
+     */
     public static Map<String, String> parseMlxfwmanager(String output) {
         Set<String> versions = new TreeSet<>();
-        Matcher fw = MLX_FW.matcher(output);
-        while (fw.find()) {
-            if (!fw.group(1).equals("N/A")) {
+        for (String device : mlxDevices(output)) {
+            Matcher fw = MLX_FW.matcher(device);
+            if (fw.find() && !fw.group(1).equals("N/A")) {
                 versions.add(fw.group(1));
             }
         }
         return versions.isEmpty() ? Map.of() : summarize(Map.of("nic-firmware", versions));
+    }
+
+    /** The version each device runs: its {@code FW (Running)} while a flashed version waits for activation, else its {@code FW}. */
+    public static Map<String, String> parseMlxfwmanagerRunning(String output) {
+        Set<String> versions = new TreeSet<>();
+        for (String device : mlxDevices(output)) {
+            Matcher running = MLX_RUNNING.matcher(device);
+            Matcher fw = MLX_FW.matcher(device);
+            String version = running.find() ? running.group(1) : fw.find() ? fw.group(1) : "N/A";
+            if (!version.equals("N/A")) {
+                versions.add(version);
+            }
+        }
+        return versions.isEmpty() ? Map.of() : summarize(Map.of("nic-firmware", versions));
+    }
+
+    /** The devices' blocks ({@code Device #1:} …), or the whole output when it has no such header. */
+    private static List<String> mlxDevices(String output) {
+        String[] blocks = output.split("(?m)^Device #\\d+:");
+        return blocks.length <= 1 ? List.of(output) : java.util.Arrays.asList(blocks).subList(1, blocks.length);
     }
 
     private static Map<String, String> summarize(Map<String, Set<String>> seen) {

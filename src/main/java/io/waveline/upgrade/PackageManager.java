@@ -17,6 +17,10 @@ import io.waveline.plan.Components;
  * <li>{@code dnf} (RHEL, Rocky): {@code nvidia-driver-3:<version>} and {@code nvidia-fabric-manager-<version>},
  * locked with {@code dnf versionlock}; versions read with {@code rpm -q}.</li>
  * </ul>
+ * From branch R580 on, NVIDIA renamed Fabric Manager's packages: Ubuntu's is {@code nvidia-fabricmanager} at
+ * {@code <version>-1} ({@code nvidia-fabricmanager-580} is only a virtual package then), RHEL's
+ * {@code nvidia-fabricmanager-<version>} (before: {@code nvidia-fabric-manager}); see NVIDIA/gpu-driver-container#451,
+ * #585 and #898. Both names are read, and the install uses the one of the target's branch.
  * Component names come from the known set and versions match {@link Components#VERSION}; anything else is
  * refused here, a second time, before a command is built.
  */
@@ -32,10 +36,19 @@ public enum PackageManager {
         return word.map(w -> w.equals("dnf") || w.equals("yum") ? DNF : APT).orElse(APT);
     }
 
+    /** The first branch whose Fabric Manager packages carry the new names. */
+    static final int RENAMED_FABRIC_MANAGER = 580;
+
+    /** Whether the version's branch (its first number) uses the new Fabric Manager package names. */
+    static boolean renamedBranch(String version) {
+        String branch = version.split("\\.")[0];
+        return branch.matches("[0-9]{1,6}") && Integer.parseInt(branch) >= RENAMED_FABRIC_MANAGER;
+    }
+
     public String installedQuery() {
         return this == APT
-                ? "dpkg-query -W -f='${Package} ${Version}\\n' 'nvidia-driver-*' 'nvidia-fabricmanager-*' 2>/dev/null"
-                : "rpm -q --qf '%{NAME} %{VERSION}\\n' nvidia-driver nvidia-fabric-manager 2>/dev/null";
+                ? "dpkg-query -W -f='${Package} ${Version}\\n' 'nvidia-driver-*' 'nvidia-fabricmanager' 'nvidia-fabricmanager-*' 2>/dev/null"
+                : "rpm -q --qf '%{NAME} %{VERSION}\\n' nvidia-driver nvidia-fabric-manager nvidia-fabricmanager 2>/dev/null";
     }
 
     /** Reads {@link #installedQuery()} output into component → version. */
@@ -46,7 +59,11 @@ public enum PackageManager {
             if (parts.length != 2 || parts[1].isEmpty()) {
                 continue;
             }
-            if (this == APT) {
+            if (this == APT && parts[0].equals("nvidia-fabricmanager")) {
+                versions.put("nvidia-fabricmanager", parts[1].contains("-") ? parts[1].substring(0, parts[1].lastIndexOf('-')) : parts[1]);
+            } else if (this == DNF && parts[0].equals("nvidia-fabricmanager")) {
+                versions.put("nvidia-fabricmanager", parts[1]);
+            } else if (this == APT) {
                 APT_NAMES.forEach((component, prefix) -> {
                     if (parts[0].startsWith(prefix) && parts[0].substring(prefix.length()).matches("[0-9]+")) {
                         versions.put(component, parts[1].contains("-") ? parts[1].substring(0, parts[1].lastIndexOf('-')) : parts[1]);
@@ -111,7 +128,9 @@ public enum PackageManager {
             if (!Components.VERSION.matcher(version).matches()) {
                 throw new IllegalArgumentException("refusing unsafe version " + version);
             }
-            String name = this == APT ? APT_NAMES.get(component) + version.split("\\.")[0] : DNF_NAMES.get(component);
+            boolean renamed = component.equals("nvidia-fabricmanager") && renamedBranch(version);
+            String name = renamed ? "nvidia-fabricmanager"
+                    : this == APT ? APT_NAMES.get(component) + version.split("\\.")[0] : DNF_NAMES.get(component);
             String spec = this == APT ? name + "=" + version + "-1"
                     : name + "-" + (component.equals("nvidia-driver") ? "3:" : "") + version;
             specs.append(specs.length() == 0 ? "" : " ").append(spec);

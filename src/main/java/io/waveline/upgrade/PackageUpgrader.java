@@ -94,8 +94,8 @@ public class PackageUpgrader implements Upgrader {
     @Override
     public Optional<CheckOutcome> verify(NodeAddress node, Map<String, String> wanted, MethodSettings settings)
             throws NodeUnreachableException {
-        return settings.hostToolFirmware() ? Optional.of(io.waveline.health.FirmwareVersionCheck.readBack(wanted, installedVersions(node, settings),
-                "host tools report ")) : Optional.empty();
+        return settings.hostToolFirmware() ? Optional.of(io.waveline.health.FirmwareVersionCheck.readBack(wanted, firmware(node, settings, true),
+                firmware(node, settings, false), "host tools report ")) : Optional.empty();
     }
 
     @Override
@@ -125,12 +125,20 @@ public class PackageUpgrader implements Upgrader {
         if (!settings.hostToolFirmware()) {
             return installedVersions(node, manager(settings));
         }
+        return firmware(node, settings, false);
+    }
+
+    /**
+     * The firmware versions the host tools report: burned (installed) or, with {@code running}, what the devices run; they
+     * differ while a flashed version waits for the reset that activates it (pending activation).
+     */
+    private Map<String, String> firmware(NodeAddress node, MethodSettings settings, boolean running) throws NodeUnreachableException {
         Map<String, String> versions = new java.util.TreeMap<>();
         for (FirmwareTools.Tool tool : FirmwareTools.Tool.values()) {
             CommandResult result = shell.run(node, root(settings, FirmwareTools.query(tool, firmware)), QUICK);
             if (result.ok()) {
                 versions.putAll(tool == FirmwareTools.Tool.NVFWUPD ? FirmwareTools.parseNvfwupd(result.output())
-                        : FirmwareTools.parseMlxfwmanager(result.output()));
+                        : running ? FirmwareTools.parseMlxfwmanagerRunning(result.output()) : FirmwareTools.parseMlxfwmanager(result.output()));
             }
         }
         return versions;

@@ -20,6 +20,35 @@ class PackageManagerTest {
                 + "nvidia-driver-570 nvidia-fabricmanager-570");
     }
 
+    /**
+     * From R580 on Fabric Manager's packages are renamed (NVIDIA/gpu-driver-container#451, #585, #898): Ubuntu installs
+     * {@code nvidia-fabricmanager=<version>-1}, RHEL {@code nvidia-fabricmanager-<version>}; the driver keeps its names.
+     */
+    @Test
+    void fromR580FabricManagerIsInstalledUnderItsNewName() {
+        Map<String, String> r580 = Map.of("nvidia-driver", "580.65.06", "nvidia-fabricmanager", "580.65.06");
+        assertThat(PackageManager.APT.installWork(r580)).contains("nvidia-driver-580=580.65.06-1 nvidia-fabricmanager=580.65.06-1")
+                .endsWith("apt-mark hold nvidia-driver-580 nvidia-fabricmanager");
+        assertThat(PackageManager.DNF.installWork(r580)).contains("nvidia-driver-3:580.65.06 nvidia-fabricmanager-580.65.06")
+                .endsWith("dnf versionlock add nvidia-driver nvidia-fabricmanager");
+        assertThat(PackageManager.APT.installWork(BUNDLE)).as("570 keeps the branch-suffixed name").contains("nvidia-fabricmanager-570=");
+    }
+
+    /** The simulator installs and reports R580's names as the real repositories do, and Waveline reads them back. */
+    @Test
+    void anR580InstallOnTheSimulatorReadsBackUnderTheNewName() throws Exception {
+        io.waveline.sim.SimHost host = new io.waveline.sim.SimHost("gpu-h100-01", 8, Map.of("nvidia-driver", "570.133.20",
+                "nvidia-fabricmanager", "570.133.20"), version -> java.util.Set.of(), java.time.Duration.ZERO, java.time.Duration.ZERO);
+        java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        Map<String, String> r580 = Map.of("nvidia-driver", "580.65.06", "nvidia-fabricmanager", "580.65.06");
+        for (PackageManager manager : PackageManager.values()) {
+            host.exec(PackageCommands.install(manager, "wl-" + manager.name().toLowerCase() + "-up", r580), now);
+            String query = host.exec(manager.installedQuery(), now.plusSeconds(1)).output();
+            assertThat(query).contains(manager == PackageManager.APT ? "nvidia-fabricmanager 580.65.06-1" : "nvidia-fabricmanager 580.65.06");
+            assertThat(manager.parseInstalled(query)).isEqualTo(r580);
+        }
+    }
+
     @Test
     void withoutHoldsAnEarlierHoldIsReleasedAndNoneIsSet() {
         String work = PackageManager.APT.installWork(BUNDLE, PackageManager.APT.unpinnedTemplate());
