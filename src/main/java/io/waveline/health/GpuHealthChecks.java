@@ -74,8 +74,7 @@ public class GpuHealthChecks implements HealthCheck {
         NvidiaSmiQuery.Result query = NvidiaSmiQuery.parse(smi.exitStatus(), smi.output());
         List<CheckOutcome> outcomes = new ArrayList<>();
         if (query.failure().isPresent()) {
-            outcomes.add(CheckOutcome.fail("nvidia-smi", query.mismatch() ? CheckOutcome.Cause.NVML_MISMATCH
-                    : CheckOutcome.Cause.DRIVER, "nvidia-smi failed: " + query.failure().get(), Map.of(), smi.output()));
+            outcomes.add(NvidiaSmiQuery.failure(query, smi.output()));
             return outcomes;
         }
         outcomes.add(CheckOutcome.pass("nvidia-smi", "nvidia-smi lists " + query.gpus().size() + " GPUs",

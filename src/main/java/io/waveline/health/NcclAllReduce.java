@@ -10,13 +10,16 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code nccl-allreduce} check: NCCL {@code all_reduce_perf} output. Columns are found by the header (older
- * builds print {@code error} instead of {@code #wrong} and have no {@code root} column); the check passes when
+ * builds print {@code error} instead of {@code #wrong} and have no {@code root} column); without a header (the output's
+ * beginning lost), a result row's out-of-place busbw is its sixth field from the end. Lines tagged by
+ * {@code mpirun --tag-output} ({@code [1,0]<stdout>:}) are read without the tag. The check passes when
  * {@code # Out of bounds values : 0 OK} and the bus bandwidth reaches the plan's threshold. Pure; truncated or
  * foreign output gives an ERROR outcome.
  */
 public final class NcclAllReduce {
 
     private static final Pattern OUT_OF_BOUNDS = Pattern.compile("# Out of bounds values\\s*:\\s*(\\d+)\\s+(OK|FAILED)");
+    private static final Pattern MPI_TAG = Pattern.compile("^\\s*\\[\\d+,\\d+\\]<std(?:out|err)>:");
     private static final Pattern AVERAGE = Pattern.compile("# Avg bus bandwidth\\s*:\\s*([0-9.]+)");
 
     private NcclAllReduce() {
@@ -74,7 +77,7 @@ public final class NcclAllReduce {
 
     /** The out-of-place busbw of the largest message size, located by the header's column names. */
     static Double largestMessageBusBandwidth(String output) {
-        List<String> lines = output.lines().toList();
+        List<String> lines = output.lines().map(l -> MPI_TAG.matcher(l).replaceFirst("")).toList();
         int busbwColumn = -1;
         Double best = null;
         long bestSize = -1;
@@ -88,12 +91,13 @@ public final class NcclAllReduce {
                         break;
                     }
                 }
-            } else if (!trimmed.startsWith("#") && !trimmed.isEmpty() && busbwColumn >= 0) {
+            } else if (!trimmed.startsWith("#") && !trimmed.isEmpty()) {
                 String[] fields = trimmed.split("\\s+");
-                if (fields.length > busbwColumn) {
+                int column = busbwColumn >= 0 ? busbwColumn : fields.length >= 12 ? fields.length - 6 : -1;
+                if (column >= 0 && fields.length > column) {
                     try {
                         long size = Long.parseLong(fields[0]);
-                        double value = Double.parseDouble(fields[busbwColumn]);
+                        double value = Double.parseDouble(fields[column]);
                         if (size > bestSize) {
                             bestSize = size;
                             best = value;

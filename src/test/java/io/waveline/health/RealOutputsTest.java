@@ -64,7 +64,7 @@ class RealOutputsTest {
     @Test
     void everySampleNamesItsSourceAndWhatItShows() throws IOException {
         List<Sample> all = samples().toList();
-        assertThat(all).hasSizeGreaterThanOrEqualTo(32);
+        assertThat(all).hasSizeGreaterThanOrEqualTo(42);
         assertThat(all).allSatisfy(s -> assertThat(s.sidecar()).as(s.toString()).containsKeys("parser", "source", "certainty", "shows"));
         try (Stream<Path> files = Files.walk(ROOT)) {
             assertThat(files.filter(f -> f.toString().endsWith(".yaml"))).allSatisfy(y -> assertThat(
@@ -97,6 +97,17 @@ class RealOutputsTest {
             }
             case "fabric-manager" -> verdict(sample, FabricManagerCheck.evaluate(sample.get("active"), sample.get("fmVersion"), output,
                     Optional.empty()));
+            case "nvidia-smi" -> {
+                NvidiaSmiQuery.Result result = NvidiaSmiQuery.parse(Integer.parseInt(sample.get("exit")), output);
+                assertThat(result.failure()).as("nvidia-smi's failure is recognised").isPresent();
+                verdict(sample, NvidiaSmiQuery.failure(result, output));
+            }
+            case "nccl" -> {
+                CheckOutcome outcome = NcclAllReduce.evaluate(output, Double.parseDouble(sample.get("threshold")));
+                verdict(sample, outcome);
+                assertThat(outcome.figures().get("busbwGBps")).as("bus bandwidth of the largest message")
+                        .isEqualTo(Double.parseDouble(sample.get("busbwGBps")));
+            }
             case "dcgm-diag" -> verdict(sample, DcgmDiag.evaluate(Integer.parseInt(sample.get("exit")), output, false));
             case "amd-smi" -> {
                 @SuppressWarnings("unchecked")
