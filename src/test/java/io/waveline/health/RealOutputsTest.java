@@ -131,6 +131,20 @@ class RealOutputsTest {
         }
     }
 
+    /**
+     * DCGM 3.1 and older key results by {@code gpu_ids}: a failure names the GPU (it said "GPU ?" before). Derived from the
+     * real 3.1.0 sample by turning GPU 3's software result into a failure, the only change.
+     */
+    @Test
+    void aDcgmFailureKeyedByGpuIdsNamesTheGpu() throws IOException {
+        String real = Files.readString(ROOT.resolve("dcgm-diag/dcgm-3.1.0-eight-gpus-pass.txt"));
+        String gpu3 = "\"gpu_ids\" : 3,\n\t\t\t\t\t\t\t\t\"status\" : \"PASS\"";
+        assertThat(real).contains(gpu3);
+        CheckOutcome outcome = DcgmDiag.evaluate(226, real.replace(gpu3, gpu3.replace("PASS", "FAIL")), false);
+        assertThat(outcome.status().name()).isEqualTo("FAIL");
+        assertThat(outcome.summary()).isEqualTo("DCGM diagnostic failed: software on GPU 3");
+    }
+
     private static void verdict(Sample sample, CheckOutcome outcome) {
         assertThat(outcome.status().name()).as("verdict: " + outcome.summary()).isEqualTo(sample.get("verdict"));
         assertThat(outcome.cause().name()).as("cause: " + outcome.summary()).isEqualTo(sample.get("cause"));
