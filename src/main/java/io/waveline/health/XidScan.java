@@ -63,8 +63,22 @@ public final class XidScan {
         return found;
     }
 
-    /** The GPUs the kernel log says fell off the bus without an XID line of their own (a wrapped line is joined first). */
+    /**
+     * The GPUs the kernel log says fell off the bus without any XID line for them (a wrapped line is joined first); the
+     * driver's own {@code NVRM: GPU 0000:5d:00.0: GPU has fallen off the bus.} after an XID 79 of the same GPU is not one.
+     */
     public static List<String> fallenOffTheBus(String kernelLog) {
+        Set<String> withXid = new LinkedHashSet<>();
+        find(kernelLog).forEach(x -> withXid.add(bus(x.busId())));
+        return fallenLines(kernelLog).stream().filter(b -> !withXid.contains(bus(b))).toList();
+    }
+
+    /** A bus id without its function ({@code 0000:5d:00.0} and {@code 0000:5d:00} are the same GPU), lower case. */
+    private static String bus(String id) {
+        return id.toLowerCase(java.util.Locale.ROOT).replaceFirst("\\.[0-9a-f]$", "");
+    }
+
+    private static List<String> fallenLines(String kernelLog) {
         String joined = WRAPPED.matcher(kernelLog).replaceAll("$1 ");
         Set<String> buses = new LinkedHashSet<>();
         for (String line : joined.split("\\R")) {

@@ -64,7 +64,7 @@ class RealOutputsTest {
     @Test
     void everySampleNamesItsSourceAndWhatItShows() throws IOException {
         List<Sample> all = samples().toList();
-        assertThat(all).hasSizeGreaterThanOrEqualTo(42);
+        assertThat(all).hasSizeGreaterThanOrEqualTo(45);
         assertThat(all).allSatisfy(s -> assertThat(s.sidecar()).as(s.toString()).containsKeys("parser", "source", "certainty", "shows"));
         try (Stream<Path> files = Files.walk(ROOT)) {
             assertThat(files.filter(f -> f.toString().endsWith(".yaml"))).allSatisfy(y -> assertThat(
