@@ -2,7 +2,6 @@ package io.waveline.rollout;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,24 +42,70 @@ public class RolloutStore {
                 .getResultList();
     }
 
+    /**
+     * The decider's view of a rollout. Its node runs are read as plain columns, not as entities: none of the JSON a
+     * step carries (baseline, checks, settings, versions) is loaded, so a reconcile of a large rollout stays cheap.
+     */
     @Transactional
     public Optional<RolloutSnapshot> snapshot(long id) {
         Rollout rollout = Rollout.findById(id);
         if (rollout == null) {
             return Optional.empty();
         }
-        return Optional.of(snapshot(rollout, nodeRuns(id)));
+        return Optional.of(snapshotOf(rollout, views(id)));
+    }
+
+    @SuppressWarnings("unchecked")
+    List<NodeRunView> views(long rolloutId) {
+        List<Object[]> rows = em.createNativeQuery("select id, wave_index, node_name, cast(facts as text), state, direction,"
+                + " rollback_pending, failure_class, failure_signature, next_attempt_at, burn_in_admitted_at is not null"
+                + " from node_run where rollout_id = ?1 order by wave_index, position").setParameter(1, rolloutId).getResultList();
+        List<NodeRunView> views = new ArrayList<>(rows.size());
+        for (Object[] row : rows) {
+            NodeRun.NodeSnapshot facts;
+            try {
+                facts = json.readValue((String) row[3], NodeRun.NodeSnapshot.class);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("node run " + row[0] + " holds unreadable facts", e);
+            }
+            NodeFacts node = new NodeFacts((String) row[2], facts.labels(), facts.gpuVendor(), facts.gpuModel(), facts.gpuCount(),
+                    facts.nvswitch(), Map.of(), facts.available());
+            views.add(new NodeRunView(((Number) row[0]).longValue(), ((Number) row[1]).intValue(), node, NodeState.valueOf((String) row[4]),
+                    Direction.valueOf((String) row[5]), Boolean.TRUE.equals(row[6]),
+                    Optional.ofNullable((String) row[7]).map(FailureClass::valueOf), Optional.ofNullable((String) row[8]),
+                    instant(row[9]), Boolean.TRUE.equals(row[10])));
+        }
+        return views;
+    }
+
+    private static Instant instant(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Instant i) {
+            return i;
+        }
+        if (value instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        if (value instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        throw new IllegalStateException("not a time: " + value.getClass());
     }
 
     RolloutSnapshot snapshot(Rollout rollout, List<NodeRun> runs) {
+        return snapshotOf(rollout, runs.stream().map(RolloutStore::view).toList());
+    }
+
+    private RolloutSnapshot snapshotOf(Rollout rollout, List<NodeRunView> runs) {
         RolloutPlan plan = plans.of(rollout);
         List<WaveView> waves = new ArrayList<>();
         List<RolloutWave> stored = RolloutWave.list("rolloutId", rollout.id);
         for (int w = 0; w < plan.waves().size(); w++) {
             int wave = w;
             Optional<RolloutWave> row = stored.stream().filter(r -> r.waveIndex == wave).findFirst();
-            waves.add(new WaveView(plan.waves().get(w), runs.stream().filter(r -> r.waveIndex == wave)
-                    .sorted(Comparator.comparingInt(r -> r.position)).map(RolloutStore::view).toList(),
+            waves.add(new WaveView(plan.waves().get(w), runs.stream().filter(r -> r.wave() == wave).toList(),
                     row.map(r -> r.checkedAfterWaveAt != null).orElse(false),
                     row.map(r -> r.checkedAfterSoakAt != null).orElse(false)));
         }
