@@ -129,12 +129,53 @@ public class RolloutBenchmark {
             double perNode = (makespan - lowerBound) / s.nodes();
             System.out.printf("%s: %s in %.1f s (lower bound %d s), %d node transitions, %.0f/s, overhead %.3f s per node%n",
                     s.title(), rollout.get("state").asText(), makespan, lowerBound, transitions, transitions / makespan, perNode);
+            if (s.nodes() >= 1000) {
+                System.out.println("  reads of the finished rollout, 50 clients x 20 requests: summary (?nodes=false) "
+                        + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 20));
+                System.out.println("  reads, 50 clients x 20 requests: one page of 200 nodes (/nodes) "
+                        + reads(base, "/api/v1/rollouts/" + id + "/nodes", 50, 20));
+                System.out.println("  reads, 10 clients x 3 requests: the full view with every node "
+                        + reads(base, "/api/v1/rollouts/" + id, 10, 3));
+            }
             return String.format("| %s | %d | %.1f s | %d s | %.0f | %.3f s |", s.title(), s.nodes(), makespan, lowerBound,
                     transitions / makespan, perNode);
         } finally {
             service.destroy();
             service.waitFor();
         }
+    }
+
+    /** {@code clients} threads each GET {@code path} {@code requests} times; answers p50, p99, requests/s and the body size. */
+    static String reads(String base, String path, int clients, int requests) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        List<Long> nanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        long begin = System.nanoTime();
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            done.add(pool.submit(() -> {
+                for (int r = 0; r < requests; r++) {
+                    long start = System.nanoTime();
+                    java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(base + path)).header("Authorization", "Bearer " + TOKEN).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    nanos.add(System.nanoTime() - start);
+                    bytes.set(response.body().length());
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        List<Long> sorted = new ArrayList<>(nanos);
+        java.util.Collections.sort(sorted);
+        return String.format("p50 %.1f ms, p99 %.1f ms, %.0f requests/s, %d bytes each", sorted.get(sorted.size() / 2) / 1e6,
+                sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)) / 1e6, sorted.size() / seconds,
+                bytes.get());
     }
 
     static void waitUp(String base) throws Exception {

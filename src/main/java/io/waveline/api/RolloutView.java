@@ -17,7 +17,7 @@ public record RolloutView(long id, String plan, String planSha256, String state,
     /** {@code checkedAfterWaveAt}, {@code checkedAfterSoakAt}: when the wave-level XID scans ran. */
     public record Wave(int index, String name, String phase, Instant startedAt, Instant soakStartedAt,
             Instant finishedAt, String approvedBy, Instant approvedAt, Instant checkedAfterWaveAt,
-            Instant checkedAfterSoakAt, List<Node> nodes) {
+            Instant checkedAfterSoakAt, Map<String, Long> nodesByState, List<Node> nodes) {
     }
 
     /**
@@ -28,7 +28,7 @@ public record RolloutView(long id, String plan, String planSha256, String state,
     public record Node(String name, String state, String direction, boolean rollbackPending,
             Map<String, String> previousVersions, Map<String, String> targetVersions, int attempts,
             String failureClass, String lastError, Instant startedAt, Instant finishedAt,
-            io.waveline.rollout.port.GpuBaseline baseline, String burnIn, String progress, List<Check> checks) {
+            io.waveline.rollout.port.GpuBaseline baseline, String burnIn, String progress, List<Check> checks, int wave) {
     }
 
     public record Check(String name, String direction, String status, String summary, Map<String, Object> figures,
@@ -43,21 +43,38 @@ public record RolloutView(long id, String plan, String planSha256, String state,
 
     public static RolloutView of(Rollout r, List<io.waveline.rollout.RolloutWave> waveRecords, List<NodeRun> runs,
             Map<Long, List<CheckRecord>> checks) {
+        Map<Integer, Map<String, Long>> counts = new java.util.HashMap<>();
+        runs.forEach(n -> counts.computeIfAbsent(n.waveIndex, w -> new java.util.TreeMap<>()).merge(n.state.name(), 1L, Long::sum));
+        Map<Integer, List<Node>> nodes = new java.util.HashMap<>();
+        runs.forEach(n -> nodes.computeIfAbsent(n.waveIndex, w -> new java.util.ArrayList<>()).add(node(n, checks.getOrDefault(n.id, List.of()))));
+        return summary(r, waveRecords, counts, nodes);
+    }
+
+    /**
+     * The rollout with the node counts of each wave ({@code counts}: wave → state → nodes) and, where given, its nodes;
+     * without them ({@code nodes} empty) it is the summary that stays small however large the rollout.
+     */
+    public static RolloutView summary(Rollout r, List<io.waveline.rollout.RolloutWave> waveRecords, Map<Integer, Map<String, Long>> counts,
+            Map<Integer, List<Node>> nodes) {
         Map<String, Long> byState = new java.util.TreeMap<>();
-        runs.forEach(n -> byState.merge(n.state.name(), 1L, Long::sum));
+        counts.values().forEach(c -> c.forEach((state, n) -> byState.merge(state, n, Long::sum)));
         List<Wave> waveViews = new java.util.ArrayList<>();
         for (io.waveline.rollout.RolloutWave record : waveRecords) {
             int index = record.waveIndex;
             waveViews.add(new Wave(index, record.name, record.phase, record.startedAt, record.soakStartedAt,
                     record.finishedAt, record.approvedBy, record.approvedAt, record.checkedAfterWaveAt, record.checkedAfterSoakAt,
-                    runs.stream().filter(n -> n.waveIndex == index).map(n -> new Node(n.nodeName,
-                    n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
-                    n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
-                    n.finishedAt, n.baseline, n.state != io.waveline.rollout.NodeState.BURN_IN ? null
-                            : n.burnInAdmittedAt == null ? "waiting-for-power" : "running", n.progress, checks.getOrDefault(n.id, List.of()).stream().map(c -> new Check(c.checkName,
-                            c.direction.name(), c.status, c.summary, c.figures, c.at)).toList())).toList()));
+                    counts.getOrDefault(index, Map.of()), nodes.getOrDefault(index, List.of())));
         }
         return new RolloutView(r.id, r.planName, r.planSha256, r.state.name(), r.currentWave, r.wavePhase.name(),
                 r.startedBy, r.createdAt, r.updatedAt, r.finishedAt, r.haltReason, r.abortRequested, byState, waveViews);
+    }
+
+    /** One node run as the API shows it, with its check results. */
+    public static Node node(NodeRun n, List<CheckRecord> checks) {
+        return new Node(n.nodeName, n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
+                n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
+                n.finishedAt, n.baseline, n.state != io.waveline.rollout.NodeState.BURN_IN ? null
+                        : n.burnInAdmittedAt == null ? "waiting-for-power" : "running", n.progress, checks.stream().map(c -> new Check(c.checkName,
+                        c.direction.name(), c.status, c.summary, c.figures, c.at)).toList(), n.waveIndex);
     }
 }

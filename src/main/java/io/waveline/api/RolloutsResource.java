@@ -131,10 +131,75 @@ public class RolloutsResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
-    @Operation(summary = "One rollout: state, waves, each node's state, versions, checks and timings")
+    @Operation(summary = "One rollout: state, waves with their node counts by state, each node's state, versions, checks and timings",
+            description = "With nodes=false, the summary only (waves, counts by state, halt reason): small and fast however"
+                    + " large the rollout; its nodes page by page from /api/v1/rollouts/{id}/nodes.")
     @Transactional
-    public RolloutView get(@PathParam("id") long id) {
-        return view(id);
+    public RolloutView get(@PathParam("id") long id,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "false: the summary without the nodes")
+            @QueryParam("nodes") @jakarta.ws.rs.DefaultValue("true") boolean nodes) {
+        return nodes ? view(id) : summary(id);
+    }
+
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @Path("/{id}/nodes")
+    @Operation(summary = "A rollout's nodes, a page at a time, filtered by state and wave",
+            description = "In name order; a full page has a Link header (rel=next).")
+    @Transactional
+    public org.jboss.resteasy.reactive.RestResponse<List<RolloutView.Node>> nodes(@PathParam("id") long id,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "only nodes in this state (PENDING, FAILED, …)")
+            @QueryParam("state") String state,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "only nodes of this wave (0-based)")
+            @QueryParam("wave") Integer wave,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "the page's cursor: nodes after this name")
+            @QueryParam("after") String after,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "nodes per page, 1 to 1000 (default 200)")
+            @QueryParam("limit") Integer limit, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        int size = Pages.limit(limit, 200, 1000);
+        rollout(id);
+        io.waveline.rollout.NodeState wanted = null;
+        if (state != null && !state.isBlank()) {
+            try {
+                wanted = io.waveline.rollout.NodeState.valueOf(state.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("state \"" + state + "\" is not one of " + java.util.Arrays.toString(
+                        io.waveline.rollout.NodeState.values()));
+            }
+        }
+        StringBuilder query = new StringBuilder("rolloutId = :id");
+        Map<String, Object> parameters = new java.util.HashMap<>(Map.of("id", id));
+        if (wanted != null) {
+            query.append(" and state = :state");
+            parameters.put("state", wanted);
+        }
+        if (wave != null) {
+            query.append(" and waveIndex = :wave");
+            parameters.put("wave", wave);
+        }
+        if (after != null) {
+            query.append(" and nodeName > :after");
+            parameters.put("after", after);
+        }
+        List<NodeRun> runs = NodeRun.<NodeRun>find(query + " order by nodeName", parameters).page(0, size).list();
+        Map<Long, List<CheckRecord>> checks = runs.isEmpty() ? Map.of()
+                : CheckRecord.<CheckRecord>list("nodeRunId in ?1 order by id", runs.stream().map(r -> r.id).toList())
+                        .stream().collect(Collectors.groupingBy(c -> c.nodeRunId));
+        List<RolloutView.Node> page = runs.stream().map(r -> RolloutView.node(r, checks.getOrDefault(r.id, List.of()))).toList();
+        return Pages.of(page, size, uri, "after", page.isEmpty() ? null : page.get(page.size() - 1).name());
+    }
+
+    /** The rollout without its nodes: the counts by wave and state come from one grouped query. */
+    RolloutView summary(long id) {
+        Rollout rollout = rollout(id);
+        Map<Integer, Map<String, Long>> counts = new java.util.HashMap<>();
+        for (Object[] row : NodeRun.getEntityManager().createQuery("select n.waveIndex, n.state, count(n) from NodeRun n"
+                + " where n.rolloutId = ?1 group by n.waveIndex, n.state", Object[].class).setParameter(1, id).getResultList()) {
+            counts.computeIfAbsent((Integer) row[0], w -> new java.util.TreeMap<>()).put(row[1].toString(), (Long) row[2]);
+        }
+        List<io.waveline.rollout.RolloutWave> waves = io.waveline.rollout.RolloutWave
+                .<io.waveline.rollout.RolloutWave>list("rolloutId = ?1 order by waveIndex", id);
+        return RolloutView.summary(rollout, waves, counts, Map.of());
     }
 
     @GET

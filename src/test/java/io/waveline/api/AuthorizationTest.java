@@ -32,6 +32,7 @@ class AuthorizationTest {
             Map.entry("GET /api/v1/plans/{name}", "viewer"), Map.entry("POST /api/v1/plans/validate", "viewer"),
             Map.entry("GET /api/v1/rollouts", "viewer"), Map.entry("POST /api/v1/rollouts", "operator"),
             Map.entry("GET /api/v1/rollouts/{id}", "viewer"), Map.entry("GET /api/v1/rollouts/{id}/events", "viewer"),
+            Map.entry("GET /api/v1/rollouts/{id}/nodes", "viewer"),
             Map.entry("POST /api/v1/rollouts/{id}/pause", "operator"), Map.entry("POST /api/v1/rollouts/{id}/resume", "operator"),
             Map.entry("POST /api/v1/rollouts/{id}/abort", "operator"), Map.entry("POST /api/v1/rollouts/{id}/approve", "approver"),
             Map.entry("POST /api/v1/rollouts/{id}/rollback", "operator"), Map.entry("POST /api/v1/rollouts/{id}/{command}", "operator"),

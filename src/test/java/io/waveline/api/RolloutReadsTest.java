@@ -1,0 +1,58 @@
+package io.waveline.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+
+/**
+ * Reads that stay small on large rollouts: the summary ({@code ?nodes=false}) carries the waves with their node counts
+ * by state and no node; the nodes come a page at a time from {@code /nodes}, filtered by state and wave.
+ */
+@QuarkusTest
+class RolloutReadsTest {
+
+    @Test
+    void theSummaryHasCountsAndNoNodesAndTheNodesComeByPageAndState() {
+        String plan = io.waveline.rollout.ConcurrentStartTestPlans.plan("reads", "gpu-h100-13, gpu-h100-14, gpu-h100-15", "570.124.95");
+        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_APPROVAL".equals(given().when()
+                    .get("/api/v1/rollouts/" + id).then().extract().path("state")));
+
+            JsonPath summary = given().queryParam("nodes", false).when().get("/api/v1/rollouts/" + id).then().statusCode(200)
+                    .extract().jsonPath();
+            assertThat(summary.getMap("nodesByState")).containsEntry("PENDING", 3);
+            assertThat(summary.getMap("waves[0].nodesByState")).containsEntry("PENDING", 3);
+            assertThat(summary.getList("waves[0].nodes")).isEmpty();
+            assertThat(given().when().get("/api/v1/rollouts/" + id).then().extract().jsonPath().getList("waves[0].nodes.name"))
+                    .as("the full view still lists the nodes").hasSize(3);
+
+            Response first = given().queryParam("limit", 2).when().get("/api/v1/rollouts/" + id + "/nodes").then().statusCode(200)
+                    .extract().response();
+            assertThat(first.jsonPath().getList("name")).containsExactly("gpu-h100-13", "gpu-h100-14");
+            assertThat(first.header("Link")).contains("after=gpu-h100-14");
+            assertThat(given().queryParam("limit", 2).queryParam("after", "gpu-h100-14").when().get("/api/v1/rollouts/" + id + "/nodes")
+                    .then().extract().jsonPath().getList("name")).containsExactly("gpu-h100-15");
+            assertThat(given().queryParam("state", "pending").queryParam("wave", 0).when().get("/api/v1/rollouts/" + id + "/nodes").then()
+                    .extract().jsonPath().getList("state")).containsExactly("PENDING", "PENDING", "PENDING");
+            assertThat(given().queryParam("state", "FAILED").when().get("/api/v1/rollouts/" + id + "/nodes").then().extract().jsonPath()
+                    .getList("name")).isEmpty();
+            given().queryParam("state", "BROKEN").when().get("/api/v1/rollouts/" + id + "/nodes").then().statusCode(400)
+                    .body("detail", containsString("is not one of"));
+        } finally {
+            given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort");
+        }
+    }
+}
