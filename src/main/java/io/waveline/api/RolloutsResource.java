@@ -182,11 +182,16 @@ public class RolloutsResource {
             parameters.put("after", after);
         }
         List<NodeRun> runs = NodeRun.<NodeRun>find(query + " order by nodeName", parameters).page(0, size).list();
-        Map<Long, List<CheckRecord>> checks = runs.isEmpty() ? Map.of()
-                : CheckRecord.<CheckRecord>list("nodeRunId in ?1 order by id", runs.stream().map(r -> r.id).toList())
-                        .stream().collect(Collectors.groupingBy(c -> c.nodeRunId));
+        Map<Long, List<CheckRecord>> checks = checksOf(runs);
         List<RolloutView.Node> page = runs.stream().map(r -> RolloutView.node(r, checks.getOrDefault(r.id, List.of()))).toList();
         return Pages.of(page, size, uri, "after", page.isEmpty() ? null : page.get(page.size() - 1).name());
+    }
+
+    /** The check results of these node runs, by node run. */
+    private static Map<Long, List<CheckRecord>> checksOf(List<NodeRun> runs) {
+        return runs.isEmpty() ? Map.of()
+                : CheckRecord.<CheckRecord>list("nodeRunId in ?1 order by id", runs.stream().map(r -> r.id).toList())
+                        .stream().collect(Collectors.groupingBy(c -> c.nodeRunId));
     }
 
     /** The rollout without its nodes: the counts by wave and state come from one grouped query. */
@@ -315,9 +320,7 @@ public class RolloutsResource {
     RolloutView view(long id) {
         Rollout rollout = rollout(id);
         List<NodeRun> runs = NodeRun.list("rolloutId = ?1 order by waveIndex, position", id);
-        Map<Long, List<CheckRecord>> checks = runs.isEmpty() ? Map.of()
-                : CheckRecord.<CheckRecord>list("nodeRunId in ?1 order by id", runs.stream().map(r -> r.id).toList())
-                        .stream().collect(Collectors.groupingBy(c -> c.nodeRunId));
+        Map<Long, List<CheckRecord>> checks = checksOf(runs);
         List<io.waveline.rollout.RolloutWave> waves = io.waveline.rollout.RolloutWave
                 .<io.waveline.rollout.RolloutWave>list("rolloutId = ?1 order by waveIndex", id);
         return RolloutView.of(rollout, waves, runs, checks);

@@ -55,13 +55,7 @@ class PaginationTest {
     @Test
     void rolloutsAndEventsFollowTheirCursors() {
         for (String version : List.of("570.124.81", "570.124.82", "570.124.83")) {
-            String plan = io.waveline.rollout.ConcurrentStartTestPlans.plan("pages-" + version.replace('.', '-'), "gpu-h100-14", version);
-            long id = given().contentType(io.restassured.http.ContentType.JSON).header("X-Waveline-Actor", "alice")
-                    .body(java.util.Map.of("planYaml", plan)).when().post("/api/v1/rollouts").then().statusCode(201).extract()
-                    .jsonPath().getLong("id");
-            given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort").then().statusCode(200);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> "ABORTED".equals(given().when()
-                    .get("/api/v1/rollouts/" + id).then().extract().path("state")));
+            io.waveline.rollout.ConcurrentStartTestPlans.abortedRollout("pages-" + version.replace('.', '-'), "gpu-h100-14", version);
         }
         List<String> newestFirst = given().queryParam("limit", 500).when().get("/api/v1/rollouts").then().statusCode(200).extract()
                 .jsonPath().getList("id").stream().map(String::valueOf).toList();

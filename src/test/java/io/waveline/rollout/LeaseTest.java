@@ -42,13 +42,7 @@ class LeaseTest {
     }
 
     long abortedRollout(String name, String node, String version) {
-        String plan = ConcurrentStartTest.plan(name, node).replace("570.124.90", version);
-        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
-                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
-        given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort").then().statusCode(200);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "ABORTED".equals(given().when()
-                .get("/api/v1/rollouts/" + id).then().extract().path("state")));
-        return id;
+        return ConcurrentStartTestPlans.abortedRollout(name, node, version);
     }
 
     long events(long rollout, String kind) {
