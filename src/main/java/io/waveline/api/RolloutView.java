@@ -71,9 +71,14 @@ public record RolloutView(long id, String plan, String planSha256, String state,
 
     /** One node run as the API shows it, with its check results. */
     public static Node node(NodeRun n, List<CheckRecord> checks) {
+        return node(n, checks, true);
+    }
+
+    /** As above; without {@code baseline} the GPU baseline (about 2.5 KB a node) is left out, for list pages. */
+    public static Node node(NodeRun n, List<CheckRecord> checks, boolean baseline) {
         return new Node(n.nodeName, n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
                 n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
-                n.finishedAt, n.baseline, n.state != io.waveline.rollout.NodeState.BURN_IN ? null
+                n.finishedAt, baseline ? n.baseline : null, n.state != io.waveline.rollout.NodeState.BURN_IN ? null
                         : n.burnInAdmittedAt == null ? "waiting-for-power" : "running", n.progress, checks.stream().map(c -> new Check(c.checkName,
                         c.direction.name(), c.status, c.summary, c.figures, c.at)).toList(), n.waveIndex);
     }

@@ -155,7 +155,10 @@ public class RolloutsResource {
             @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "the page's cursor: nodes after this name")
             @QueryParam("after") String after,
             @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "nodes per page, 1 to 1000 (default 200)")
-            @QueryParam("limit") Integer limit, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+            @QueryParam("limit") Integer limit,
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "true: each node's GPU baseline too (large)")
+            @QueryParam("baseline") @jakarta.ws.rs.DefaultValue("false") boolean baseline,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
         int size = Pages.limit(limit, 200, 1000);
         rollout(id);
         io.waveline.rollout.NodeState wanted = null;
@@ -183,7 +186,7 @@ public class RolloutsResource {
         }
         List<NodeRun> runs = NodeRun.<NodeRun>find(query + " order by nodeName", parameters).page(0, size).list();
         Map<Long, List<CheckRecord>> checks = checksOf(runs);
-        List<RolloutView.Node> page = runs.stream().map(r -> RolloutView.node(r, checks.getOrDefault(r.id, List.of()))).toList();
+        List<RolloutView.Node> page = runs.stream().map(r -> RolloutView.node(r, checks.getOrDefault(r.id, List.of()), baseline)).toList();
         return Pages.of(page, size, uri, "after", page.isEmpty() ? null : page.get(page.size() - 1).name());
     }
 

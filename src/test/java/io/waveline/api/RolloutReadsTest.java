@@ -55,4 +55,23 @@ class RolloutReadsTest {
             given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort");
         }
     }
+
+    @Test
+    void listPagesLeaveTheGpuBaselineOutUnlessAsked() {
+        String plan = io.waveline.rollout.ConcurrentStartTestPlans.plan("reads-baseline", "gpu-h100-12", "570.124.96");
+        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_APPROVAL".equals(given().when()
+                .get("/api/v1/rollouts/" + id).then().extract().path("state")));
+        given().header("X-Waveline-Actor", "bob").when().post("/api/v1/rollouts/" + id + "/approve").then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(given().when()
+                .get("/api/v1/rollouts/" + id).then().extract().path("state")));
+
+        assertThat(given().when().get("/api/v1/rollouts/" + id).then().extract().jsonPath().getMap("waves[0].nodes[0].baseline"))
+                .as("the full view has the baseline").isNotEmpty();
+        assertThat(given().when().get("/api/v1/rollouts/" + id + "/nodes").then().extract().jsonPath().getList("baseline"))
+                .as("a page leaves it out").containsExactly((Object) null);
+        assertThat(given().queryParam("baseline", true).when().get("/api/v1/rollouts/" + id + "/nodes").then().extract().jsonPath()
+                .getMap("[0].baseline")).as("unless asked").isNotEmpty();
+    }
 }
