@@ -59,8 +59,10 @@ public class RolloutBenchmark {
                     versions: {nvidia-driver: 550.127.05, nvidia-fabricmanager: 550.127.05}
                 """.formatted(s.nodes()));
         int port = freePort();
+        int dbPort = freePort();
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.profile=demo", "-Dquarkus.http.port=" + port, "-Dwaveline.data-dir=" + dir,
+                "-Dwaveline.embedded-db.port=" + dbPort,
                 "-Dwaveline.sim.fleet=" + fleet, "-Dwaveline.sim.transport=" + s.transport(),
                 "-Dwaveline.sim.install-duration=" + s.install(), "-Dwaveline.sim.reboot-duration=" + s.reboot(),
                 "-Dwaveline.sim.state-dir=", "-Dwaveline.sim.faults=0.0.0:gpu-missing",
@@ -130,6 +132,9 @@ public class RolloutBenchmark {
             System.out.printf("%s: %s in %.1f s (lower bound %d s), %d node transitions, %.0f/s, overhead %.3f s per node%n",
                     s.title(), rollout.get("state").asText(), makespan, lowerBound, transitions, transitions / makespan, perNode);
             if (s.nodes() >= 1000) {
+                double commits = commitRate(dbPort);
+                System.out.printf("  single-row commits/s of the same PostgreSQL: %.0f; node transitions/s : commits/s = %.2f%n", commits,
+                        transitions / makespan / commits);
                 System.out.println("  reads of the finished rollout, 50 clients x 20 requests: summary (?nodes=false) "
                         + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 20));
                 System.out.println("  reads, 50 clients x 20 requests: one page of 200 nodes (/nodes) "
@@ -142,6 +147,26 @@ public class RolloutBenchmark {
         } finally {
             service.destroy();
             service.waitFor();
+        }
+    }
+
+    /** Single-row inserts, each its own transaction, into the service's own PostgreSQL (fsync as the service runs it). */
+    static double commitRate(int dbPort) throws Exception {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:" + dbPort + "/postgres",
+                "postgres", "postgres")) {
+            db.setAutoCommit(true);
+            try (java.sql.Statement ddl = db.createStatement()) {
+                ddl.execute("create table if not exists bench_commit (id bigserial primary key, v integer)");
+            }
+            int rows = 2000;
+            long begin = System.nanoTime();
+            try (java.sql.PreparedStatement insert = db.prepareStatement("insert into bench_commit (v) values (?)")) {
+                for (int i = 0; i < rows; i++) {
+                    insert.setInt(1, i);
+                    insert.executeUpdate();
+                }
+            }
+            return rows / ((System.nanoTime() - begin) / 1e9);
         }
     }
 
