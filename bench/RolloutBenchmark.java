@@ -31,6 +31,10 @@ public class RolloutBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("preview")) {
+            preview(args.length > 1 ? Integer.parseInt(args[1]) : 10_000);
+            return;
+        }
         List<Scenario> scenarios = List.of(
                 new Scenario("1,000 nodes, zero-duration steps, no SSH", 1000, "in-process", "0s", "0s", "0s", "10%",
                         "drain: 0s\n    upgrade: 0s\n    reboot: 0s\n    validation: 1s"),
@@ -46,20 +50,8 @@ public class RolloutBenchmark {
         rows.forEach(System.out::println);
     }
 
-    static String run(Scenario s) throws Exception {
-        Path dir = Files.createTempDirectory("waveline-bench");
-        Path fleet = dir.resolve("fleet.yaml");
-        Files.writeString(fleet, """
-                groups:
-                  - name: gpu
-                    count: %d
-                    racks: [r01, r02, r03, r04, r05, r06, r07, r08, r09, r10]
-                    labels: {pool: bench}
-                    gpu: {vendor: nvidia, model: H100-SXM5-80GB, count: 8, nvswitch: true}
-                    versions: {nvidia-driver: 550.127.05, nvidia-fabricmanager: 550.127.05}
-                """.formatted(s.nodes()));
-        int port = freePort();
-        int dbPort = freePort();
+    /** The packaged service on the scenario's simulated fleet. */
+    static Process start(Path dir, Path fleet, Scenario s, int port, int dbPort) throws IOException {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.profile=demo", "-Dquarkus.http.port=" + port, "-Dwaveline.data-dir=" + dir,
                 "-Dwaveline.embedded-db.port=" + dbPort,
@@ -69,8 +61,78 @@ public class RolloutBenchmark {
                 "-Dwaveline.engine.poll-interval=" + s.poll(), "-Dwaveline.engine.retry-base=0s",
                 "-Dwaveline.demo-token=" + TOKEN, "-Dquarkus.log.level=WARN",
                 "-jar", "target/quarkus-app/quarkus-run.jar");
-        Process service = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("service.log").toFile()).start();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
+    }
+
+    /** {@code bench/run.sh preview}: how long the preview of a plan over {@code nodes} nodes takes (POST /api/v1/plans/validate). */
+    static void preview(int nodes) throws Exception {
+        Path dir = Files.createTempDirectory("waveline-bench");
+        Path fleet = fleetFile(dir, nodes);
+        Scenario s = new Scenario("preview", nodes, "in-process", "0s", "0s", "0s", "10%", "");
+        int port = freePort();
+        Process service = start(dir, fleet, s, port, freePort());
+        try {
+            String base = "http://localhost:" + port;
+            waitUp(base);
+            String plan = """
+                    apiVersion: waveline/v1
+                    kind: RolloutPlan
+                    metadata:
+                      name: bench-preview
+                    spec:
+                      target:
+                        selector: "pool=bench"
+                        components:
+                          nvidia-driver: "570.133.20"
+                          nvidia-fabricmanager: "570.133.20"
+                      waves:
+                        - name: canary
+                          size: 1
+                        - name: staged
+                          size: "10%"
+                        - name: fleet
+                          size: rest
+                      limits:
+                        maxUnavailable: "5%"
+                    """;
+            List<Double> millis = new ArrayList<>();
+            int previewed = 0;
+            for (int i = 0; i < 6; i++) {
+                long begin = System.nanoTime();
+                JsonNode answer = send(base, "/api/v1/plans/validate", plan, "application/yaml");
+                millis.add((System.nanoTime() - begin) / 1e6);
+                previewed = answer.path("preview").path("waves").isArray() ? answer.get("preview").get("waves").size() : 0;
+            }
+            List<Double> warm = new ArrayList<>(millis.subList(1, millis.size()));
+            java.util.Collections.sort(warm);
+            System.out.printf("preview of a plan over %,d nodes (%d waves): first %.0f ms, then median %.0f ms, slowest %.0f ms%n", nodes,
+                    previewed, millis.get(0), warm.get(warm.size() / 2), warm.get(warm.size() - 1));
+        } finally {
+            service.destroy();
+            service.waitFor();
+        }
+    }
+
+    static Path fleetFile(Path dir, int nodes) throws IOException {
+        Path fleet = dir.resolve("fleet.yaml");
+        Files.writeString(fleet, """
+                groups:
+                  - name: gpu
+                    count: %d
+                    racks: [r01, r02, r03, r04, r05, r06, r07, r08, r09, r10]
+                    labels: {pool: bench}
+                    gpu: {vendor: nvidia, model: H100-SXM5-80GB, count: 8, nvswitch: true}
+                    versions: {nvidia-driver: 550.127.05, nvidia-fabricmanager: 550.127.05}
+                """.formatted(nodes));
+        return fleet;
+    }
+
+    static String run(Scenario s) throws Exception {
+        Path dir = Files.createTempDirectory("waveline-bench");
+        Path fleet = fleetFile(dir, s.nodes());
+        int port = freePort();
+        int dbPort = freePort();
+        Process service = start(dir, fleet, s, port, dbPort);
         try {
             String base = "http://localhost:" + port;
             waitUp(base);

@@ -151,6 +151,9 @@ public final class PreviewEstimator {
 
         private Optional<NodeFacts> firstStartable(List<NodeFacts> waiting, PriorityQueue<Running> running,
                 Instant clock) {
+            if (gate.full(running.size())) {
+                return Optional.empty(); // waiting nodes are never out already: none of them could start
+            }
             List<NodeFacts> inFlight = running.stream().map(Running::node).toList();
             return waiting.stream().filter(n -> gate.blocker(n, inFlight, inFlight.size(),
                     wave.spec().maxParallel(), clock).isEmpty()).findFirst();

@@ -61,6 +61,14 @@ public final class StartGate {
         return Optional.empty();
     }
 
+    /**
+     * Whether {@code inFlight} nodes in flight (none of them among the nodes already out) use up maxUnavailable, so that
+     * no node that is not out yet can start: the cheap answer {@link #blocker} would give every such candidate.
+     */
+    public boolean full(int inFlight) {
+        return alreadyOut.size() + inFlight >= maxUnavailable;
+    }
+
     public boolean windowOpen(Instant now) {
         ZonedDateTime at = now.atZone(ZoneOffset.UTC);
         return limits.maintenanceWindows().isEmpty() || limits.maintenanceWindows().stream().anyMatch(w -> w.isOpen(at));

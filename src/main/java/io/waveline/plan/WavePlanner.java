@@ -116,7 +116,10 @@ public final class WavePlanner {
                 problems.error(wave.position(), wave.path() + ".size", "is left with no nodes: the waves before it ("
                         + "size " + size + ") already take all " + total + " nodes to upgrade; remove this wave or make earlier ones smaller");
             }
-            remaining.removeAll(taken);
+            // By identity, in one pass: removeAll on lists compares every node with every taken one (quadratic).
+            Set<NodeFacts> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            gone.addAll(taken);
+            remaining.removeIf(gone::contains);
             waves.add(new PlannedWave(wave, List.copyOf(taken)));
         }
         if (!remaining.isEmpty() && !plan.waves().isEmpty()) {
