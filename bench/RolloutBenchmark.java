@@ -74,27 +74,7 @@ public class RolloutBenchmark {
         try {
             String base = "http://localhost:" + port;
             waitUp(base);
-            String plan = """
-                    apiVersion: waveline/v1
-                    kind: RolloutPlan
-                    metadata:
-                      name: bench-preview
-                    spec:
-                      target:
-                        selector: "pool=bench"
-                        components:
-                          nvidia-driver: "570.133.20"
-                          nvidia-fabricmanager: "570.133.20"
-                      waves:
-                        - name: canary
-                          size: 1
-                        - name: staged
-                          size: "10%"
-                        - name: fleet
-                          size: rest
-                      limits:
-                        maxUnavailable: "5%"
-                    """;
+            String plan = plan("bench-preview", "5%", "");
             List<Double> millis = new ArrayList<>();
             int previewed = 0;
             for (int i = 0; i < 6; i++) {
@@ -111,6 +91,31 @@ public class RolloutBenchmark {
             service.destroy();
             service.waitFor();
         }
+    }
+
+    /** The benchmark's plan over pool=bench: a canary, 10 %, the rest; {@code estimates} (YAML lines) when not empty. */
+    static String plan(String name, String maxUnavailable, String estimates) {
+        return """
+                apiVersion: waveline/v1
+                kind: RolloutPlan
+                metadata:
+                  name: %s
+                spec:
+                  target:
+                    selector: "pool=bench"
+                    components:
+                      nvidia-driver: "570.133.20"
+                      nvidia-fabricmanager: "570.133.20"
+                  waves:
+                    - name: canary
+                      size: 1
+                    - name: staged
+                      size: "10%%"
+                    - name: fleet
+                      size: rest
+                  limits:
+                    maxUnavailable: "%s"
+                """.formatted(name, maxUnavailable) + (estimates.isEmpty() ? "" : "  estimates:\n    " + estimates + "\n");
     }
 
     static Path fleetFile(Path dir, int nodes) throws IOException {
@@ -136,29 +141,7 @@ public class RolloutBenchmark {
         try {
             String base = "http://localhost:" + port;
             waitUp(base);
-            String plan = """
-                    apiVersion: waveline/v1
-                    kind: RolloutPlan
-                    metadata:
-                      name: bench
-                    spec:
-                      target:
-                        selector: "pool=bench"
-                        components:
-                          nvidia-driver: "570.133.20"
-                          nvidia-fabricmanager: "570.133.20"
-                      waves:
-                        - name: canary
-                          size: 1
-                        - name: staged
-                          size: "10%%"
-                        - name: fleet
-                          size: rest
-                      limits:
-                        maxUnavailable: "%s"
-                      estimates:
-                        %s
-                    """.formatted(s.maxUnavailable(), s.estimates());
+            String plan = plan("bench", s.maxUnavailable(), s.estimates());
             JsonNode preview = send(base, "/api/v1/plans/validate", plan, "application/yaml").get("preview");
             long lowerBound = preview.get("estimatedDurationSeconds").asLong();
             if (s.estimates().contains("validation: 1s")) {

@@ -68,8 +68,12 @@ public final class XidScan {
      * driver's own {@code NVRM: GPU 0000:5d:00.0: GPU has fallen off the bus.} after an XID 79 of the same GPU is not one.
      */
     public static List<String> fallenOffTheBus(String kernelLog) {
+        return fallenOffTheBus(kernelLog, find(kernelLog));
+    }
+
+    private static List<String> fallenOffTheBus(String kernelLog, List<Xid> xids) {
         Set<String> withXid = new LinkedHashSet<>();
-        find(kernelLog).forEach(x -> withXid.add(bus(x.busId())));
+        xids.forEach(x -> withXid.add(bus(x.busId())));
         return fallenLines(kernelLog).stream().filter(b -> !withXid.contains(bus(b))).toList();
     }
 
@@ -95,7 +99,7 @@ public final class XidScan {
         List<Xid> fatalOnes = xids.stream().filter(x -> fatal.contains(x.code()) && !x.nonfatal()).toList();
         Set<Integer> codes = new LinkedHashSet<>();
         xids.forEach(x -> codes.add(x.code()));
-        List<String> fallen = fallenOffTheBus(kernelLog);
+        List<String> fallen = fallenOffTheBus(kernelLog, xids);
         Map<String, Object> figures = new java.util.LinkedHashMap<>();
         figures.put("xids", List.copyOf(codes));
         figures.put("lines", xids.size());

@@ -32,4 +32,13 @@ public final class Components {
         return versions.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                 .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("nothing");
     }
+
+    /**
+     * Whether Fabric Manager's packages of this version's branch carry the names NVIDIA gave them from R580 on
+     * ({@code nvidia-fabricmanager} on Ubuntu and RHEL; NVIDIA/gpu-driver-container#451, #585, #898).
+     */
+    public static boolean renamedFabricManager(String version) {
+        String branch = version == null ? "" : version.split("\\.")[0];
+        return branch.matches("[0-9]{1,6}") && Integer.parseInt(branch) >= 580;
+    }
 }

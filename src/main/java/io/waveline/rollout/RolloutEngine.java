@@ -112,10 +112,6 @@ public class RolloutEngine {
         }
     }
 
-    public String replica() {
-        return replica;
-    }
-
     void reconcileAll() {
         try {
             for (long id : store.unfinished()) {

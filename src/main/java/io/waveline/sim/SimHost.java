@@ -180,7 +180,7 @@ public final class SimHost {
             StringBuilder out = new StringBuilder();
             for (String component : new String[] {"nvidia-driver", "nvidia-fabricmanager"}) {
                 // From R580 on Fabric Manager's RPM is nvidia-fabricmanager (NVIDIA/gpu-driver-container#585, #898).
-                String rpm = component.equals("nvidia-driver") ? "nvidia-driver" : renamedFabricManager(packages.get(component))
+                String rpm = component.equals("nvidia-driver") ? "nvidia-driver" : io.waveline.plan.Components.renamedFabricManager(packages.get(component))
                         ? "nvidia-fabricmanager" : "nvidia-fabric-manager";
                 out.append(packages.containsKey(component) ? rpm + " " + packages.get(component)
                         : "package " + rpm + " is not installed").append('\n');
@@ -192,7 +192,7 @@ public final class SimHost {
             packages.forEach((component, version) -> {
                 if (component.startsWith("nvidia-")) {
                     // From R580 on Ubuntu's Fabric Manager package has no branch suffix (NVIDIA/gpu-driver-container#451).
-                    out.append(component).append(component.equals("nvidia-fabricmanager") && renamedFabricManager(version) ? ""
+                    out.append(component).append(component.equals("nvidia-fabricmanager") && io.waveline.plan.Components.renamedFabricManager(version) ? ""
                             : "-" + version.split("\\.")[0]).append(' ').append(version).append("-1\n");
                 }
             });
@@ -405,11 +405,6 @@ public final class SimHost {
             case "nvswitch-firmware" -> "96.10.6D.00.01";
             default -> "28.39.1002";
         });
-    }
-
-    private static boolean renamedFabricManager(String version) {
-        String branch = version == null ? "" : version.split("\\.")[0];
-        return branch.matches("[0-9]{1,6}") && Integer.parseInt(branch) >= 580;
     }
 
     private static String newBootId() {

@@ -36,15 +36,6 @@ public enum PackageManager {
         return word.map(w -> w.equals("dnf") || w.equals("yum") ? DNF : APT).orElse(APT);
     }
 
-    /** The first branch whose Fabric Manager packages carry the new names. */
-    static final int RENAMED_FABRIC_MANAGER = 580;
-
-    /** Whether the version's branch (its first number) uses the new Fabric Manager package names. */
-    static boolean renamedBranch(String version) {
-        String branch = version.split("\\.")[0];
-        return branch.matches("[0-9]{1,6}") && Integer.parseInt(branch) >= RENAMED_FABRIC_MANAGER;
-    }
-
     public String installedQuery() {
         return this == APT
                 ? "dpkg-query -W -f='${Package} ${Version}\\n' 'nvidia-driver-*' 'nvidia-fabricmanager' 'nvidia-fabricmanager-*' 2>/dev/null"
@@ -128,7 +119,7 @@ public enum PackageManager {
             if (!Components.VERSION.matcher(version).matches()) {
                 throw new IllegalArgumentException("refusing unsafe version " + version);
             }
-            boolean renamed = component.equals("nvidia-fabricmanager") && renamedBranch(version);
+            boolean renamed = component.equals("nvidia-fabricmanager") && Components.renamedFabricManager(version);
             String name = renamed ? "nvidia-fabricmanager"
                     : this == APT ? APT_NAMES.get(component) + version.split("\\.")[0] : DNF_NAMES.get(component);
             String spec = this == APT ? name + "=" + version + "-1"

@@ -94,8 +94,12 @@ public class PackageUpgrader implements Upgrader {
     @Override
     public Optional<CheckOutcome> verify(NodeAddress node, Map<String, String> wanted, MethodSettings settings)
             throws NodeUnreachableException {
-        return settings.hostToolFirmware() ? Optional.of(io.waveline.health.FirmwareVersionCheck.readBack(wanted, firmware(node, settings, true),
-                firmware(node, settings, false), "host tools report ")) : Optional.empty();
+        if (!settings.hostToolFirmware()) {
+            return Optional.empty();
+        }
+        Map<FirmwareTools.Tool, String> answers = firmwareAnswers(node, settings);
+        return Optional.of(io.waveline.health.FirmwareVersionCheck.readBack(wanted, firmware(answers, true), firmware(answers, false),
+                "host tools report "));
     }
 
     @Override
@@ -125,22 +129,29 @@ public class PackageUpgrader implements Upgrader {
         if (!settings.hostToolFirmware()) {
             return installedVersions(node, manager(settings));
         }
-        return firmware(node, settings, false);
+        return firmware(firmwareAnswers(node, settings), false);
     }
 
-    /**
-     * The firmware versions the host tools report: burned (installed) or, with {@code running}, what the devices run; they
-     * differ while a flashed version waits for the reset that activates it (pending activation).
-     */
-    private Map<String, String> firmware(NodeAddress node, MethodSettings settings, boolean running) throws NodeUnreachableException {
-        Map<String, String> versions = new java.util.TreeMap<>();
+    /** What each host tool answers to its query (the tools that answered), asked once. */
+    private Map<FirmwareTools.Tool, String> firmwareAnswers(NodeAddress node, MethodSettings settings) throws NodeUnreachableException {
+        Map<FirmwareTools.Tool, String> answers = new java.util.EnumMap<>(FirmwareTools.Tool.class);
         for (FirmwareTools.Tool tool : FirmwareTools.Tool.values()) {
             CommandResult result = shell.run(node, root(settings, FirmwareTools.query(tool, firmware)), QUICK);
             if (result.ok()) {
-                versions.putAll(tool == FirmwareTools.Tool.NVFWUPD ? FirmwareTools.parseNvfwupd(result.output())
-                        : running ? FirmwareTools.parseMlxfwmanagerRunning(result.output()) : FirmwareTools.parseMlxfwmanager(result.output()));
+                answers.put(tool, result.output());
             }
         }
+        return answers;
+    }
+
+    /**
+     * The firmware versions in the host tools' answers: burned (installed) or, with {@code running}, what the devices run;
+     * they differ while a flashed version waits for the reset that activates it (pending activation).
+     */
+    private static Map<String, String> firmware(Map<FirmwareTools.Tool, String> answers, boolean running) {
+        Map<String, String> versions = new java.util.TreeMap<>();
+        answers.forEach((tool, output) -> versions.putAll(tool == FirmwareTools.Tool.NVFWUPD ? FirmwareTools.parseNvfwupd(output)
+                : running ? FirmwareTools.parseMlxfwmanagerRunning(output) : FirmwareTools.parseMlxfwmanager(output)));
         return versions;
     }
 
