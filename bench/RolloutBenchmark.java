@@ -35,11 +35,18 @@ public class RolloutBenchmark {
             preview(args.length > 1 ? Integer.parseInt(args[1]) : 10_000);
             return;
         }
-        List<Scenario> scenarios = List.of(
-                new Scenario("1,000 nodes, zero-duration steps, no SSH", 1000, "in-process", "0s", "0s", "0s", "10%",
-                        "drain: 0s\n    upgrade: 0s\n    reboot: 0s\n    validation: 1s"),
-                new Scenario("50 nodes over SSH, install 2s, reboot 3s", 50, "ssh", "2s", "3s", "0.25s", "10",
-                        "drain: 0s\n    upgrade: 2s\n    reboot: 3s\n    validation: 0s"));
+        List<Scenario> scenarios = new ArrayList<>();
+        if (args.length > 0 && args[0].equals("engine")) {
+            for (int i = 1; i < args.length; i++) {
+                scenarios.add(engine(Integer.parseInt(args[i])));
+            }
+        } else if (args.length > 0 && args[0].equals("ssh")) {
+            scenarios.add(ssh());
+        } else {
+            scenarios.add(engine(1000));
+            scenarios.add(engine(10_000));
+            scenarios.add(ssh());
+        }
         List<String> rows = new ArrayList<>();
         for (Scenario scenario : scenarios) {
             rows.add(run(scenario));
@@ -50,17 +57,32 @@ public class RolloutBenchmark {
         rows.forEach(System.out::println);
     }
 
+    /** {@code nodes} nodes, zero-duration steps, the in-process transport: the engine's own cost. */
+    static Scenario engine(int nodes) {
+        return new Scenario(String.format("%,d nodes, zero-duration steps, no SSH", nodes), nodes, "in-process", "0s", "0s", "0s", "10%",
+                "drain: 0s\n    upgrade: 0s\n    reboot: 0s\n    validation: 1s");
+    }
+
+    static Scenario ssh() {
+        return new Scenario("50 nodes over SSH, install 2s, reboot 3s", 50, "ssh", "2s", "3s", "0.25s", "10",
+                "drain: 0s\n    upgrade: 2s\n    reboot: 3s\n    validation: 0s");
+    }
+
     /** The packaged service on the scenario's simulated fleet. */
     static Process start(Path dir, Path fleet, Scenario s, int port, int dbPort) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.profile=demo", "-Dquarkus.http.port=" + port, "-Dwaveline.data-dir=" + dir,
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        String extra = System.getenv().getOrDefault("WAVELINE_BENCH_JAVA_OPTS", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-Dquarkus.profile=demo", "-Dquarkus.http.port=" + port, "-Dwaveline.data-dir=" + dir,
                 "-Dwaveline.embedded-db.port=" + dbPort,
                 "-Dwaveline.sim.fleet=" + fleet, "-Dwaveline.sim.transport=" + s.transport(),
                 "-Dwaveline.sim.install-duration=" + s.install(), "-Dwaveline.sim.reboot-duration=" + s.reboot(),
                 "-Dwaveline.sim.state-dir=", "-Dwaveline.sim.faults=0.0.0:gpu-missing",
                 "-Dwaveline.engine.poll-interval=" + s.poll(), "-Dwaveline.engine.retry-base=0s",
                 "-Dwaveline.demo-token=" + TOKEN, "-Dquarkus.log.level=WARN",
-                "-jar", "target/quarkus-app/quarkus-run.jar");
+                "-jar", "target/quarkus-app/quarkus-run.jar"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
     }
 
@@ -150,32 +172,38 @@ public class RolloutBenchmark {
             Instant begin = Instant.now();
             long id = send(base, "/api/v1/rollouts", JSON.writeValueAsString(Map.of("planYaml", plan)), "application/json")
                     .get("id").asLong();
-            long after = 0;
-            long transitions = 0;
-            String state = "";
-            while (!state.startsWith("rollout.succeeded") && !state.startsWith("rollout.failed")
-                    && !state.startsWith("rollout.rolled-back")) {
+            String state = "RUNNING";
+            long peakRss = 0;
+            while (!java.util.Set.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED").contains(state)) {
                 Thread.sleep(250);
-                for (JsonNode event : get(base, "/api/v1/rollouts/" + id + "/events?after=" + after)) {
+                state = get(base, "/api/v1/rollouts/" + id + "?nodes=false").path("state").asText();
+                peakRss = Math.max(peakRss, rss(service.pid()));
+                if (Duration.between(begin, Instant.now()).toMinutes() > 30) {
+                    throw new IllegalStateException("rollout " + id + " did not finish in 30 minutes");
+                }
+            }
+            long transitions = 0;
+            long after = 0;
+            while (true) {
+                JsonNode page = get(base, "/api/v1/rollouts/" + id + "/events?limit=10000&after=" + after);
+                for (JsonNode event : page) {
                     after = event.get("id").asLong();
-                    String kind = event.get("kind").asText();
-                    if (kind.startsWith("node.")) {
+                    if (event.get("kind").asText().startsWith("node.")) {
                         transitions++;
                     }
-                    if (kind.startsWith("rollout.")) {
-                        state = kind;
-                    }
                 }
-                if (Duration.between(begin, Instant.now()).toMinutes() > 20) {
-                    throw new IllegalStateException("rollout " + id + " did not finish in 20 minutes");
+                if (page.size() < 10000) {
+                    break;
                 }
             }
             JsonNode rollout = get(base, "/api/v1/rollouts/" + id);
             double makespan = Duration.between(Instant.parse(rollout.get("createdAt").asText()),
                     Instant.parse(rollout.get("finishedAt").asText())).toMillis() / 1000.0;
             double perNode = (makespan - lowerBound) / s.nodes();
-            System.out.printf("%s: %s in %.1f s (lower bound %d s), %d node transitions, %.0f/s, overhead %.3f s per node%n",
-                    s.title(), rollout.get("state").asText(), makespan, lowerBound, transitions, transitions / makespan, perNode);
+            System.out.printf("%s: %s in %.1f s (lower bound %d s), %d node transitions, %.0f/s, overhead %.3f s per node;"
+                    + " service peak RSS %,d MB (JVM heap limit: %s)%n", s.title(), rollout.get("state").asText(), makespan, lowerBound,
+                    transitions, transitions / makespan, perNode, peakRss / 1024, System.getenv().getOrDefault("WAVELINE_BENCH_JAVA_OPTS", "")
+                            .contains("-Xmx") ? System.getenv("WAVELINE_BENCH_JAVA_OPTS") : "JVM default");
             if (s.nodes() >= 1000) {
                 double commits = commitRate(dbPort);
                 System.out.printf("  single-row commits/s of the same PostgreSQL: %.0f; node transitions/s : commits/s = %.2f%n", commits,
@@ -193,6 +221,20 @@ public class RolloutBenchmark {
             service.destroy();
             service.waitFor();
         }
+    }
+
+    /** The resident set of process {@code pid} in KB (0 where /proc cannot tell). */
+    static long rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return 0;
     }
 
     /** Single-row inserts, each its own transaction, into the service's own PostgreSQL (fsync as the service runs it). */

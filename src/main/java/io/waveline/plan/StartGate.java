@@ -62,6 +62,63 @@ public final class StartGate {
     }
 
     /**
+     * The gate over {@code inFlight} nodes out of service now, for deciding many candidates in a row: it keeps the
+     * names out, fleet-wide and per failure domain, so each candidate costs the same however many are out (the decider
+     * asks it for every pending node of a wave of thousands). It answers what {@link #blocker} would.
+     */
+    public Admission admission(Collection<NodeFacts> inFlight) {
+        return new Admission(inFlight);
+    }
+
+    /** {@link #blocker} with the nodes out kept as sets; {@link #admit} adds the node just started. */
+    public final class Admission {
+        private final Set<String> out = new java.util.HashSet<>();
+        private final List<java.util.Map<String, Set<String>>> byDomain = new java.util.ArrayList<>();
+
+        private Admission(Collection<NodeFacts> inFlight) {
+            for (int i = 0; i < limits.failureDomains().size(); i++) {
+                byDomain.add(new java.util.HashMap<>());
+            }
+            alreadyOut.forEach(this::admit);
+            inFlight.forEach(this::admit);
+        }
+
+        public void admit(NodeFacts node) {
+            out.add(node.name());
+            for (int i = 0; i < byDomain.size(); i++) {
+                String domain = node.labels().get(limits.failureDomains().get(i).labelKey());
+                if (domain != null) {
+                    byDomain.get(i).computeIfAbsent(domain, d -> new java.util.HashSet<>()).add(node.name());
+                }
+            }
+        }
+
+        public Optional<String> blocker(NodeFacts candidate, int inFlightInWave, Optional<Integer> maxParallel, Instant now) {
+            if (maxParallel.isPresent() && inFlightInWave >= maxParallel.get()) {
+                return Optional.of("the wave's maxParallel " + maxParallel.get() + " is reached");
+            }
+            if (out.size() + (out.contains(candidate.name()) ? 0 : 1) > maxUnavailable) {
+                return Optional.of("maxUnavailable " + limits.maxUnavailable() + " (" + maxUnavailable + " nodes) is reached");
+            }
+            for (int i = 0; i < byDomain.size(); i++) {
+                FailureDomainLimit limit = limits.failureDomains().get(i);
+                String domain = candidate.labels().get(limit.labelKey());
+                if (domain == null) {
+                    continue;
+                }
+                Set<String> there = byDomain.get(i).getOrDefault(domain, Set.of());
+                if (there.size() + (there.contains(candidate.name()) ? 0 : 1) > limit.maxUnavailable()) {
+                    return Optional.of(limit.labelKey() + "=" + domain + " allows " + limit.maxUnavailable() + " node(s) out at once");
+                }
+            }
+            if (!windowOpen(now)) {
+                return Optional.of("outside the maintenance windows");
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Whether {@code inFlight} nodes in flight (none of them among the nodes already out) use up maxUnavailable, so that
      * no node that is not out yet can start: the cheap answer {@link #blocker} would give every such candidate.
      */

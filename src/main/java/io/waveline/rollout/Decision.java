@@ -11,7 +11,17 @@ import io.waveline.rollout.port.Upgrader;
  * What {@link NodePipeline#decide} answers: the node run as it is to be committed, the events and check results that
  * go with it, and the effects the executor carries out on the node first (in order).
  */
-public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutcome> checks, List<Effect> effects) {
+public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutcome> checks, List<Effect> effects,
+        boolean documentsChanged) {
+
+    /**
+     * A decision that may have changed any of the node run's JSON documents. {@code documentsChanged} false says that the
+     * baseline and the previous versions (the only documents a step sets) are those the node run had, so the commit
+     * does not write them again.
+     */
+    public Decision(NodeRun next, List<Decision.Event> events, List<CheckOutcome> checks, List<Effect> effects) {
+        this(next, events, checks, effects, true);
+    }
 
     /** An event of the node's timeline, committed with the decision. */
     public record Event(String kind, String message) {
@@ -88,7 +98,10 @@ public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutc
         private final List<CheckOutcome> checks = new ArrayList<>();
         private final List<Effect> effects = new ArrayList<>();
 
+        private final NodeRun original;
+
         Builder(NodeRun run) {
+            this.original = run;
             this.run = run.copy();
         }
 
@@ -111,7 +124,8 @@ public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutc
         }
 
         Decision build() {
-            return new Decision(run, List.copyOf(events), List.copyOf(checks), List.copyOf(effects));
+            return new Decision(run, List.copyOf(events), List.copyOf(checks), List.copyOf(effects),
+                    run.baseline != original.baseline || run.previousVersions != original.previousVersions);
         }
     }
 }

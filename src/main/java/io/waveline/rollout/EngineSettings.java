@@ -21,6 +21,10 @@ public interface EngineSettings {
     @WithDefault("8")
     int workers();
 
+    /** The most step decisions committed in one transaction. */
+    @WithDefault("500")
+    int commitBatch();
+
     /** Attempts of a step against an unreachable node before it counts as failed. */
     @WithDefault("5")
     int maxAttempts();

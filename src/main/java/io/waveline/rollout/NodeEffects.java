@@ -41,7 +41,7 @@ public class NodeEffects {
                         + e.getMessage()));
             }
         }
-        return new Decision(run, List.copyOf(events), decision.checks(), decision.effects());
+        return new Decision(run, List.copyOf(events), decision.checks(), decision.effects(), decision.documentsChanged());
     }
 
     /**

@@ -65,7 +65,7 @@ public class NodeStepper {
         try {
             Optional<Observation> seen = observe(run, method, node, now);
             if (seen.isEmpty()) {
-                return new Decision(run.copy(), List.of(), List.of(), List.of());
+                return new Decision(run.copy(), List.of(), List.of(), List.of(), false);
             }
             return effects.carryOut(pipeline.decide(run, seen.get(), now), method, node);
         } catch (NodeUnreachableException e) {
@@ -90,7 +90,7 @@ public class NodeStepper {
         next.pendingAction = null;
         try {
             effects.act(decided.hostActions(), next, method);
-            return new Decision(next, List.of(), List.of(), List.of());
+            return new Decision(next, List.of(), List.of(), List.of(), false);
         } catch (NodeUnreachableException e) {
             NodeRun again = before.copy();
             again.version = committed;

@@ -48,8 +48,12 @@ public class Rollout extends PanacheEntityBase {
     public String startedBy;
     @Column(name = "idempotency_key")
     public String idempotencyKey;
-    /** Names of the nodes the plan selected when it started, with their facts then (the limits count over them). */
+    /**
+     * Names of the nodes the plan selected when it started, with their facts then (the limits count over them). Loaded
+     * only when read: a large fleet's pool is not parsed, nor compared at every flush, by each command on the rollout.
+     */
     @JdbcTypeCode(SqlTypes.JSON)
+    @jakarta.persistence.Basic(fetch = jakarta.persistence.FetchType.LAZY)
     public List<PoolNode> pool;
     @Column(name = "created_at")
     public Instant createdAt;

@@ -63,6 +63,7 @@ public final class RolloutDecider {
             }
         }
         List<Long> toMark = new ArrayList<>();
+        java.util.Set<Long> marking = new java.util.HashSet<>();
         if (s.policy().onFailure() != OnFailure.HALT) {
             all.stream().filter(n -> n.state() == NodeState.FAILED && !n.rollbackPending()
                     && n.direction() == Direction.FORWARD
@@ -89,16 +90,18 @@ public final class RolloutDecider {
         }
         List<NodeFacts> outOfService = new ArrayList<>(all.stream().filter(n -> n.state().outOfService())
                 .map(NodeRunView::node).toList());
-        startRollbacks(s, all, toMark, outOfService, now, actions);
+        startRollbacks(s, all, new java.util.HashSet<>(toMark), outOfService, now, actions);
 
         boolean anyWorking = all.stream().anyMatch(n -> n.state().working());
-        boolean rollbacksLeft = all.stream().anyMatch(n -> (n.rollbackPending() || toMark.contains(n.id()))
+        marking.addAll(toMark);
+        boolean rollbacksLeft = all.stream().anyMatch(n -> (n.rollbackPending() || marking.contains(n.id()))
                 && n.direction() == Direction.FORWARD && rollbackCanStart(n));
         List<Long> pending = all.stream().filter(n -> n.state() == NodeState.PENDING).map(NodeRunView::id).toList();
 
         if (s.state() == RolloutState.ROLLING_BACK) {
             // A node of the rollback's scope that was still on its way forward when the rollback began goes back too.
-            List<Long> late = halting ? all.stream().filter(n -> rollbackScope(s).contains(n.id()) && !n.rollbackPending()
+            java.util.Set<Long> scope = halting ? new java.util.HashSet<>(rollbackScope(s)) : java.util.Set.of();
+            List<Long> late = halting ? all.stream().filter(n -> scope.contains(n.id()) && !n.rollbackPending()
                     && n.direction() == Direction.FORWARD).map(NodeRunView::id).toList() : List.of();
             if (!late.isEmpty()) {
                 actions.add(new Action.MarkForRollback(late, "finished after the rollback began: goes back too"));
@@ -147,14 +150,15 @@ public final class RolloutDecider {
             case RUNNING: {
                 if (!paused) {
                     int workingInWave = (int) wave.nodes().stream().filter(n -> n.state().working()).count();
+                    io.waveline.plan.StartGate.Admission gate = s.gate().admission(outOfService);
                     for (NodeRunView node : wave.nodes()) {
                         if (node.state() != NodeState.PENDING) {
                             continue;
                         }
-                        if (s.gate().blocker(node.node(), outOfService, workingInWave, wave.spec().maxParallel(), now)
-                                .isEmpty()) {
+                        if (gate.blocker(node.node(), workingInWave, wave.spec().maxParallel(), now).isEmpty()) {
                             actions.add(new Action.StartNode(node.id()));
                             outOfService.add(node.node());
+                            gate.admit(node.node());
                             workingInWave++;
                         }
                     }
@@ -189,7 +193,7 @@ public final class RolloutDecider {
         }
     }
 
-    private static void startRollbacks(RolloutSnapshot s, List<NodeRunView> all, List<Long> justMarked,
+    private static void startRollbacks(RolloutSnapshot s, List<NodeRunView> all, java.util.Set<Long> justMarked,
             List<NodeFacts> outOfService, Instant now, List<Action> actions) {
         List<NodeRunView> marked = all.stream()
                 .filter(n -> n.rollbackPending() || justMarked.contains(n.id()))
@@ -197,12 +201,14 @@ public final class RolloutDecider {
                 .filter(RolloutDecider::rollbackCanStart)
                 .sorted(Comparator.comparingInt(NodeRunView::wave).reversed())
                 .toList();
+        io.waveline.plan.StartGate.Admission gate = s.gate().admission(outOfService);
         for (NodeRunView node : marked) {
             boolean alreadyOut = node.state() != NodeState.SUCCEEDED;
-            if (alreadyOut || s.gate().blocker(node.node(), outOfService, 0, java.util.Optional.empty(), now).isEmpty()) {
+            if (alreadyOut || gate.blocker(node.node(), 0, java.util.Optional.empty(), now).isEmpty()) {
                 actions.add(new Action.StartRollback(node.id()));
                 if (!alreadyOut) {
                     outOfService.add(node.node());
+                    gate.admit(node.node());
                 }
             }
         }

@@ -2,9 +2,10 @@ package io.waveline.rollout;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -57,18 +58,29 @@ public class RolloutEngine {
     @Inject
     Replica replicaName;
 
+    @Inject
+    HeldViews held;
+
     private ExecutorService loop;
     private ExecutorService workers;
+    private StepCommits commits;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Set<Long> stepping = ConcurrentHashMap.newKeySet();
     private final Set<Long> checkingWaves = ConcurrentHashMap.newKeySet();
+    /** The leases this replica holds, with when (System.nanoTime) each was taken or renewed last. */
+    private final Map<Long, Renewed> leases = new ConcurrentHashMap<>();
     private volatile boolean running;
     private String replica;
+
+    private record Renewed(Lease lease, long atNanos) {
+    }
 
     void onStart(@Observes StartupEvent event) {
         replica = replicaName.id();
         loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "rollout-engine"));
         workers = Executors.newFixedThreadPool(settings.workers(), r -> new Thread(r, "rollout-step"));
+        commits = new StepCommits(store, clock, settings.commitBatch(),
+                lost -> leases.computeIfPresent(lost.rolloutId(), (id, r) -> r.lease().equals(lost) ? null : r));
         running = true;
         LOG.infof("Rollout engine started as replica %s (%d workers, tick %s)", replica, settings.workers(), settings.tick());
         wake();
@@ -82,6 +94,7 @@ public class RolloutEngine {
         try {
             loop.awaitTermination(10, TimeUnit.SECONDS);
             workers.awaitTermination(10, TimeUnit.SECONDS);
+            commits.stop();
             try {
                 int released = store.release(replica);
                 if (released > 0) {
@@ -96,25 +109,37 @@ public class RolloutEngine {
         }
     }
 
+    /**
+     * The tick: a reconcile even when nothing woke the engine (retry times, soaks, approvals given on another
+     * replica), and the held views read again from the database at it.
+     */
     @Scheduled(every = "${waveline.engine.tick:1s}", identity = "rollout-engine-tick",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        held.staleAll();
         wake();
     }
 
     /** Runs the loop soon, once, however many wake-ups arrive meanwhile. */
     public void wake() {
         if (running && wakeQueued.compareAndSet(false, true)) {
-            loop.execute(() -> {
-                wakeQueued.set(false);
-                reconcileAll();
-            });
+            try {
+                loop.execute(() -> {
+                    wakeQueued.set(false);
+                    reconcileAll();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                wakeQueued.set(false); // stopping
+            }
         }
     }
 
     void reconcileAll() {
         try {
-            for (long id : store.unfinished()) {
+            List<Long> unfinished = store.unfinished();
+            held.retain(unfinished);
+            leases.keySet().retainAll(unfinished);
+            for (long id : unfinished) {
                 reconcile(id);
             }
         } catch (RuntimeException e) {
@@ -122,14 +147,35 @@ public class RolloutEngine {
         }
     }
 
+    /**
+     * This replica's lease on a rollout: renewed in the database when a quarter of its time-to-live has gone since the
+     * last renewal (so a busy loop does not write a row per reconcile), taken when not held. Every commit checks the
+     * lease in its own transaction anyway ({@link RolloutStore#holds}).
+     */
+    private Optional<Lease> lease(long id) {
+        Renewed renewed = leases.get(id);
+        if (renewed != null && System.nanoTime() - renewed.atNanos() < settings.leaseTtl().toNanos() / 4) {
+            return Optional.of(renewed.lease());
+        }
+        long before = System.nanoTime();
+        Optional<Lease> lease = store.lease(id, replica, settings.leaseTtl());
+        if (lease.isPresent()) {
+            leases.put(id, new Renewed(lease.get(), before));
+        } else {
+            leases.remove(id);
+            held.drop(id);
+        }
+        return lease;
+    }
+
     private void reconcile(long id) {
         Instant now = clock.instant();
-        Optional<Lease> held = store.lease(id, replica, settings.leaseTtl());
+        Optional<Lease> held = lease(id);
         if (held.isEmpty()) {
             return;
         }
         Lease lease = held.get();
-        Optional<RolloutSnapshot> snapshot = store.snapshot(id);
+        Optional<RolloutSnapshot> snapshot = store.snapshot(lease);
         if (snapshot.isEmpty()) {
             return;
         }
@@ -138,19 +184,22 @@ public class RolloutEngine {
                 && !(a instanceof Action.CheckWave)).toList();
         if (!rolloutActions.isEmpty()) {
             if (!store.apply(lease, rolloutActions, now)) {
+                leases.remove(id);
                 return;
             }
             if (rolloutActions.stream().anyMatch(a -> a instanceof Action.Finish)) {
                 inventory.refresh();
             }
         }
+        List<Long> steps = new ArrayList<>();
         for (Action action : actions) {
             if (action instanceof Action.StepNode step && stepping.add(step.nodeRunId())) {
-                workers.execute(() -> runStep(lease, step.nodeRunId()));
+                steps.add(step.nodeRunId());
             } else if (action instanceof Action.CheckWave check && checkingWaves.add(id)) {
                 workers.execute(() -> runWaveCheck(lease, check));
             }
         }
+        dispatch(lease, steps);
         boolean progressed = rolloutActions.stream().anyMatch(a -> a instanceof Action.StartNode
                 || a instanceof Action.StartRollback || a instanceof Action.EnterPhase || a instanceof Action.BeginRollingBack
                 || a instanceof Action.Halt || a instanceof Action.Skip || a instanceof Action.MarkForRollback
@@ -160,23 +209,99 @@ public class RolloutEngine {
         }
     }
 
-    private void runStep(Lease lease, long nodeRunId) {
+    /**
+     * Hands the node runs to step to the workers in chunks: each chunk is read in one query by a worker (not by this
+     * loop), then its node runs are stepped, each as its own task.
+     */
+    private void dispatch(Lease lease, List<Long> ids) {
+        int chunk = Math.max(1, Math.min(64, (ids.size() + settings.workers() - 1) / settings.workers()));
+        for (int from = 0; from < ids.size(); from += chunk) {
+            List<Long> part = List.copyOf(ids.subList(from, Math.min(ids.size(), from + chunk)));
+            try {
+                workers.execute(() -> load(lease, part));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                part.forEach(stepping::remove); // stopping
+            }
+        }
+    }
+
+    private void load(Lease lease, List<Long> ids) {
+        List<NodeRun> runs;
         try {
-            NodeRun run = store.detached(nodeRunId);
+            runs = store.detached(ids);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Could not read %d node run(s) to step; they are tried again at the next tick", ids.size());
+            ids.forEach(this::done);
+            return;
+        }
+        Set<Long> found = new java.util.HashSet<>();
+        for (int i = 0; i < runs.size(); i++) {
+            NodeRun run = runs.get(i);
+            found.add(run.id);
+            if (i == runs.size() - 1) {
+                step(lease, run);
+            } else {
+                later(run.id, () -> step(lease, run));
+            }
+        }
+        ids.stream().filter(i -> !found.contains(i)).forEach(stepping::remove);
+    }
+
+    /**
+     * One step: decide on the worker, hand the decision to the batched commits, and, once it is committed, carry out
+     * its host actions (a worker again) and hand their outcome in. The node run is stepped by no one else until the
+     * last of these commits is done.
+     */
+    private void step(Lease lease, NodeRun run) {
+        try {
             if (!run.state.working()) {
+                done(run.id);
                 return;
             }
             Decision decided = stepper.step(run, clock.instant());
-            OptionalLong committed = store.commitStep(decided, lease, clock.instant());
-            if (committed.isPresent() && !decided.hostActions().isEmpty()) {
-                store.commitStep(stepper.act(run, decided, committed.getAsLong(), clock.instant()), lease, clock.instant());
-            }
+            commits.submit(decided, lease).whenComplete((committed, failure) -> {
+                if (failure != null) {
+                    LOG.errorf(failure, "Step of node run %d could not be committed; it is tried again at the next tick", run.id);
+                    done(run.id);
+                } else if (committed.isEmpty() || decided.hostActions().isEmpty()) {
+                    done(run.id);
+                } else {
+                    later(run.id, () -> act(lease, run, decided, committed.getAsLong()));
+                }
+            });
         } catch (RuntimeException e) {
-            LOG.errorf(e, "Step of node run %d failed; it is tried again at the next tick", nodeRunId);
-        } finally {
-            stepping.remove(nodeRunId);
-            wake();
+            LOG.errorf(e, "Step of node run %d failed; it is tried again at the next tick", run.id);
+            done(run.id);
         }
+    }
+
+    private void act(Lease lease, NodeRun before, Decision decided, long committedVersion) {
+        try {
+            Decision outcome = stepper.act(before, decided, committedVersion, clock.instant());
+            commits.submit(outcome, lease).whenComplete((committed, failure) -> {
+                if (failure != null) {
+                    LOG.errorf(failure, "The outcome of a host action on node run %d could not be committed; the next step"
+                            + " reconciles it with the host", before.id);
+                }
+                done(before.id);
+            });
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Host action of node run %d failed; it is tried again at the next tick", before.id);
+            done(before.id);
+        }
+    }
+
+    private void later(long nodeRunId, Runnable work) {
+        try {
+            workers.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            stepping.remove(nodeRunId); // stopping
+        }
+    }
+
+    private void done(long nodeRunId) {
+        stepping.remove(nodeRunId);
+        wake();
     }
 
     private void runWaveCheck(Lease lease, Action.CheckWave check) {
@@ -186,6 +311,7 @@ public class RolloutEngine {
         } catch (RuntimeException e) {
             LOG.errorf(e, "Wave check of rollout %d failed; it is tried again at the next tick", rolloutId);
         } finally {
+            held.stale(rolloutId);
             checkingWaves.remove(rolloutId);
             wake();
         }

@@ -35,6 +35,13 @@ public class RolloutEvent extends PanacheEntityBase {
 
     public static RolloutEvent record(long rolloutId, String nodeName, Instant at, String actor, String kind,
             String message) {
+        RolloutEvent event = of(rolloutId, nodeName, at, actor, kind, message);
+        event.persist();
+        return event;
+    }
+
+    /** An event not yet stored (for a batch insert). */
+    static RolloutEvent of(long rolloutId, String nodeName, Instant at, String actor, String kind, String message) {
         RolloutEvent event = new RolloutEvent();
         event.rolloutId = rolloutId;
         event.nodeName = nodeName;
@@ -42,7 +49,6 @@ public class RolloutEvent extends PanacheEntityBase {
         event.actor = actor;
         event.kind = kind;
         event.message = message.length() > 4000 ? message.substring(0, 4000) : message;
-        event.persist();
         return event;
     }
 

@@ -43,8 +43,8 @@ public class RolloutStore {
     }
 
     /**
-     * The decider's view of a rollout. Its node runs are read as plain columns, not as entities: none of the JSON a
-     * step carries (baseline, checks, settings, versions) is loaded, so a reconcile of a large rollout stays cheap.
+     * The decider's view of a rollout, read from the database. Its node runs are read as plain columns, not as
+     * entities: none of the JSON a step carries (baseline, checks, settings, versions) is loaded.
      */
     @Transactional
     public Optional<RolloutSnapshot> snapshot(long id) {
@@ -52,30 +52,91 @@ public class RolloutStore {
         if (rollout == null) {
             return Optional.empty();
         }
-        return Optional.of(snapshotOf(rollout, views(id)));
+        return Optional.of(snapshotOf(rollout, views(id, Map.of()).stream().map(HeldViews.Entry::view).toList(), pool(id)));
     }
 
+    @Inject
+    HeldViews held;
+
+    /**
+     * The decider's view of a rollout this replica holds under {@code lease}: the node runs from {@link HeldViews},
+     * read from the database only when the lease is new or the held view was marked stale (each engine tick), and then
+     * without their facts, which do not change during a rollout.
+     */
+    @Transactional
+    public Optional<RolloutSnapshot> snapshot(Lease lease) {
+        long id = lease.rolloutId();
+        Rollout rollout = Rollout.findById(id);
+        if (rollout == null) {
+            return Optional.empty();
+        }
+        Optional<HeldViews.Held> current = held.current(id, lease.epoch());
+        if (current.isEmpty()) {
+            Optional<HeldViews.Held> earlier = held.earlier(id);
+            Map<Long, NodeFacts> facts = earlier.map(h -> h.facts).orElse(Map.of());
+            List<HeldViews.Entry> entries = views(id, facts);
+            HeldViews.Held loaded = new HeldViews.Held(lease.epoch(), entries.stream().map(e -> e.view().id()).toList(),
+                    earlier.isPresent() ? facts : entries.stream().collect(java.util.stream.Collectors.toMap(e -> e.view().id(),
+                            e -> e.view().node())), earlier.map(h -> h.pool).orElseGet(() -> pool(id)));
+            held.load(id, loaded, entries);
+            current = Optional.of(loaded);
+        }
+        return Optional.of(snapshotOf(rollout, current.get().views(), current.get().pool));
+    }
+
+    /** The rollout's pool as frozen at start (what the limits count over), read without loading the entity's other columns. */
+    private List<NodeFacts> pool(long rolloutId) {
+        Object text = em.createNativeQuery("select cast(pool as text) from rollout where id = ?1").setParameter(1, rolloutId)
+                .getSingleResult();
+        if (text == null) {
+            return List.of();
+        }
+        try {
+            List<Rollout.PoolNode> pool = json.readValue((String) text, new com.fasterxml.jackson.core.type.TypeReference<List<Rollout.PoolNode>>() {
+            });
+            return pool.stream().map(p -> new NodeFacts(p.name(), p.labels(), "", "", p.gpuCount(), false, Map.of(), p.available()))
+                    .toList();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("rollout " + rolloutId + " holds an unreadable pool", e);
+        }
+    }
+
+    /** The node runs as plain columns with their versions; the facts of those in {@code known} are taken from there, not parsed again. */
     @SuppressWarnings("unchecked")
-    List<NodeRunView> views(long rolloutId) {
-        List<Object[]> rows = em.createNativeQuery("select id, wave_index, node_name, cast(facts as text), state, direction,"
-                + " rollback_pending, failure_class, failure_signature, next_attempt_at, burn_in_admitted_at is not null"
-                + " from node_run where rollout_id = ?1 order by wave_index, position").setParameter(1, rolloutId).getResultList();
-        List<NodeRunView> views = new ArrayList<>(rows.size());
+    List<HeldViews.Entry> views(long rolloutId, Map<Long, NodeFacts> known) {
+        List<Object[]> rows = em.createNativeQuery("select id, wave_index, node_name, case when ?2 then null else cast(facts as text) end,"
+                + " state, direction, rollback_pending, failure_class, failure_signature, next_attempt_at, burn_in_admitted_at is not null,"
+                + " version from node_run where rollout_id = ?1 order by wave_index, position").setParameter(1, rolloutId)
+                .setParameter(2, !known.isEmpty()).getResultList();
+        List<HeldViews.Entry> views = new ArrayList<>(rows.size());
         for (Object[] row : rows) {
-            NodeRun.NodeSnapshot facts;
-            try {
-                facts = json.readValue((String) row[3], NodeRun.NodeSnapshot.class);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("node run " + row[0] + " holds unreadable facts", e);
+            long id = ((Number) row[0]).longValue();
+            NodeFacts node = known.get(id);
+            if (node == null) {
+                node = facts(id, (String) row[2], row[3] == null ? readFacts(id) : (String) row[3]);
             }
-            NodeFacts node = new NodeFacts((String) row[2], facts.labels(), facts.gpuVendor(), facts.gpuModel(), facts.gpuCount(),
-                    facts.nvswitch(), Map.of(), facts.available());
-            views.add(new NodeRunView(((Number) row[0]).longValue(), ((Number) row[1]).intValue(), node, NodeState.valueOf((String) row[4]),
-                    Direction.valueOf((String) row[5]), Boolean.TRUE.equals(row[6]),
+            views.add(new HeldViews.Entry(((Number) row[11]).longValue(), new NodeRunView(id, ((Number) row[1]).intValue(), node,
+                    NodeState.valueOf((String) row[4]), Direction.valueOf((String) row[5]), Boolean.TRUE.equals(row[6]),
                     Optional.ofNullable((String) row[7]).map(FailureClass::valueOf), Optional.ofNullable((String) row[8]),
-                    instant(row[9]), Boolean.TRUE.equals(row[10])));
+                    instant(row[9]), Boolean.TRUE.equals(row[10]))));
         }
         return views;
+    }
+
+    private String readFacts(long nodeRunId) {
+        return (String) em.createNativeQuery("select cast(facts as text) from node_run where id = ?1").setParameter(1, nodeRunId)
+                .getSingleResult();
+    }
+
+    private NodeFacts facts(long nodeRunId, String name, String text) {
+        NodeRun.NodeSnapshot facts;
+        try {
+            facts = json.readValue(text, NodeRun.NodeSnapshot.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("node run " + nodeRunId + " holds unreadable facts", e);
+        }
+        return new NodeFacts(name, facts.labels(), facts.gpuVendor(), facts.gpuModel(), facts.gpuCount(), facts.nvswitch(), Map.of(),
+                facts.available());
     }
 
     private static Instant instant(Object value) {
@@ -95,22 +156,26 @@ public class RolloutStore {
     }
 
     RolloutSnapshot snapshot(Rollout rollout, List<NodeRun> runs) {
-        return snapshotOf(rollout, runs.stream().map(RolloutStore::view).toList());
+        return snapshotOf(rollout, runs.stream().map(RolloutStore::view).toList(), pool(rollout.id));
     }
 
-    private RolloutSnapshot snapshotOf(Rollout rollout, List<NodeRunView> runs) {
+    private RolloutSnapshot snapshotOf(Rollout rollout, List<NodeRunView> runs, List<NodeFacts> pool) {
         RolloutPlan plan = plans.of(rollout);
         List<WaveView> waves = new ArrayList<>();
         List<RolloutWave> stored = RolloutWave.list("rolloutId", rollout.id);
+        List<List<NodeRunView>> byWave = new ArrayList<>();
+        for (int w = 0; w < plan.waves().size(); w++) {
+            byWave.add(new ArrayList<>());
+        }
+        for (NodeRunView run : runs) {
+            byWave.get(run.wave()).add(run);
+        }
         for (int w = 0; w < plan.waves().size(); w++) {
             int wave = w;
             Optional<RolloutWave> row = stored.stream().filter(r -> r.waveIndex == wave).findFirst();
-            waves.add(new WaveView(plan.waves().get(w), runs.stream().filter(r -> r.wave() == wave).toList(),
-                    row.map(r -> r.checkedAfterWaveAt != null).orElse(false),
+            waves.add(new WaveView(plan.waves().get(w), byWave.get(w), row.map(r -> r.checkedAfterWaveAt != null).orElse(false),
                     row.map(r -> r.checkedAfterSoakAt != null).orElse(false)));
         }
-        List<NodeFacts> pool = rollout.pool.stream().map(p -> new NodeFacts(p.name(), p.labels(), "", "", p.gpuCount(),
-                false, Map.of(), p.available())).toList();
         return new RolloutSnapshot(rollout.id, rollout.state, rollout.currentWave, rollout.wavePhase, rollout.phaseSince,
                 rollout.abortRequested, Optional.ofNullable(rollout.haltReason), waves,
                 new StartGate(plan.limits(), pool), plan.failurePolicy(), plan.waveChecks().xid());
@@ -136,6 +201,23 @@ public class RolloutStore {
         }
         long rolloutId = lease.rolloutId();
         Rollout rollout = Rollout.findById(rolloutId);
+        List<Long> touched = new ArrayList<>();
+        for (Action action : actions) {
+            if (action instanceof Action.StartNode start) {
+                touched.add(start.nodeRunId());
+            } else if (action instanceof Action.StartRollback start) {
+                touched.add(start.nodeRunId());
+            } else if (action instanceof Action.AdmitBurnIn admit) {
+                touched.add(admit.nodeRunId());
+            } else if (action instanceof Action.MarkForRollback mark) {
+                touched.addAll(mark.nodeRunIds());
+            } else if (action instanceof Action.Skip skip) {
+                touched.addAll(skip.nodeRunIds());
+            }
+        }
+        if (!touched.isEmpty()) {
+            NodeRun.list("id in ?1", touched); // one query: the finds below are answered from the session
+        }
         for (Action action : actions) {
             if (action instanceof Action.StartNode start) {
                 transition(rollout, NodeRun.findById(start.nodeRunId()), new Observation.Start(), now);
@@ -193,7 +275,36 @@ public class RolloutStore {
             }
         }
         rollout.updatedAt = now;
+        em.flush();
+        List<NodeRun> changed = touched.stream().map(id -> (NodeRun) NodeRun.findById(id)).toList();
+        boolean rolledBack = actions.stream().anyMatch(a -> a instanceof Action.BeginRollingBack || a instanceof Action.Finish);
+        afterCommit(() -> {
+            if (rolledBack) {
+                held.stale(rolloutId);
+            } else {
+                changed.forEach(held::committed);
+            }
+        });
         return true;
+    }
+
+    @Inject
+    jakarta.transaction.TransactionSynchronizationRegistry transactions;
+
+    /** Runs {@code then} once this transaction has committed (not if it rolls back). */
+    private void afterCommit(Runnable then) {
+        transactions.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == jakarta.transaction.Status.STATUS_COMMITTED) {
+                    then.run();
+                }
+            }
+        });
     }
 
     /** A transition decided by the node pipeline on a managed node run, with its events (no effects: nothing is done on the node). */
@@ -216,6 +327,14 @@ public class RolloutStore {
         event(rollout, null, now, "rollout." + state.name().toLowerCase().replace('_', '-'), reason);
     }
 
+    /** Copies of these node runs (those that exist), for steps to work on outside any transaction: one query. */
+    @Transactional
+    public List<NodeRun> detached(java.util.Collection<Long> nodeRunIds) {
+        List<NodeRun> runs = NodeRun.list("id in ?1", nodeRunIds);
+        runs.forEach(em::detach);
+        return runs;
+    }
+
     /** A copy of the node run, for a step to work on outside any transaction. */
     @Transactional
     public NodeRun detached(long nodeRunId) {
@@ -230,25 +349,65 @@ public class RolloutStore {
      */
     @Transactional
     public java.util.OptionalLong commitStep(Decision decision, Lease lease, Instant now) {
-        NodeRun stepped = decision.next();
-        if (stepped.rolloutId != lease.rolloutId() || !holds(lease)) {
-            return java.util.OptionalLong.empty();
-        }
-        NodeRun current = NodeRun.findById(stepped.id);
-        if (current == null || current.version != stepped.version) {
-            return java.util.OptionalLong.empty();
-        }
-        NodeRun merged = em.merge(stepped);
-        Rollout rollout = Rollout.findById(stepped.rolloutId);
-        for (Decision.Event entry : decision.events()) {
-            event(rollout, stepped.nodeName, now, entry.kind(), entry.message());
-        }
-        for (CheckOutcome outcome : decision.checks()) {
-            CheckRecord.of(stepped.id, stepped.direction, outcome.check(), outcome, outcome.summary(), now).persist();
-        }
-        em.flush();
-        return java.util.OptionalLong.of(merged.version);
+        return commitSteps(List.of(decision), lease, now).map(answers -> answers.get(0)).orElse(java.util.OptionalLong.empty());
     }
+
+    /**
+     * Commits the decisions of many steps of one rollout in one transaction (one lease check, one flush, the events and
+     * check results as JDBC batches, one fsync), and answers each node run's new version in the same order; empty for a
+     * decision whose node run changed meanwhile (it writes nothing). Answers nothing at all, and writes nothing, when
+     * this replica no longer holds the lease. Each decision is about a different node run.
+     */
+    @Transactional
+    public Optional<List<java.util.OptionalLong>> commitSteps(List<Decision> decisions, Lease lease, Instant now) {
+        List<java.util.OptionalLong> answers = new ArrayList<>(java.util.Collections.nCopies(decisions.size(),
+                java.util.OptionalLong.empty()));
+        if (!holds(lease)) {
+            return Optional.empty();
+        }
+        List<NodeRun> runs = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int i = 0; i < decisions.size(); i++) {
+            NodeRun stepped = decisions.get(i).next();
+            if (stepped.rolloutId == lease.rolloutId() && seen.add(stepped.id)) {
+                runs.add(stepped);
+                positions.add(i);
+            }
+        }
+        boolean[] documents = new boolean[runs.size()];
+        for (int k = 0; k < runs.size(); k++) {
+            documents[k] = decisions.get(positions.get(k)).documentsChanged();
+        }
+        boolean[] written = rows.updateRuns(em, runs, documents);
+        List<RolloutEvent> events = new ArrayList<>();
+        List<CheckRecord> checks = new ArrayList<>();
+        List<NodeRun> committed = new ArrayList<>();
+        for (int k = 0; k < runs.size(); k++) {
+            if (!written[k]) {
+                continue;
+            }
+            Decision decision = decisions.get(positions.get(k));
+            NodeRun stepped = decision.next();
+            for (Decision.Event entry : decision.events()) {
+                events.add(RolloutEvent.of(stepped.rolloutId, stepped.nodeName, now, ENGINE, entry.kind(), entry.message()));
+            }
+            for (CheckOutcome outcome : decision.checks()) {
+                checks.add(CheckRecord.of(stepped.id, stepped.direction, outcome.check(), outcome, outcome.summary(), now));
+            }
+            NodeRun after = stepped.copy();
+            after.version = stepped.version + 1;
+            committed.add(after);
+            answers.set(positions.get(k), java.util.OptionalLong.of(after.version));
+        }
+        rows.insertEvents(em, events);
+        rows.insertChecks(em, checks);
+        afterCommit(() -> committed.forEach(held::committed));
+        return Optional.of(answers);
+    }
+
+    @Inject
+    StepRows rows;
 
     /** The nodes a wave-level check looks at (those the wave upgraded and that are in service), and its XID rule. */
     public record WaveScan(List<NodeRun> nodes, CheckRequest xidRequest, String waveName,

@@ -138,7 +138,7 @@ public class WaveChecker {
             List<Decision.Event> events = new ArrayList<>(decision.events());
             events.add(new Decision.Event("node.cordon-failed", "could not take the node out of service in its scheduler: "
                     + e.getMessage() + "; cordon it by hand"));
-            return new Decision(decision.next(), List.copyOf(events), decision.checks(), decision.effects());
+            return new Decision(decision.next(), List.copyOf(events), decision.checks(), decision.effects(), decision.documentsChanged());
         }
     }
 
