@@ -169,6 +169,7 @@ public class RolloutBenchmark {
             if (s.estimates().contains("validation: 1s")) {
                 lowerBound = 0;
             }
+            double commitsBefore = s.nodes() >= 1000 ? commitRate(dbPort) : 0;
             Instant begin = Instant.now();
             long id = send(base, "/api/v1/rollouts", JSON.writeValueAsString(Map.of("planYaml", plan)), "application/json")
                     .get("id").asLong();
@@ -184,18 +185,36 @@ public class RolloutBenchmark {
             }
             long transitions = 0;
             long after = 0;
+            Map<String, Instant[]> nodeSpans = new java.util.HashMap<>();
+            List<String> timeline = new ArrayList<>();
+            Instant lastNodeEnd = null;
+            double betweenWaves = 0;
             while (true) {
                 JsonNode page = get(base, "/api/v1/rollouts/" + id + "/events?limit=10000&after=" + after);
                 for (JsonNode event : page) {
                     after = event.get("id").asLong();
-                    if (event.get("kind").asText().startsWith("node.")) {
+                    String kind = event.get("kind").asText();
+                    Instant at = Instant.parse(event.get("at").asText());
+                    if (kind.startsWith("node.")) {
                         transitions++;
+                        Instant[] span = nodeSpans.computeIfAbsent(event.get("node").asText(), n -> new Instant[] { at, at });
+                        span[1] = at;
+                        if (kind.equals("node.succeeded")) {
+                            lastNodeEnd = lastNodeEnd == null || at.isAfter(lastNodeEnd) ? at : lastNodeEnd;
+                        }
+                    } else if (kind.equals("wave.running") && lastNodeEnd != null) {
+                        betweenWaves += Duration.between(lastNodeEnd, at).toMillis() / 1000.0;
+                    }
+                    if (kind.startsWith("wave.") && s.nodes() <= 100) {
+                        timeline.add(at + " " + kind);
                     }
                 }
                 if (page.size() < 10000) {
                     break;
                 }
             }
+            double meanNode = nodeSpans.values().stream().mapToLong(span -> Duration.between(span[0], span[1]).toMillis()).average()
+                    .orElse(0) / 1000.0;
             JsonNode rollout = get(base, "/api/v1/rollouts/" + id);
             double makespan = Duration.between(Instant.parse(rollout.get("createdAt").asText()),
                     Instant.parse(rollout.get("finishedAt").asText())).toMillis() / 1000.0;
@@ -204,10 +223,13 @@ public class RolloutBenchmark {
                     + " service peak RSS %,d MB (JVM heap limit: %s)%n", s.title(), rollout.get("state").asText(), makespan, lowerBound,
                     transitions, transitions / makespan, perNode, peakRss / 1024, System.getenv().getOrDefault("WAVELINE_BENCH_JAVA_OPTS", "")
                             .contains("-Xmx") ? System.getenv("WAVELINE_BENCH_JAVA_OPTS") : "JVM default");
+            System.out.printf("  each node from its first event to its last: mean %.2f s; from a wave's last node done to the next"
+                    + " wave running: %.2f s in all%n", meanNode, betweenWaves);
             if (s.nodes() >= 1000) {
-                double commits = commitRate(dbPort);
-                System.out.printf("  single-row commits/s of the same PostgreSQL: %.0f; node transitions/s : commits/s = %.2f%n", commits,
-                        transitions / makespan / commits);
+                double commitsAfter = commitRate(dbPort);
+                double commits = Math.max(commitsBefore, commitsAfter);
+                System.out.printf("  single-row commits/s of the same PostgreSQL: %.0f before the rollout, %.0f after; node transitions/s :"
+                        + " commits/s (the higher) = %.2f%n", commitsBefore, commitsAfter, transitions / makespan / commits);
                 System.out.println("  reads of the finished rollout, 50 clients x 20 requests: summary (?nodes=false) "
                         + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 20));
                 System.out.println("  reads, 50 clients x 20 requests: one page of 200 nodes (/nodes) "

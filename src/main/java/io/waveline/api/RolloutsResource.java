@@ -197,14 +197,13 @@ public class RolloutsResource {
                         .stream().collect(Collectors.groupingBy(c -> c.nodeRunId));
     }
 
-    /** The rollout without its nodes: the counts by wave and state come from one grouped query. */
+    @Inject
+    RolloutCounts sharedCounts;
+
+    /** The rollout without its nodes: the counts by wave and state from {@link RolloutCounts} (shared by the readers of a rollout). */
     RolloutView summary(long id) {
         Rollout rollout = rollout(id);
-        Map<Integer, Map<String, Long>> counts = new java.util.HashMap<>();
-        for (Object[] row : NodeRun.getEntityManager().createQuery("select n.waveIndex, n.state, count(n) from NodeRun n"
-                + " where n.rolloutId = ?1 group by n.waveIndex, n.state", Object[].class).setParameter(1, id).getResultList()) {
-            counts.computeIfAbsent((Integer) row[0], w -> new java.util.TreeMap<>()).put(row[1].toString(), (Long) row[2]);
-        }
+        Map<Integer, Map<String, Long>> counts = sharedCounts.of(id, rollout.version);
         List<io.waveline.rollout.RolloutWave> waves = io.waveline.rollout.RolloutWave
                 .<io.waveline.rollout.RolloutWave>list("rolloutId = ?1 order by waveIndex", id);
         return RolloutView.summary(rollout, waves, counts, Map.of());

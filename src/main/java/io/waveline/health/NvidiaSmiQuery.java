@@ -44,8 +44,9 @@ public final class NvidiaSmiQuery {
     }
 
     public static Result parse(int exitStatus, String output) {
+        // The pattern is tried only where its words are: a line-long greedy match at every position costs quadratic time.
         java.util.regex.Matcher lost = LOST.matcher(output);
-        if (lost.find()) {
+        if ((output.contains("GPU is lost") || output.contains("Unable to determine the device handle for")) && lost.find()) {
             return new Result(List.of(), Optional.of(lost.group().strip()), false, true);
         }
         for (String failure : FAILURES) {

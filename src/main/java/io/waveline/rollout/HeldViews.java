@@ -14,15 +14,21 @@ import jakarta.enterprise.context.ApplicationScoped;
  * The decider's view of the node runs of each rollout this replica holds the lease of, kept in memory so a reconcile
  * of a rollout with thousands of nodes does not read them all again: loaded from the database when the lease is taken
  * (a new epoch) and again at every engine tick, and fed in between by what this replica commits (steps, starts,
- * skips). Under a lease no one else writes a rollout's node runs, so between ticks the view is the database's; a
+ * skips), with the whole node run as committed, so the next step of a node does not read it again. Under a lease no one else writes a rollout's node runs, so between ticks the view is the database's; a
  * write from outside (an operator's SQL) shows at the next tick. A view never goes back to an older version of a node
  * run, so a reload that read just before a commit does not undo it.
  */
 @ApplicationScoped
 public class HeldViews {
 
-    /** One node run's view and the version it shows. */
-    record Entry(long version, NodeRunView view) {
+    /**
+     * One node run's view and the version it shows; {@code run}: the whole node run at that version where this replica
+     * committed it (a step then starts from it without reading it again), else null.
+     */
+    record Entry(long version, NodeRunView view, NodeRun run) {
+        Entry(long version, NodeRunView view) {
+            this(version, view, null);
+        }
     }
 
     /** A held rollout: its node runs in wave order, their facts (frozen at start), and the epoch it was loaded under. */
@@ -67,7 +73,7 @@ public class HeldViews {
         Held before = held.get(rolloutId);
         for (Entry entry : entries) {
             Entry kept = before == null || before.epoch != loaded.epoch ? null : before.entries.get(entry.view().id());
-            loaded.entries.put(entry.view().id(), kept != null && kept.version() > entry.version() ? kept : entry);
+            loaded.entries.put(entry.view().id(), kept != null && kept.version() >= entry.version() ? kept : entry);
         }
         held.put(rolloutId, loaded);
     }
@@ -79,7 +85,14 @@ public class HeldViews {
             return;
         }
         h.entries.compute(run.id, (id, kept) -> kept != null && kept.version() >= run.version ? kept
-                : new Entry(run.version, RolloutStore.view(run)));
+                : new Entry(run.version, RolloutStore.view(run), run));
+    }
+
+    /** A copy of the node run as this replica last committed it, if the held view is at that version. */
+    Optional<NodeRun> run(long rolloutId, long nodeRunId) {
+        Held h = held.get(rolloutId);
+        Entry entry = h == null ? null : h.entries.get(nodeRunId);
+        return entry == null || entry.run() == null ? Optional.empty() : Optional.of(entry.run().copy());
     }
 
     /** Read it all again at the next reconcile (a write this class is not told about, the engine tick). */

@@ -210,10 +210,20 @@ public class RolloutEngine {
     }
 
     /**
-     * Hands the node runs to step to the workers in chunks: each chunk is read in one query by a worker (not by this
-     * loop), then its node runs are stepped, each as its own task.
+     * Hands the node runs to step to the workers: those this replica committed last as they are held
+     * ({@link HeldViews#run}), the others in chunks, each read in one query by a worker (not by this loop), then
+     * stepped, each as its own task.
      */
-    private void dispatch(Lease lease, List<Long> ids) {
+    private void dispatch(Lease lease, List<Long> given) {
+        List<Long> ids = new ArrayList<>();
+        for (long id : given) {
+            Optional<NodeRun> kept = held.run(lease.rolloutId(), id);
+            if (kept.isPresent()) {
+                later(id, () -> step(lease, kept.get()));
+            } else {
+                ids.add(id);
+            }
+        }
         int chunk = Math.max(1, Math.min(64, (ids.size() + settings.workers() - 1) / settings.workers()));
         for (int from = 0; from < ids.size(); from += chunk) {
             List<Long> part = List.copyOf(ids.subList(from, Math.min(ids.size(), from + chunk)));

@@ -218,13 +218,21 @@ public class RolloutStore {
         if (!touched.isEmpty()) {
             NodeRun.list("id in ?1", touched); // one query: the finds below are answered from the session
         }
+        List<RolloutEvent> events = new ArrayList<>(); // the node transitions' events, inserted as one batch
         for (Action action : actions) {
+            boolean nodeTransitions = action instanceof Action.StartNode || action instanceof Action.StartRollback
+                    || action instanceof Action.AdmitBurnIn;
+            if (!nodeTransitions) {
+                // Events keep the order of the actions: the node events gathered so far go in before this action's own.
+                rows.insertEvents(em, events);
+                events.clear();
+            }
             if (action instanceof Action.StartNode start) {
-                transition(rollout, NodeRun.findById(start.nodeRunId()), new Observation.Start(), now);
+                transition(rollout, NodeRun.findById(start.nodeRunId()), new Observation.Start(), now, events);
             } else if (action instanceof Action.StartRollback start) {
-                transition(rollout, NodeRun.findById(start.nodeRunId()), new Observation.StartRollback(), now);
+                transition(rollout, NodeRun.findById(start.nodeRunId()), new Observation.StartRollback(), now, events);
             } else if (action instanceof Action.AdmitBurnIn admit) {
-                transition(rollout, NodeRun.findById(admit.nodeRunId()), new Observation.AdmitBurnIn(admit.reason()), now);
+                transition(rollout, NodeRun.findById(admit.nodeRunId()), new Observation.AdmitBurnIn(admit.reason()), now, events);
             } else if (action instanceof Action.MarkForRollback mark) {
                 for (long id : mark.nodeRunIds()) {
                     NodeRun run = NodeRun.findById(id);
@@ -233,8 +241,10 @@ public class RolloutStore {
                 }
             } else if (action instanceof Action.Skip skip) {
                 for (long id : skip.nodeRunIds()) {
-                    transition(rollout, NodeRun.findById(id), new Observation.Skip(skip.reason()), now);
+                    transition(rollout, NodeRun.findById(id), new Observation.Skip(skip.reason()), now, events);
                 }
+                rows.insertEvents(em, events);
+                events.clear();
                 event(rollout, null, now, "nodes.skipped", skip.nodeRunIds().size() + " node(s) not started: " + skip.reason());
             } else if (action instanceof Action.Halt halt) {
                 rollout.haltReason = halt.reason();
@@ -276,6 +286,7 @@ public class RolloutStore {
         }
         rollout.updatedAt = now;
         em.flush();
+        rows.insertEvents(em, events);
         List<NodeRun> changed = touched.stream().map(id -> (NodeRun) NodeRun.findById(id)).toList();
         boolean rolledBack = actions.stream().anyMatch(a -> a instanceof Action.BeginRollingBack || a instanceof Action.Finish);
         afterCommit(() -> {
@@ -308,10 +319,10 @@ public class RolloutStore {
     }
 
     /** A transition decided by the node pipeline on a managed node run, with its events (no effects: nothing is done on the node). */
-    private void transition(Rollout rollout, NodeRun run, Observation observation, Instant now) {
+    private void transition(Rollout rollout, NodeRun run, Observation observation, Instant now, List<RolloutEvent> events) {
         Decision decision = pipeline.decide(run, observation, now);
         em.merge(decision.next());
-        decision.events().forEach(e -> event(rollout, run.nodeName, now, e.kind(), e.message()));
+        decision.events().forEach(e -> events.add(RolloutEvent.of(rollout.id, run.nodeName, now, ENGINE, e.kind(), e.message())));
     }
 
     void finish(Rollout rollout, RolloutState state, String reason, Instant now) {
@@ -420,13 +431,9 @@ public class RolloutStore {
         RolloutPlan plan = plans.of(rollout);
         Map<String, Object> parameters = plan.checks().stream().filter(c -> c.name().equals("xid")).findFirst()
                 .map(io.waveline.plan.CheckSpec::parameters).orElse(Map.of());
-        List<NodeRun> nodes = new ArrayList<>();
-        for (NodeRun run : nodeRuns(rolloutId)) {
-            if (run.waveIndex == wave && run.state == NodeState.SUCCEEDED && run.direction == Direction.FORWARD) {
-                em.detach(run);
-                nodes.add(run);
-            }
-        }
+        List<NodeRun> nodes = NodeRun.list("rolloutId = ?1 and waveIndex = ?2 and state = ?3 and direction = ?4 order by position",
+                rolloutId, wave, NodeState.SUCCEEDED, Direction.FORWARD);
+        nodes.forEach(em::detach);
         return new WaveScan(nodes, new CheckRequest("xid", parameters, 120), plan.waves().get(wave).name(),
                 plan.waveChecks().nccl(), plan.limits().power());
     }
@@ -451,20 +458,36 @@ public class RolloutStore {
         return scanned;
     }
 
-    /** One node's verdict of the wave stage, committed at once; nothing if this replica lost the lease. */
+    /**
+     * Verdicts of the wave stage, committed together (a restart scans only the nodes without one); false, with nothing
+     * written, if this replica lost the lease.
+     */
     @Transactional
-    public boolean recordScan(Lease lease, Action.CheckWave action, long nodeRunId, CheckOutcome outcome) {
+    public boolean recordScans(Lease lease, Action.CheckWave action, Map<Long, CheckOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return true;
+        }
         if (!holds(lease)) {
             return false;
         }
-        try {
-            em.createNativeQuery("insert into wave_scan_result (rollout_id, wave_index, stage, node_run_id, outcome) values (?1, ?2, ?3,"
-                    + " ?4, cast(?5 as jsonb)) on conflict do nothing").setParameter(1, lease.rolloutId()).setParameter(2, action.wave())
-                    .setParameter(3, action.stage().name()).setParameter(4, nodeRunId).setParameter(5, json.writeValueAsString(outcome))
-                    .executeUpdate();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot store the XID scan verdict of node run " + nodeRunId, e);
-        }
+        em.unwrap(org.hibernate.Session.class).doWork(connection -> {
+            try (java.sql.PreparedStatement insert = connection.prepareStatement("insert into wave_scan_result (rollout_id, wave_index,"
+                    + " stage, node_run_id, outcome) values (?, ?, ?, ?, cast(? as jsonb)) on conflict do nothing")) {
+                for (Map.Entry<Long, CheckOutcome> entry : outcomes.entrySet()) {
+                    insert.setLong(1, lease.rolloutId());
+                    insert.setInt(2, action.wave());
+                    insert.setString(3, action.stage().name());
+                    insert.setLong(4, entry.getKey());
+                    try {
+                        insert.setString(5, json.writeValueAsString(entry.getValue()));
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new java.sql.SQLException("cannot store the XID scan verdict of node run " + entry.getKey(), e);
+                    }
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        });
         return true;
     }
 
@@ -489,18 +512,25 @@ public class RolloutStore {
         Rollout rollout = Rollout.findById(rolloutId);
         String when = action.stage().when(wave.name);
         int bad = 0;
+        List<CheckRecord> records = new ArrayList<>();
         for (Map.Entry<Long, CheckOutcome> entry : outcomes.entrySet()) {
-            NodeRun run = NodeRun.findById(entry.getKey());
             CheckOutcome outcome = entry.getValue();
-            CheckRecord.of(run.id, run.direction, "wave-xid", outcome, when + ": " + outcome.summary(), now).persist();
-            Decision decided = failures.get(run.id);
-            if (outcome.passed() || run.state != NodeState.SUCCEEDED || decided == null || decided.next().version != run.version) {
+            // The scanned nodes are those the wave upgraded, going forward.
+            records.add(CheckRecord.of(entry.getKey(), Direction.FORWARD, "wave-xid", outcome, when + ": " + outcome.summary(), now));
+            Decision decided = failures.get(entry.getKey());
+            if (outcome.passed() || decided == null) {
+                continue;
+            }
+            NodeRun run = NodeRun.findById(entry.getKey());
+            if (run.state != NodeState.SUCCEEDED || decided.next().version != run.version) {
                 continue;
             }
             bad++;
             em.merge(decided.next());
             decided.events().forEach(e -> event(rollout, run.nodeName, now, e.kind(), e.message()));
         }
+        em.flush();
+        rows.insertChecks(em, records);
         String acrossSummary = "";
         if (across.isPresent()) {
             CheckOutcome outcome = across.get().outcome();

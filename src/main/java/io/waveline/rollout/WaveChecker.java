@@ -22,8 +22,9 @@ import jakarta.inject.Inject;
 /**
  * The wave-level checks ({@link Action.CheckWave}): a fresh XID scan of every node the wave upgraded, after the
  * wave settled and again at the end of its soak. Reads the nodes, scans them outside any transaction,
- * {@code waveline.engine.wave-scan-parallelism} at once, committing each node's verdict as it comes
- * ({@link RolloutStore#recordScan}), so a restart scans only the nodes left; then commits the stage with
+ * {@code waveline.engine.wave-scan-parallelism} at once, committing the verdicts as they come, together when many
+ * are ready at once (up to 500 per transaction, {@link RolloutStore#recordScans}), so a restart scans only the nodes
+ * left; then commits the stage with
  * {@link RolloutStore#commitWaveCheck}, which ignores a stage already recorded. A node that does not answer is
  * reported and left as it is.
  * After the wave (not after the soak) the plan's optional NCCL run across the wave follows, on the nodes without a
@@ -72,40 +73,68 @@ public class WaveChecker {
         scanners.shutdownNow();
     }
 
+    /** One node's scan: its verdict, or why it could not be read. */
+    private record Scanned(long nodeRunId, CheckOutcome outcome, String unreachable) {
+    }
+
     public void run(Lease lease, Action.CheckWave action) {
         RolloutStore.WaveScan scan = store.waveScan(lease.rolloutId(), action.wave());
         CheckRequest xid = scan.xidRequest();
         Map<Long, CheckOutcome> before = store.scannedSoFar(lease.rolloutId(), action);
-        Map<Long, java.util.concurrent.Future<Optional<CheckOutcome>>> scanning = new LinkedHashMap<>();
-        List<String> unreachable = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> unreachable = new ArrayList<>();
+        Map<Long, CheckOutcome> outcomes = new LinkedHashMap<>(before);
+        java.util.concurrent.CompletionService<Scanned> done = new java.util.concurrent.ExecutorCompletionService<>(scanners);
+        List<java.util.concurrent.Future<Scanned>> scanning = new ArrayList<>();
         for (NodeRun run : scan.nodes()) {
             if (!before.containsKey(run.id)) {
-                scanning.put(run.id, scanners.submit(() -> {
+                scanning.add(done.submit(() -> {
                     try {
-                        CheckOutcome outcome = checks.runOne(run.address(), xid, CheckContext.none());
-                        return store.recordScan(lease, action, run.id, outcome) ? Optional.of(outcome) : Optional.<CheckOutcome>empty();
+                        return new Scanned(run.id, checks.runOne(run.address(), xid, CheckContext.none()), null);
                     } catch (NodeUnreachableException | RuntimeException e) {
-                        unreachable.add(run.nodeName + " (" + e.getMessage() + ")");
-                        return Optional.<CheckOutcome>empty();
+                        return new Scanned(run.id, null, run.nodeName + " (" + e.getMessage() + ")");
                     }
                 }));
             }
         }
-        Map<Long, CheckOutcome> outcomes = new LinkedHashMap<>();
-        for (NodeRun run : scan.nodes()) {
-            if (before.containsKey(run.id)) {
-                outcomes.put(run.id, before.get(run.id));
-                continue;
-            }
+        Map<Long, CheckOutcome> toRecord = new LinkedHashMap<>();
+        for (int i = 0; i < scanning.size(); i++) {
+            Scanned scanned;
             try {
-                scanning.get(run.id).get().ifPresent(outcome -> outcomes.put(run.id, outcome));
+                java.util.concurrent.Future<Scanned> next = done.poll();
+                if (next == null) {
+                    // Nothing more is ready: what is here is committed now, then the scan waits for the next node.
+                    if (!store.recordScans(lease, action, toRecord)) {
+                        scanning.forEach(f -> f.cancel(true));
+                        return;
+                    }
+                    toRecord.clear();
+                    next = done.take();
+                }
+                scanned = next.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                scanning.values().forEach(f -> f.cancel(true));
+                scanning.forEach(f -> f.cancel(true));
                 return;
             } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("XID scan of " + run.nodeName + " failed", e.getCause());
+                scanning.forEach(f -> f.cancel(true));
+                throw new IllegalStateException("an XID scan failed", e.getCause());
             }
+            if (scanned.unreachable() != null) {
+                unreachable.add(scanned.unreachable());
+                continue;
+            }
+            outcomes.put(scanned.nodeRunId(), scanned.outcome());
+            toRecord.put(scanned.nodeRunId(), scanned.outcome());
+            if (toRecord.size() >= 500 && !store.recordScans(lease, action, toRecord)) {
+                scanning.forEach(f -> f.cancel(true));
+                return;
+            }
+            if (toRecord.size() >= 500) {
+                toRecord.clear();
+            }
+        }
+        if (!store.recordScans(lease, action, toRecord)) {
+            return;
         }
         if (outcomes.size() + unreachable.size() < scan.nodes().size()) {
             return; // this replica lost the lease meanwhile: the holder scans the rest

@@ -44,8 +44,8 @@ class WaveScanProgressTest {
         Action.CheckWave check = (Action.CheckWave) dying.driveUntil((action, decided) -> action instanceof Action.CheckWave, false);
         long scannedBeforeTheCrash = store.snapshot(dying.rollout).orElseThrow().allNodes().stream()
                 .filter(n -> n.node().name().equals("gpu-h100-10")).findFirst().orElseThrow().id();
-        assertThat(store.recordScan(dying.lease, check, scannedBeforeTheCrash, CheckOutcome.fail("xid", CheckOutcome.Cause.HARDWARE,
-                "Xid 79 on GPU 2 (PCI:0000:41:00): GPU has fallen off the bus", Map.of("xids", List.of(79)), "xid-79"))).isTrue();
+        assertThat(store.recordScans(dying.lease, check, Map.of(scannedBeforeTheCrash, CheckOutcome.fail("xid", CheckOutcome.Cause.HARDWARE,
+                "Xid 79 on GPU 2 (PCI:0000:41:00): GPU has fallen off the bus", Map.of("xids", List.of(79)), "xid-79")))).isTrue();
 
         dying.die();
 
