@@ -138,7 +138,7 @@ public class RolloutsResource {
     public RolloutView get(@PathParam("id") long id,
             @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "false: the summary without the nodes")
             @QueryParam("nodes") @jakarta.ws.rs.DefaultValue("true") boolean nodes) {
-        return nodes ? view(id) : summary(id);
+        return nodes ? view(id) : summaries.of(id, this::summary);
     }
 
     @GET
@@ -198,12 +198,16 @@ public class RolloutsResource {
     }
 
     @Inject
-    RolloutCounts sharedCounts;
+    RolloutSummaries summaries;
 
-    /** The rollout without its nodes: the counts by wave and state from {@link RolloutCounts} (shared by the readers of a rollout). */
+    /** The rollout without its nodes: the counts by wave and state come from one grouped query. */
     RolloutView summary(long id) {
         Rollout rollout = rollout(id);
-        Map<Integer, Map<String, Long>> counts = sharedCounts.of(id, rollout.version);
+        Map<Integer, Map<String, Long>> counts = new java.util.HashMap<>();
+        for (Object[] row : NodeRun.getEntityManager().createQuery("select n.waveIndex, n.state, count(n) from NodeRun n"
+                + " where n.rolloutId = ?1 group by n.waveIndex, n.state", Object[].class).setParameter(1, id).getResultList()) {
+            counts.computeIfAbsent((Integer) row[0], w -> new java.util.TreeMap<>()).put(row[1].toString(), (Long) row[2]);
+        }
         List<io.waveline.rollout.RolloutWave> waves = io.waveline.rollout.RolloutWave
                 .<io.waveline.rollout.RolloutWave>list("rolloutId = ?1 order by waveIndex", id);
         return RolloutView.summary(rollout, waves, counts, Map.of());

@@ -176,7 +176,7 @@ public class RolloutCommands {
             RolloutEvent.record(rollout.id, null, now, RolloutStore.ENGINE, "wave.awaiting-approval", "wave "
                     + plan.waves().get(0).name() + " waits for approval");
         }
-        wakeAfterCommit();
+        wakeAfterCommit(rollout.id);
         return new Started(rollout, true);
     }
 
@@ -296,11 +296,14 @@ public class RolloutCommands {
         Instant now = clock.instant();
         rollout.updatedAt = now;
         RolloutEvent.record(rollout.id, null, now, actor, kind, message);
-        wakeAfterCommit();
+        wakeAfterCommit(rollout.id);
         return rollout;
     }
 
-    private void wakeAfterCommit() {
+    @Inject
+    RolloutRevisions revisions;
+
+    private void wakeAfterCommit(long rolloutId) {
         jakarta.transaction.TransactionSynchronizationRegistry registry = io.quarkus.arc.Arc.container()
                 .instance(jakarta.transaction.TransactionSynchronizationRegistry.class).get();
         registry.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
@@ -310,6 +313,7 @@ public class RolloutCommands {
 
             @Override
             public void afterCompletion(int status) {
+                revisions.changed(rolloutId);
                 engine.wake();
             }
         });

@@ -290,6 +290,7 @@ public class RolloutStore {
         List<NodeRun> changed = touched.stream().map(id -> (NodeRun) NodeRun.findById(id)).toList();
         boolean rolledBack = actions.stream().anyMatch(a -> a instanceof Action.BeginRollingBack || a instanceof Action.Finish);
         afterCommit(() -> {
+            revisions.changed(rolloutId);
             if (rolledBack) {
                 held.stale(rolloutId);
             } else {
@@ -301,6 +302,9 @@ public class RolloutStore {
 
     @Inject
     jakarta.transaction.TransactionSynchronizationRegistry transactions;
+
+    @Inject
+    RolloutRevisions revisions;
 
     /** Runs {@code then} once this transaction has committed (not if it rolls back). */
     private void afterCommit(Runnable then) {
@@ -551,6 +555,7 @@ public class RolloutStore {
         }
         em.createNativeQuery("delete from wave_scan_result where rollout_id = ?1 and wave_index = ?2 and stage = ?3")
                 .setParameter(1, rolloutId).setParameter(2, action.wave()).setParameter(3, action.stage().name()).executeUpdate();
+        afterCommit(() -> revisions.changed(rolloutId));
         String summary = "XID scan " + when + ": " + outcomes.size() + " node(s) scanned, " + bad + " with a fatal XID"
                 + (unreachable.isEmpty() ? "" : "; not reachable: " + String.join(", ", unreachable)) + acrossSummary;
         event(rollout, null, now, "wave.checked", summary);

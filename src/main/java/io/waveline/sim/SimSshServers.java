@@ -96,6 +96,8 @@ public final class SimSshServers implements AutoCloseable {
         server.setKeyboardInteractiveAuthenticator(null);
         server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(key, clientKey.getPublic()));
         server.setCommandFactory((channel, command) -> new SimCommand(host, command));
+        // As sshd does for sessions: small packets go out at once instead of waiting for the client's delayed ACK.
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(server, true);
         server.start();
         servers.put(host, server);
     }

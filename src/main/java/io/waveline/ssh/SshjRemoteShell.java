@@ -45,6 +45,50 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     private final Semaphore connections;
     private final Map<String, SSHClient> clients = new ConcurrentHashMap<>();
 
+    /**
+     * Sockets with TCP_NODELAY, as OpenSSH's client sets it: a command's short request would otherwise wait for the
+     * server's delayed ACK (about 40 ms on Linux), every command, for every node.
+     */
+    private static final javax.net.SocketFactory NO_DELAY = new javax.net.SocketFactory() {
+        @Override
+        public java.net.Socket createSocket() throws IOException {
+            java.net.Socket socket = new java.net.Socket();
+            socket.setTcpNoDelay(true);
+            return socket;
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws IOException {
+            java.net.Socket socket = createSocket();
+            socket.connect(new java.net.InetSocketAddress(host, port));
+            return socket;
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, java.net.InetAddress local, int localPort) throws IOException {
+            java.net.Socket socket = createSocket();
+            socket.bind(new java.net.InetSocketAddress(local, localPort));
+            socket.connect(new java.net.InetSocketAddress(host, port));
+            return socket;
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) throws IOException {
+            java.net.Socket socket = createSocket();
+            socket.connect(new java.net.InetSocketAddress(host, port));
+            return socket;
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port, java.net.InetAddress local, int localPort)
+                throws IOException {
+            java.net.Socket socket = createSocket();
+            socket.bind(new java.net.InetSocketAddress(local, localPort));
+            socket.connect(new java.net.InetSocketAddress(host, port));
+            return socket;
+        }
+    };
+
     public SshjRemoteShell(Path knownHosts, KeyProvider key, Duration connectTimeout, int maxConnections) {
         this.knownHosts = knownHosts;
         this.key = key;
@@ -92,6 +136,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
             throw new NodeUnreachableException("too many SSH connections open at once; " + node.name() + " waits");
         }
         SSHClient client = new SSHClient(new DefaultConfig());
+        client.setSocketFactory(NO_DELAY);
         try {
             client.addHostKeyVerifier(new OpenSSHKnownHosts(knownHosts.toFile()));
             client.setConnectTimeout((int) connectTimeout.toMillis());
