@@ -27,7 +27,11 @@ public class RolloutBenchmark {
     static final String TOKEN = "bench";
 
     record Scenario(String title, int nodes, String transport, String install, String reboot, String poll,
-            String maxUnavailable, String estimates) {
+            String maxUnavailable, String estimates, boolean watched) {
+        Scenario(String title, int nodes, String transport, String install, String reboot, String poll, String maxUnavailable,
+                String estimates) {
+            this(title, nodes, transport, install, reboot, poll, maxUnavailable, estimates, false);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -39,6 +43,12 @@ public class RolloutBenchmark {
         if (args.length > 0 && args[0].equals("engine")) {
             for (int i = 1; i < args.length; i++) {
                 scenarios.add(engine(Integer.parseInt(args[i])));
+            }
+        } else if (args.length > 0 && args[0].equals("watched")) {
+            for (int i = 1; i < args.length; i++) {
+                Scenario e = engine(Integer.parseInt(args[i]));
+                scenarios.add(new Scenario(e.title() + ", 50 dashboards polling the summary every 200 ms", e.nodes(), e.transport(),
+                        e.install(), e.reboot(), e.poll(), e.maxUnavailable(), e.estimates(), true));
             }
         } else if (args.length > 0 && args[0].equals("ssh")) {
             scenarios.add(ssh());
@@ -173,6 +183,15 @@ public class RolloutBenchmark {
             Instant begin = Instant.now();
             long id = send(base, "/api/v1/rollouts", JSON.writeValueAsString(Map.of("planYaml", plan)), "application/json")
                     .get("id").asLong();
+            java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CompletableFuture<String> watching = !s.watched() ? null
+                    : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return watch(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 200, over);
+                        } catch (Exception e) {
+                            return "failed: " + e;
+                        }
+                    });
             String state = "RUNNING";
             long peakRss = 0;
             while (!java.util.Set.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED").contains(state)) {
@@ -182,6 +201,10 @@ public class RolloutBenchmark {
                 if (Duration.between(begin, Instant.now()).toMinutes() > 30) {
                     throw new IllegalStateException("rollout " + id + " did not finish in 30 minutes");
                 }
+            }
+            over.set(true);
+            if (watching != null) {
+                System.out.println("  summary reads while it ran, 50 clients polling every 200 ms: " + watching.get());
             }
             long transitions = 0;
             long after = 0;
@@ -240,12 +263,17 @@ public class RolloutBenchmark {
                 double commits = Math.max(commitsBefore, commitsAfter);
                 System.out.printf("  single-row commits/s of the same PostgreSQL: %.0f before the rollout, %.0f after; node transitions/s :"
                         + " commits/s (the higher) = %.2f%n", commitsBefore, commitsAfter, transitions / makespan / commits);
-                System.out.println("  reads of the finished rollout, 50 clients x 20 requests: summary (?nodes=false) "
-                        + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 20));
+                reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 20); // warm-up (JIT) of both ends, not counted
+                System.out.println("  reads of the finished rollout, 50 clients x 40 requests: summary (?nodes=false) "
+                        + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 40));
+                System.out.println("  reads, 50 clients each polling the summary every 200 ms, 40 times: "
+                        + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 40, 200));
                 System.out.println("  reads, 50 clients x 20 requests: one page of 200 nodes (/nodes) "
                         + reads(base, "/api/v1/rollouts/" + id + "/nodes", 50, 20));
-                System.out.println("  reads, 10 clients x 3 requests: the full view with every node "
-                        + reads(base, "/api/v1/rollouts/" + id, 10, 3));
+                if (s.nodes() <= 2000) {
+                    System.out.println("  reads, 10 clients x 3 requests: the full view with every node "
+                            + reads(base, "/api/v1/rollouts/" + id, 10, 3));
+                }
             }
             return String.format("| %s | %d | %.1f s | %d s | %.0f | %.3f s |", s.title(), s.nodes(), makespan, lowerBound,
                     transitions / makespan, perNode);
@@ -299,6 +327,11 @@ public class RolloutBenchmark {
 
     /** {@code clients} threads each GET {@code path} {@code requests} times; answers p50, p99, requests/s and the body size. */
     static String reads(String base, String path, int clients, int requests) throws Exception {
+        return reads(base, path, clients, requests, 0);
+    }
+
+    /** As above, each client waiting {@code pauseMillis} between its requests (a dashboard polling), when more than 0. */
+    static String reads(String base, String path, int clients, int requests, long pauseMillis) throws Exception {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
         List<Long> nanos = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
@@ -314,6 +347,9 @@ public class RolloutBenchmark {
                             java.net.http.HttpResponse.BodyHandlers.ofString());
                     nanos.add(System.nanoTime() - start);
                     bytes.set(response.body().length());
+                    if (pauseMillis > 0) {
+                        Thread.sleep(pauseMillis);
+                    }
                 }
                 return null;
             }));
@@ -328,6 +364,41 @@ public class RolloutBenchmark {
         return String.format("p50 %.1f ms, p99 %.1f ms, %.0f requests/s, %d bytes each", sorted.get(sorted.size() / 2) / 1e6,
                 sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)) / 1e6, sorted.size() / seconds,
                 bytes.get());
+    }
+
+    /** {@code clients} threads each GET {@code path} every {@code pauseMillis} until {@code over}; answers p50, p99 and the count. */
+    static String watch(String base, String path, int clients, long pauseMillis, java.util.concurrent.atomic.AtomicBoolean over)
+            throws Exception {
+        List<Long> nanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    while (!over.get()) {
+                        long start = System.nanoTime();
+                        client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+                                .header("Authorization", "Bearer " + TOKEN).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                        nanos.add(System.nanoTime() - start);
+                        Thread.sleep(pauseMillis);
+                    }
+                } catch (Exception e) {
+                    // the service went away: the figures so far stand
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        List<Long> sorted = new ArrayList<>(nanos);
+        java.util.Collections.sort(sorted);
+        if (sorted.isEmpty()) {
+            return "no answer";
+        }
+        return String.format("p50 %.1f ms, p99 %.1f ms, %d requests", sorted.get(sorted.size() / 2) / 1e6,
+                sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1)) / 1e6, sorted.size());
     }
 
     static void waitUp(String base) throws Exception {
