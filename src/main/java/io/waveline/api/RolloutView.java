@@ -12,7 +12,32 @@ import io.waveline.rollout.RolloutEvent;
 /** A rollout as the API shows it: its state, its waves with every node's state, versions and check results. */
 public record RolloutView(long id, String plan, String planSha256, String state, int currentWave, String wavePhase,
         String startedBy, Instant createdAt, Instant updatedAt, Instant finishedAt, String haltReason,
-        boolean abortRequested, Map<String, Long> nodesByState, List<Wave> waves) {
+        boolean abortRequested, Map<String, Long> nodesByState, List<Wave> waves, Limits limits, List<Failure> failures) {
+
+    /** The most failures listed in {@code failures}; the counts by state have them all. */
+    public static final int FAILURES_SHOWN = 100;
+
+    /**
+     * The plan's limits as this rollout applies them: {@code maxUnavailable} as written and in nodes of its pool
+     * ({@code poolNodes}: the nodes the plan selected), the failure-domain limits, and the failure policy.
+     */
+    public record Limits(String maxUnavailable, int maxUnavailableNodes, int poolNodes, List<String> failureDomains,
+            String maxFailuresPerWave, String onFailure) {
+
+        static Limits of(io.waveline.plan.RolloutPlan plan, int poolNodes) {
+            return new Limits(plan.limits().maxUnavailable().toString(), plan.limits().maxUnavailable().resolve(poolNodes), poolNodes,
+                    plan.limits().failureDomains().stream().map(d -> d.labelKey() + ": " + d.maxUnavailable()).toList(),
+                    plan.failurePolicy().failuresAllowedPerWave().toString(), plan.failurePolicy().onFailure().word());
+        }
+    }
+
+    /** A node that failed or was quarantined, with why (the first {@link #FAILURES_SHOWN} by wave and position). */
+    public record Failure(String name, int wave, String state, String failureClass, String lastError) {
+        static Failure of(NodeRun n) {
+            return new Failure(n.nodeName, n.waveIndex, n.state.name(), n.failureClass == null ? null : n.failureClass.name(),
+                    n.lastError);
+        }
+    }
 
     /** {@code checkedAfterWaveAt}, {@code checkedAfterSoakAt}: when the wave-level XID scans ran. */
     public record Wave(int index, String name, String phase, Instant startedAt, Instant soakStartedAt,
@@ -42,12 +67,14 @@ public record RolloutView(long id, String plan, String planSha256, String state,
     }
 
     public static RolloutView of(Rollout r, List<io.waveline.rollout.RolloutWave> waveRecords, List<NodeRun> runs,
-            Map<Long, List<CheckRecord>> checks) {
+            Map<Long, List<CheckRecord>> checks, Limits limits) {
         Map<Integer, Map<String, Long>> counts = new java.util.HashMap<>();
         runs.forEach(n -> counts.computeIfAbsent(n.waveIndex, w -> new java.util.TreeMap<>()).merge(n.state.name(), 1L, Long::sum));
         Map<Integer, List<Node>> nodes = new java.util.HashMap<>();
         runs.forEach(n -> nodes.computeIfAbsent(n.waveIndex, w -> new java.util.ArrayList<>()).add(node(n, checks.getOrDefault(n.id, List.of()))));
-        return summary(r, waveRecords, counts, nodes);
+        List<Failure> failures = runs.stream().filter(n -> n.state == io.waveline.rollout.NodeState.FAILED
+                || n.state == io.waveline.rollout.NodeState.QUARANTINED).limit(FAILURES_SHOWN).map(Failure::of).toList();
+        return summary(r, waveRecords, counts, nodes, limits, failures);
     }
 
     /**
@@ -55,7 +82,7 @@ public record RolloutView(long id, String plan, String planSha256, String state,
      * without them ({@code nodes} empty) it is the summary that stays small however large the rollout.
      */
     public static RolloutView summary(Rollout r, List<io.waveline.rollout.RolloutWave> waveRecords, Map<Integer, Map<String, Long>> counts,
-            Map<Integer, List<Node>> nodes) {
+            Map<Integer, List<Node>> nodes, Limits limits, List<Failure> failures) {
         Map<String, Long> byState = new java.util.TreeMap<>();
         counts.values().forEach(c -> c.forEach((state, n) -> byState.merge(state, n, Long::sum)));
         List<Wave> waveViews = new java.util.ArrayList<>();
@@ -66,7 +93,7 @@ public record RolloutView(long id, String plan, String planSha256, String state,
                     counts.getOrDefault(index, Map.of()), nodes.getOrDefault(index, List.of())));
         }
         return new RolloutView(r.id, r.planName, r.planSha256, r.state.name(), r.currentWave, r.wavePhase.name(),
-                r.startedBy, r.createdAt, r.updatedAt, r.finishedAt, r.haltReason, r.abortRequested, byState, waveViews);
+                r.startedBy, r.createdAt, r.updatedAt, r.finishedAt, r.haltReason, r.abortRequested, byState, waveViews, limits, failures);
     }
 
     /** One node run as the API shows it, with its check results. */

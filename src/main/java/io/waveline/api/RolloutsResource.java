@@ -210,7 +210,10 @@ public class RolloutsResource {
         }
         List<io.waveline.rollout.RolloutWave> waves = io.waveline.rollout.RolloutWave
                 .<io.waveline.rollout.RolloutWave>list("rolloutId = ?1 order by waveIndex", id);
-        return RolloutView.summary(rollout, waves, counts, Map.of());
+        List<RolloutView.Failure> failures = NodeRun.<NodeRun>find("rolloutId = ?1 and state in ?2 order by waveIndex, position", id,
+                List.of(io.waveline.rollout.NodeState.FAILED, io.waveline.rollout.NodeState.QUARANTINED)).page(0, RolloutView.FAILURES_SHOWN)
+                .list().stream().map(RolloutView.Failure::of).toList();
+        return RolloutView.summary(rollout, waves, counts, Map.of(), limits(rollout), failures);
     }
 
     @GET
@@ -240,28 +243,29 @@ public class RolloutsResource {
     @io.smallrye.common.annotation.Blocking
     @Operation(summary = "The rollout's events as a live stream (Accept: text/event-stream)",
             description = "Sends every event after `after` (default: from the start) as it is recorded; ends once "
-                    + "the rollout is finished and its last event is sent.")
+                    + "the rollout is finished and its last event is sent. The streams of one rollout share one database read"
+                    + " every 500 ms.")
     public Multi<RolloutView.Event> stream(@PathParam("id") long id, @QueryParam("after") Long after) {
         QuarkusTransaction.requiringNew().run(() -> rollout(id));
         AtomicLong last = new AtomicLong(after == null ? 0L : after);
         AtomicBoolean finishedSeen = new AtomicBoolean();
-        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(Duration.ofMillis(500))
+        feeds.subscribe(id);
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(Duration.ofMillis(100))
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(tick -> QuarkusTransaction.requiringNew().call(() -> {
-                    List<RolloutView.Event> events = RolloutEvent.committedAfter(id, last.get(), 10_000).stream()
-                            .map(RolloutView.Event::of).toList();
-                    if (!events.isEmpty()) {
-                        last.set(events.get(events.size() - 1).id());
+                .map(tick -> {
+                    EventFeeds.Batch batch = feeds.next(id, last.get());
+                    if (!batch.events().isEmpty()) {
+                        last.set(batch.events().get(batch.events().size() - 1).id());
                     }
-                    Rollout rollout = Rollout.findById(id);
-                    return new EventBatch(events, rollout.finishedAt != null);
-                }))
+                    return batch;
+                })
                 .select().first(batch -> !finishedSeen.getAndSet(batch.finished()))
-                .onItem().transformToIterable(EventBatch::events);
+                .onItem().transformToIterable(EventFeeds.Batch::events)
+                .onTermination().invoke(() -> feeds.unsubscribe(id));
     }
 
-    private record EventBatch(List<RolloutView.Event> events, boolean finished) {
-    }
+    @Inject
+    EventFeeds feeds;
 
     @POST
     @BodyLimit(BodyLimit.NONE)
@@ -329,7 +333,17 @@ public class RolloutsResource {
         Map<Long, List<CheckRecord>> checks = checksOf(runs);
         List<io.waveline.rollout.RolloutWave> waves = io.waveline.rollout.RolloutWave
                 .<io.waveline.rollout.RolloutWave>list("rolloutId = ?1 order by waveIndex", id);
-        return RolloutView.of(rollout, waves, runs, checks);
+        return RolloutView.of(rollout, waves, runs, checks, limits(rollout));
+    }
+
+    @Inject
+    io.waveline.rollout.FrozenPlans plans;
+
+    /** The frozen plan's limits over the rollout's pool (counted in the database: the pool itself is not loaded). */
+    private RolloutView.Limits limits(Rollout rollout) {
+        Number pool = (Number) NodeRun.getEntityManager().createNativeQuery("select coalesce(jsonb_array_length(pool), 0) from rollout"
+                + " where id = ?1").setParameter(1, rollout.id).getSingleResult();
+        return RolloutView.Limits.of(plans.of(rollout), pool.intValue());
     }
 
     private static Rollout rollout(long id) {

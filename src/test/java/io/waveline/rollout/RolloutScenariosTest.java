@@ -222,6 +222,13 @@ class RolloutScenariosTest {
         assertThat(done.getString("waves[0].nodes.find { it.name == 'gpu-l40s-01' }.failureClass")).isEqualTo("HARDWARE");
         assertThat(done.getString("waves[0].nodes.find { it.name == 'gpu-l40s-06' }.state")).isEqualTo("SUCCEEDED");
         assertThat(eventKinds(id)).contains("node.quarantined");
+        JsonPath summary = given().queryParam("nodes", false).when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+        assertThat(summary.getList("failures.name")).as("the summary names the failures without listing every node")
+                .containsExactly("gpu-l40s-01");
+        assertThat(summary.getString("failures[0].failureClass")).isEqualTo("HARDWARE");
+        assertThat(summary.getString("failures[0].lastError")).isNotBlank();
+        assertThat(summary.getInt("limits.poolNodes")).isEqualTo(2);
+        assertThat(summary.getString("limits.maxFailuresPerWave")).isEqualTo("0");
     }
 
     @Test
@@ -316,6 +323,35 @@ class RolloutScenariosTest {
         assertThat(data).first().asString().contains("\"kind\":\"rollout.started\"");
         assertThat(data).last().asString().contains("\"kind\":\"rollout.succeeded\"");
         assertThat(data).hasSameSizeAs(eventKinds(id));
+    }
+
+    @jakarta.inject.Inject
+    io.waveline.api.EventFeeds feeds;
+
+    @Test
+    void manyStreamsOfOneRolloutGetEveryEventFromOneSharedRead() throws Exception {
+        long id = start(plan("streamed-by-many", "nodes: [gpu-a100-06]", "570.124.06", true, "- name: all\n  size: rest",
+                "onFailure: rollback-wave"));
+        long pollsBefore = feeds.polls();
+        long begin = System.nanoTime();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        List<java.util.concurrent.CompletableFuture<List<String>>> streams = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            streams.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI
+                    + ":" + io.restassured.RestAssured.port + "/api/v1/rollouts/" + id + "/events")).header("Accept", "text/event-stream")
+                    .timeout(PATIENCE).build(), java.net.http.HttpResponse.BodyHandlers.ofLines())
+                    .thenApply(r -> r.body().filter(line -> line.startsWith("data:")).toList()));
+        }
+        List<String> first = streams.get(0).get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(first).last().asString().contains("\"kind\":\"rollout.succeeded\"");
+        assertThat(first).hasSameSizeAs(eventKinds(id));
+        for (java.util.concurrent.CompletableFuture<List<String>> stream : streams) {
+            assertThat(stream.get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("every stream, the same events in order")
+                    .isEqualTo(first);
+        }
+        long intervals = (System.nanoTime() - begin) / 500_000_000L + 1;
+        assertThat(feeds.polls() - pollsBefore).as("eight streams over %d half-second intervals share one read each interval"
+                + " (and may each catch up once when they join)", intervals).isLessThanOrEqualTo(intervals + 1 + streams.size());
     }
 
     @Test
