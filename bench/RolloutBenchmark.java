@@ -272,7 +272,7 @@ public class RolloutBenchmark {
                         + reads(base, "/api/v1/rollouts/" + id + "/nodes", 50, 20));
                 if (s.nodes() <= 2000) {
                     System.out.println("  reads, 10 clients x 3 requests: the full view with every node "
-                            + reads(base, "/api/v1/rollouts/" + id, 10, 3));
+                            + reads(base, "/api/v1/rollouts/" + id + "?nodes=true", 10, 3));
                 }
             }
             return String.format("| %s | %d | %.1f s | %d s | %.0f | %.3f s |", s.title(), s.nodes(), makespan, lowerBound,

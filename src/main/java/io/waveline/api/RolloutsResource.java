@@ -131,13 +131,14 @@ public class RolloutsResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     @Path("/{id}")
-    @Operation(summary = "One rollout: state, waves with their node counts by state, each node's state, versions, checks and timings",
-            description = "With nodes=false, the summary only (waves, counts by state, halt reason): small and fast however"
-                    + " large the rollout; its nodes page by page from /api/v1/rollouts/{id}/nodes.")
+    @Operation(summary = "One rollout's summary: state, waves with their node counts by state, limits, failures",
+            description = "Small and fast however large the rollout; its nodes page by page, filtered by state and wave, from"
+                    + " /api/v1/rollouts/{id}/nodes. With nodes=true, the full view: every node with its versions, checks and"
+                    + " timings (large: about 2.5 KB a node).")
     @Transactional
     public RolloutView get(@PathParam("id") long id,
-            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "false: the summary without the nodes")
-            @QueryParam("nodes") @jakarta.ws.rs.DefaultValue("true") boolean nodes) {
+            @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "true: every node too (the full view)")
+            @QueryParam("nodes") @jakarta.ws.rs.DefaultValue("false") boolean nodes) {
         return nodes ? view(id) : summaries.of(id, this::summary);
     }
 
@@ -201,6 +202,7 @@ public class RolloutsResource {
     RolloutSummaries summaries;
 
     /** The rollout without its nodes: the counts by wave and state come from one grouped query. */
+    @Transactional
     RolloutView summary(long id) {
         Rollout rollout = rollout(id);
         Map<Integer, Map<String, Long>> counts = new java.util.HashMap<>();
@@ -274,7 +276,7 @@ public class RolloutsResource {
     @Operation(operationId = "pauseRollout", summary = "Pause a rollout: no new node starts; nodes under way finish")
     public RolloutView pause(@PathParam("id") long id) {
         commands.pause(id, caller.name());
-        return view(id);
+        return summary(id);
     }
 
     @POST
@@ -284,7 +286,7 @@ public class RolloutsResource {
     @Operation(operationId = "resumeRollout", summary = "Resume a paused rollout")
     public RolloutView resume(@PathParam("id") long id) {
         commands.resume(id, caller.name());
-        return view(id);
+        return summary(id);
     }
 
     @POST
@@ -294,7 +296,7 @@ public class RolloutsResource {
     @Operation(operationId = "abortRollout", summary = "Abort a rollout: nodes not started are skipped, started ones finish")
     public RolloutView abort(@PathParam("id") long id) {
         commands.abort(id, caller.name());
-        return view(id);
+        return summary(id);
     }
 
     @POST
@@ -304,7 +306,7 @@ public class RolloutsResource {
     @Operation(operationId = "approveWave", summary = "Approve the wave that waits for approval (approver role)")
     public RolloutView approve(@PathParam("id") long id) {
         commands.approve(id, caller.name(), identity.hasRole(Roles.APPROVER));
-        return view(id);
+        return summary(id);
     }
 
     @POST
@@ -314,7 +316,7 @@ public class RolloutsResource {
     @Operation(operationId = "rollBackRollout", summary = "Roll a finished rollout back: every upgraded node to its previous versions")
     public RolloutView rollback(@PathParam("id") long id) {
         commands.rollback(id, caller.name());
-        return view(id);
+        return summary(id);
     }
 
     @POST

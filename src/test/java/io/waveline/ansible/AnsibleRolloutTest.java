@@ -46,7 +46,7 @@ class AnsibleRolloutTest {
     String root;
 
     static JsonPath rollout(long id) {
-        return given().when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+        return given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().statusCode(200).extract().jsonPath();
     }
 
     String installed(String host, String pkg) throws Exception {

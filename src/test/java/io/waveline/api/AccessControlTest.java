@@ -85,7 +85,7 @@ class AccessControlTest {
                 .body("detail", containsString("bob started rollout " + id + " and cannot also approve"));
         given().auth().oauth2("adam-token").when().post("/api/v1/rollouts/" + id + "/approve").then().statusCode(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2("vera-token").when()
-                .get("/api/v1/rollouts/" + id).then().extract().path("state").equals("SUCCEEDED"));
+                .get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().path("state").equals("SUCCEEDED"));
 
         List<Map<String, Object>> events = given().auth().oauth2("vera-token").when()
                 .get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract().jsonPath().getList("$");

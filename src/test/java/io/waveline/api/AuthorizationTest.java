@@ -112,7 +112,7 @@ class AuthorizationTest {
             int status = given().auth().oauth2("alice-token").urlEncodingEnabled(false).when().post(path).then().extract().statusCode();
             assertThat(status).as(path).isIn(403, 404);
         }
-        JsonPath rollout = given().auth().oauth2("vera-token").when().get("/api/v1/rollouts/" + id).then().statusCode(200)
+        JsonPath rollout = given().auth().oauth2("vera-token").when().get("/api/v1/rollouts/" + id + "?nodes=true").then().statusCode(200)
                 .extract().jsonPath();
         assertThat(rollout.getString("state")).isEqualTo("WAITING_APPROVAL");
         given().auth().oauth2("adam-token").when().post("/api/v1/rollouts/" + id + "/abort").then().statusCode(200);

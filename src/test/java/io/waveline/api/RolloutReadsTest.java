@@ -29,15 +29,21 @@ class RolloutReadsTest {
                 .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
         try {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_APPROVAL".equals(given().when()
-                    .get("/api/v1/rollouts/" + id).then().extract().path("state")));
+                    .get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().path("state")));
 
             JsonPath summary = given().queryParam("nodes", false).when().get("/api/v1/rollouts/" + id).then().statusCode(200)
                     .extract().jsonPath();
             assertThat(summary.getMap("nodesByState")).containsEntry("PENDING", 3);
             assertThat(summary.getMap("waves[0].nodesByState")).containsEntry("PENDING", 3);
             assertThat(summary.getList("waves[0].nodes")).isEmpty();
-            assertThat(given().when().get("/api/v1/rollouts/" + id).then().extract().jsonPath().getList("waves[0].nodes.name"))
-                    .as("the full view still lists the nodes").hasSize(3);
+            assertThat(given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().jsonPath().getList("waves[0].nodes.name"))
+                    .as("the full view, with nodes=true, lists the nodes").hasSize(3);
+            JsonPath plain = given().when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+            assertThat(plain.getList("waves[0].nodes")).as("without nodes=true: the summary").isEmpty();
+            assertThat(plain.getMap("waves[0].nodesByState")).containsEntry("PENDING", 3);
+            assertThat(given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/pause").then().statusCode(200)
+                    .extract().jsonPath().getList("waves[0].nodes")).as("a command answers the summary too").isEmpty();
+            given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/resume").then().statusCode(200);
 
             Response first = given().queryParam("limit", 2).when().get("/api/v1/rollouts/" + id + "/nodes").then().statusCode(200)
                     .extract().response();
@@ -69,12 +75,12 @@ class RolloutReadsTest {
         long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
                 .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_APPROVAL".equals(given().when()
-                .get("/api/v1/rollouts/" + id).then().extract().path("state")));
+                .get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().path("state")));
         given().header("X-Waveline-Actor", "bob").when().post("/api/v1/rollouts/" + id + "/approve").then().statusCode(200);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(given().when()
-                .get("/api/v1/rollouts/" + id).then().extract().path("state")));
+                .get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().path("state")));
 
-        assertThat(given().when().get("/api/v1/rollouts/" + id).then().extract().jsonPath().getMap("waves[0].nodes[0].baseline"))
+        assertThat(given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().jsonPath().getMap("waves[0].nodes[0].baseline"))
                 .as("the full view has the baseline").isNotEmpty();
         assertThat(given().when().get("/api/v1/rollouts/" + id + "/nodes").then().extract().jsonPath().getList("baseline"))
                 .as("a page leaves it out").containsExactly((Object) null);

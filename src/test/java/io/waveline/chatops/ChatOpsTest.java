@@ -71,7 +71,7 @@ class ChatOpsTest {
     }
 
     static JsonPath rollout(long id) {
-        return given().when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+        return given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().statusCode(200).extract().jsonPath();
     }
 
     List<Map<String, Object>> captured(String receiver) {

@@ -77,7 +77,7 @@ class SlackStartTest {
         assertThat(answer).startsWith("Rollout ").contains(" of plan chat-canary started by alice")
                 .contains("its first wave waits for approval").doesNotContain("could not").doesNotContain("Exception");
         long id = Long.parseLong(answer.replaceAll("^Rollout (\\d+) .*$", "$1").strip());
-        Map<String, Object> rollout = given().when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath().getMap("$");
+        Map<String, Object> rollout = given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().statusCode(200).extract().jsonPath().getMap("$");
         assertThat(rollout).containsEntry("plan", "chat-canary").containsEntry("startedBy", "alice")
                 .containsEntry("state", "WAITING_APPROVAL");
         given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort").then().statusCode(200);

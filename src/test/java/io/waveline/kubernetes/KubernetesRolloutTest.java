@@ -58,7 +58,7 @@ class KubernetesRolloutTest {
     SimFleet sim;
 
     static JsonPath rollout(long id) {
-        return given().when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+        return given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().statusCode(200).extract().jsonPath();
     }
 
     @Test

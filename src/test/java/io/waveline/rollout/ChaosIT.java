@@ -88,7 +88,7 @@ class ChaosIT {
             following.set(false);
             follower.join();
 
-            JsonNode rollout = service.get("/api/v1/rollouts/" + id);
+            JsonNode rollout = service.get("/api/v1/rollouts/" + id + "?nodes=true");
             assertThat(rollout.get("nodesByState").get("SUCCEEDED").asInt()).as("every node succeeded, none left out of service")
                     .isEqualTo(NODES);
 

@@ -18,7 +18,7 @@ public final class ConcurrentStartTestPlans {
         io.restassured.RestAssured.given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort").then()
                 .statusCode(200);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> "ABORTED".equals(
-                io.restassured.RestAssured.given().when().get("/api/v1/rollouts/" + id).then().extract().path("state")));
+                io.restassured.RestAssured.given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().path("state")));
         return id;
     }
 }

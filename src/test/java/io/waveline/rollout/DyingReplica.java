@@ -96,6 +96,6 @@ final class DyingReplica {
     }
 
     static String state(long id) {
-        return given().when().get("/api/v1/rollouts/" + id).then().extract().path("state");
+        return given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().path("state");
     }
 }

@@ -96,7 +96,7 @@ class LeaseTest {
         // A finished rollout: this process's own engine leaves its lease row alone, so only the replicas below compete.
         given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort").then().statusCode(200);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "ABORTED".equals(given().when()
-                .get("/api/v1/rollouts/" + id).then().extract().path("state")));
+                .get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().path("state")));
 
         leaseOf(id, "replica-b", "1 hour");
         assertThat(store.lease(id, "replica-c", Duration.ofSeconds(30))).as("replica-b's lease is live in the database's time").isEmpty();

@@ -112,7 +112,7 @@ final class PackagedService implements AutoCloseable {
     }
 
     String state(long rollout) throws Exception {
-        return get("/api/v1/rollouts/" + rollout).get("state").asText();
+        return get("/api/v1/rollouts/" + rollout + "?nodes=true").get("state").asText();
     }
 
     /** Every event of the rollout, in the order followers read them, page after page. */

@@ -131,7 +131,7 @@ class ReplicasIT {
     }
 
     private static boolean midway(PackagedService service, long rollout) throws Exception {
-        JsonNode states = service.get("/api/v1/rollouts/" + rollout).get("nodesByState");
+        JsonNode states = service.get("/api/v1/rollouts/" + rollout + "?nodes=true").get("nodesByState");
         return states.path("SUCCEEDED").asInt() >= 2 && states.path("PENDING").asInt() > 0;
     }
 

@@ -54,8 +54,8 @@ class RetentionTest {
         assertThat(purge.rollouts()).isGreaterThanOrEqualTo(1);
         assertThat(purge.nodeRuns()).isGreaterThanOrEqualTo(1);
         assertThat(purge.events()).isGreaterThanOrEqualTo(3);
-        given().when().get("/api/v1/rollouts/" + old).then().statusCode(404);
-        given().when().get("/api/v1/rollouts/" + recent).then().statusCode(200);
+        given().when().get("/api/v1/rollouts/" + old + "?nodes=true").then().statusCode(404);
+        given().when().get("/api/v1/rollouts/" + recent + "?nodes=true").then().statusCode(200);
         assertThat(given().when().get("/api/v1/rollouts/" + recent + "/events").then().extract().jsonPath().getList("kind"))
                 .contains("rollout.aborted");
         JsonPath after = given().when().get("/api/v1/system").then().statusCode(200).extract().jsonPath();

@@ -94,7 +94,7 @@ class RolloutScenariosTest {
     }
 
     static JsonPath rollout(long id) {
-        return given().when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+        return given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().statusCode(200).extract().jsonPath();
     }
 
     static List<String> eventKinds(long id) {

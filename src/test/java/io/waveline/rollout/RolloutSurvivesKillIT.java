@@ -35,7 +35,7 @@ class RolloutSurvivesKillIT {
             service.start();
             id = service.startRollout(PackagedService.plan("kill-test", "h100", 4));
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                JsonNode states = service.get("/api/v1/rollouts/" + id).get("nodesByState");
+                JsonNode states = service.get("/api/v1/rollouts/" + id + "?nodes=true").get("nodesByState");
                 return states.path("SUCCEEDED").asInt() >= 3 && states.path("PENDING").asInt() > 0;
             });
             eventsBeforeKill = kinds(service, id);
@@ -46,7 +46,7 @@ class RolloutSurvivesKillIT {
         try {
             service.start();
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> service.state(id).equals("SUCCEEDED"));
-            JsonNode rollout = service.get("/api/v1/rollouts/" + id);
+            JsonNode rollout = service.get("/api/v1/rollouts/" + id + "?nodes=true");
             assertThat(rollout.get("nodesByState").get("SUCCEEDED").asInt()).isEqualTo(16);
             List<String> events = kinds(service, id);
             assertThat(events.subList(0, eventsBeforeKill.size())).isEqualTo(eventsBeforeKill);

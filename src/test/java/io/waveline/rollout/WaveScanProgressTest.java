@@ -49,7 +49,7 @@ class WaveScanProgressTest {
 
         dying.die();
 
-        JsonPath rollout = given().when().get("/api/v1/rollouts/" + dying.rollout).then().statusCode(200).extract().jsonPath();
+        JsonPath rollout = given().when().get("/api/v1/rollouts/" + dying.rollout + "?nodes=true").then().statusCode(200).extract().jsonPath();
         assertThat(rollout.getString("waves[0].nodes.find { it.name == 'gpu-h100-10' }.state")).isEqualTo("QUARANTINED");
         assertThat(rollout.getString("waves[0].nodes.find { it.name == 'gpu-h100-11' }.state")).isEqualTo("SUCCEEDED");
         List<String> summaries = rollout.getList("waves[0].nodes.find { it.name == 'gpu-h100-10' }.checks.findAll { it.name == 'wave-xid' }.summary");
