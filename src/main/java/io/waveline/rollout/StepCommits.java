@@ -65,11 +65,18 @@ final class StepCommits {
         return new long[] { committed, batches };
     }
 
+    /**
+     * Stops taking decisions; what was handed in is still committed (the lease is held until the engine releases it
+     * after this), for at most ten seconds; what is left after that fails.
+     */
     void stop() {
         running = false;
-        thread.interrupt();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(TimeUnit.SECONDS.toMillis(2));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -79,10 +86,14 @@ final class StepCommits {
     }
 
     private void loop() {
-        while (running) {
+        while (running || !queue.isEmpty()) {
             List<Handed> batch = new ArrayList<>();
             try {
-                batch.add(queue.take());
+                Handed first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
             } catch (InterruptedException e) {
                 return;
             }
