@@ -330,7 +330,7 @@ class RolloutScenariosTest {
 
     @Test
     void manyStreamsOfOneRolloutGetEveryEventFromOneSharedRead() throws Exception {
-        long id = start(plan("streamed-by-many", "nodes: [gpu-a100-06]", "570.124.06", true, "- name: all\n  size: rest",
+        long id = start(plan("streamed-by-many", "nodes: [gpu-a100-06]", "570.124.71", true, "- name: all\n  size: rest",
                 "onFailure: rollback-wave"));
         long pollsBefore = feeds.polls();
         long begin = System.nanoTime();
