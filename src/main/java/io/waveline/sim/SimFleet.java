@@ -92,8 +92,37 @@ public class SimFleet {
         }
     }
 
+    /**
+     * The simulated host; with a state folder, as its file says now: the folder may be shared by several Waveline
+     * processes (replicas), and the one driving a node after a takeover must see what the other did to the host.
+     */
     public SimHost host(String name) {
-        return hosts.computeIfAbsent(name, this::create);
+        SimHost host = hosts.computeIfAbsent(name, this::create);
+        if (stateDir.isPresent()) {
+            synchronized (host) {
+                reloadIfChanged(host);
+            }
+        }
+        return host;
+    }
+
+    /** When each host's file was last read or written by this process (its modification time then). */
+    private final Map<String, java.nio.file.attribute.FileTime> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void reloadIfChanged(SimHost host) {
+        java.nio.file.Path file = java.nio.file.Path.of(stateDir.get(), host.name() + ".json");
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                return;
+            }
+            java.nio.file.attribute.FileTime modified = java.nio.file.Files.getLastModifiedTime(file);
+            if (!modified.equals(seen.get(host.name()))) {
+                host.restore(json.readValue(file.toFile(), SimHost.State.class));
+                seen.put(host.name(), modified);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read simulated host state " + file, e);
+        }
     }
 
     /** The hosts contacted so far (the others are as the inventory says). */
@@ -131,12 +160,18 @@ public class SimFleet {
     /** Runs a command on a host and, when the fleet is persistent, stores the host's state after it. */
     public io.waveline.rollout.port.CommandResult exec(String name, String command) throws io.waveline.rollout.port.NodeUnreachableException {
         SimHost host = host(name);
-        SimHost.State before = stateDir.isPresent() ? host.state() : null;
-        try {
+        if (stateDir.isEmpty()) {
             return host.exec(command, clock.instant());
-        } finally {
-            if (before != null && !before.equals(host.state())) {
-                save(host);
+        }
+        synchronized (host) { // read, run and store as one step: another thread's reload cannot come in between
+            reloadIfChanged(host);
+            SimHost.State before = host.state();
+            try {
+                return host.exec(command, clock.instant());
+            } finally {
+                if (!before.equals(host.state())) {
+                    save(host);
+                }
             }
         }
     }
@@ -144,8 +179,13 @@ public class SimFleet {
     /** The host's BMC reset it: it goes down and boots again, as after a reboot; a power cycle also activates GPU firmware. */
     public void resetByBmc(String name, boolean powerCycle) {
         SimHost host = host(name);
-        host.resetByBmc(powerCycle, clock.instant());
-        save(host);
+        synchronized (host) {
+            if (stateDir.isPresent()) {
+                reloadIfChanged(host);
+            }
+            host.resetByBmc(powerCycle, clock.instant());
+            save(host);
+        }
     }
 
     private void save(SimHost host) {
@@ -160,6 +200,7 @@ public class SimFleet {
             java.nio.file.Files.writeString(temp, json.writeValueAsString(host.state()));
             java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            seen.put(host.name(), java.nio.file.Files.getLastModifiedTime(file));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot store simulated host " + host.name(), e);
         }
@@ -172,6 +213,7 @@ public class SimFleet {
             if (java.nio.file.Files.exists(file)) {
                 try {
                     host.restore(json.readValue(file.toFile(), SimHost.State.class));
+                    seen.put(name, java.nio.file.Files.getLastModifiedTime(file));
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot read simulated host state " + file, e);
                 }
