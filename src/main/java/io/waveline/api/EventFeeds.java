@@ -76,12 +76,7 @@ public class EventFeeds {
     }
 
     private void poll(long id, Feed feed) {
-        // The rollout first: once it is over, every one of its events has committed, and this read takes them in.
-        Batch read = QuarkusTransaction.requiringNew().call(() -> {
-            boolean over = ((Rollout) Rollout.findById(id)).finishedAt != null;
-            return new Batch(RolloutEvent.committedAfter(id, feed.head, 10_000).stream().map(RolloutView.Event::of).toList(), over);
-        });
-        polls.incrementAndGet();
+        Batch read = read(id, feed.head);
         feed.polledAt = System.nanoTime();
         for (RolloutView.Event event : read.events()) {
             feed.kept.add(event);
@@ -106,11 +101,20 @@ public class EventFeeds {
 
     /** A subscriber behind the feed catches up with its own read. */
     private Batch own(long id, long after) {
+        Batch read = read(id, after);
+        List<RolloutView.Event> events = read.events();
+        return new Batch(events, read.finished() && (events.isEmpty() || CLOSING.contains(events.get(events.size() - 1).kind())));
+    }
+
+    /**
+     * The events after {@code after}, and whether the rollout is over. The rollout is read first: once it is over, every
+     * one of its events has committed, and the read after takes them in.
+     */
+    private Batch read(long id, long after) {
         polls.incrementAndGet();
         return QuarkusTransaction.requiringNew().call(() -> {
             boolean over = ((Rollout) Rollout.findById(id)).finishedAt != null;
-            List<RolloutView.Event> events = RolloutEvent.committedAfter(id, after, 10_000).stream().map(RolloutView.Event::of).toList();
-            return new Batch(events, over && (events.isEmpty() || CLOSING.contains(events.get(events.size() - 1).kind())));
+            return new Batch(RolloutEvent.committedAfter(id, after, 10_000).stream().map(RolloutView.Event::of).toList(), over);
         });
     }
 

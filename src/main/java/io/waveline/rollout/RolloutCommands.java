@@ -303,19 +303,13 @@ public class RolloutCommands {
     @Inject
     RolloutRevisions revisions;
 
-    private void wakeAfterCommit(long rolloutId) {
-        jakarta.transaction.TransactionSynchronizationRegistry registry = io.quarkus.arc.Arc.container()
-                .instance(jakarta.transaction.TransactionSynchronizationRegistry.class).get();
-        registry.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
+    @Inject
+    AfterCommit afterCommit;
 
-            @Override
-            public void afterCompletion(int status) {
-                revisions.changed(rolloutId);
-                engine.wake();
-            }
+    private void wakeAfterCommit(long rolloutId) {
+        afterCommit.run(() -> {
+            revisions.changed(rolloutId);
+            engine.wake();
         });
     }
 

@@ -289,7 +289,7 @@ public class RolloutStore {
         rows.insertEvents(em, events);
         List<NodeRun> changed = touched.stream().map(id -> (NodeRun) NodeRun.findById(id)).toList();
         boolean rolledBack = actions.stream().anyMatch(a -> a instanceof Action.BeginRollingBack || a instanceof Action.Finish);
-        afterCommit(() -> {
+        afterCommit.run(() -> {
             revisions.changed(rolloutId);
             if (rolledBack) {
                 held.stale(rolloutId);
@@ -301,26 +301,10 @@ public class RolloutStore {
     }
 
     @Inject
-    jakarta.transaction.TransactionSynchronizationRegistry transactions;
-
-    @Inject
     RolloutRevisions revisions;
 
-    /** Runs {@code then} once this transaction has committed (not if it rolls back). */
-    private void afterCommit(Runnable then) {
-        transactions.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == jakarta.transaction.Status.STATUS_COMMITTED) {
-                    then.run();
-                }
-            }
-        });
-    }
+    @Inject
+    AfterCommit afterCommit;
 
     /** A transition decided by the node pipeline on a managed node run, with its events (no effects: nothing is done on the node). */
     private void transition(Rollout rollout, NodeRun run, Observation observation, Instant now, List<RolloutEvent> events) {
@@ -417,7 +401,7 @@ public class RolloutStore {
         }
         rows.insertEvents(em, events);
         rows.insertChecks(em, checks);
-        afterCommit(() -> committed.forEach(held::committed));
+        afterCommit.run(() -> committed.forEach(held::committed));
         return Optional.of(answers);
     }
 
@@ -555,7 +539,7 @@ public class RolloutStore {
         }
         em.createNativeQuery("delete from wave_scan_result where rollout_id = ?1 and wave_index = ?2 and stage = ?3")
                 .setParameter(1, rolloutId).setParameter(2, action.wave()).setParameter(3, action.stage().name()).executeUpdate();
-        afterCommit(() -> revisions.changed(rolloutId));
+        afterCommit.run(() -> revisions.changed(rolloutId));
         String summary = "XID scan " + when + ": " + outcomes.size() + " node(s) scanned, " + bad + " with a fatal XID"
                 + (unreachable.isEmpty() ? "" : "; not reachable: " + String.join(", ", unreachable)) + acrossSummary;
         event(rollout, null, now, "wave.checked", summary);

@@ -73,6 +73,20 @@ public class WaveChecker {
         scanners.shutdownNow();
     }
 
+    /**
+     * Commits the verdicts gathered and empties {@code toRecord}; false when this replica lost the lease, the scans
+     * still under way then cancelled.
+     */
+    private boolean record(Lease lease, Action.CheckWave action, Map<Long, CheckOutcome> toRecord,
+            List<java.util.concurrent.Future<Scanned>> scanning) {
+        if (!store.recordScans(lease, action, toRecord)) {
+            scanning.forEach(f -> f.cancel(true));
+            return false;
+        }
+        toRecord.clear();
+        return true;
+    }
+
     /** One node's scan: its verdict, or why it could not be read. */
     private record Scanned(long nodeRunId, CheckOutcome outcome, String unreachable) {
     }
@@ -103,11 +117,9 @@ public class WaveChecker {
                 java.util.concurrent.Future<Scanned> next = done.poll();
                 if (next == null) {
                     // Nothing more is ready: what is here is committed now, then the scan waits for the next node.
-                    if (!store.recordScans(lease, action, toRecord)) {
-                        scanning.forEach(f -> f.cancel(true));
+                    if (!record(lease, action, toRecord, scanning)) {
                         return;
                     }
-                    toRecord.clear();
                     next = done.take();
                 }
                 scanned = next.get();
@@ -125,15 +137,11 @@ public class WaveChecker {
             }
             outcomes.put(scanned.nodeRunId(), scanned.outcome());
             toRecord.put(scanned.nodeRunId(), scanned.outcome());
-            if (toRecord.size() >= 500 && !store.recordScans(lease, action, toRecord)) {
-                scanning.forEach(f -> f.cancel(true));
+            if (toRecord.size() >= 500 && !record(lease, action, toRecord, scanning)) {
                 return;
             }
-            if (toRecord.size() >= 500) {
-                toRecord.clear();
-            }
         }
-        if (!store.recordScans(lease, action, toRecord)) {
+        if (!record(lease, action, toRecord, scanning)) {
             return;
         }
         if (outcomes.size() + unreachable.size() < scan.nodes().size()) {

@@ -50,42 +50,37 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
      * server's delayed ACK (about 40 ms on Linux), every command, for every node.
      */
     private static final javax.net.SocketFactory NO_DELAY = new javax.net.SocketFactory() {
-        @Override
-        public java.net.Socket createSocket() throws IOException {
-            java.net.Socket socket = new java.net.Socket();
+        private final javax.net.SocketFactory plain = javax.net.SocketFactory.getDefault();
+
+        private java.net.Socket noDelay(java.net.Socket socket) throws IOException {
             socket.setTcpNoDelay(true);
             return socket;
         }
 
         @Override
+        public java.net.Socket createSocket() throws IOException {
+            return noDelay(plain.createSocket());
+        }
+
+        @Override
         public java.net.Socket createSocket(String host, int port) throws IOException {
-            java.net.Socket socket = createSocket();
-            socket.connect(new java.net.InetSocketAddress(host, port));
-            return socket;
+            return noDelay(plain.createSocket(host, port));
         }
 
         @Override
         public java.net.Socket createSocket(String host, int port, java.net.InetAddress local, int localPort) throws IOException {
-            java.net.Socket socket = createSocket();
-            socket.bind(new java.net.InetSocketAddress(local, localPort));
-            socket.connect(new java.net.InetSocketAddress(host, port));
-            return socket;
+            return noDelay(plain.createSocket(host, port, local, localPort));
         }
 
         @Override
         public java.net.Socket createSocket(java.net.InetAddress host, int port) throws IOException {
-            java.net.Socket socket = createSocket();
-            socket.connect(new java.net.InetSocketAddress(host, port));
-            return socket;
+            return noDelay(plain.createSocket(host, port));
         }
 
         @Override
         public java.net.Socket createSocket(java.net.InetAddress host, int port, java.net.InetAddress local, int localPort)
                 throws IOException {
-            java.net.Socket socket = createSocket();
-            socket.bind(new java.net.InetSocketAddress(local, localPort));
-            socket.connect(new java.net.InetSocketAddress(host, port));
-            return socket;
+            return noDelay(plain.createSocket(host, port, local, localPort));
         }
     };
 
