@@ -35,6 +35,10 @@ public class RolloutBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("ansible")) {
+            AnsibleSideBySide.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].equals("preview")) {
             preview(args.length > 1 ? Integer.parseInt(args[1]) : 10_000);
             return;

@@ -140,6 +140,33 @@ public final class RolloutDecider {
         return actions;
     }
 
+    /**
+     * When the clock alone next gives this rollout something to do: the earliest poll or retry of a working node not yet
+     * due, or the end of the current wave's soak. Empty when only an event (a step finishing, a command) can move it.
+     * The engine wakes then instead of waiting for its next tick.
+     */
+    public static Optional<Instant> nextDue(RolloutSnapshot s, Instant now) {
+        if (s.state().isFinal() || s.state() == RolloutState.PENDING) {
+            return Optional.empty();
+        }
+        Instant earliest = null;
+        for (WaveView wave : s.waves()) {
+            for (NodeRunView node : wave.nodes()) {
+                if (node.state().working() && !node.waitingForPower() && node.nextAttemptAt().isAfter(now)
+                        && (earliest == null || node.nextAttemptAt().isBefore(earliest))) {
+                    earliest = node.nextAttemptAt();
+                }
+            }
+        }
+        if (s.phase() == WavePhase.SOAKING && s.currentWave() < s.waves().size() && s.state() != RolloutState.PAUSED) {
+            Instant soakEnd = s.phaseSince().plus(s.waves().get(s.currentWave()).spec().soak());
+            if (soakEnd.isAfter(now) && (earliest == null || soakEnd.isBefore(earliest))) {
+                earliest = soakEnd;
+            }
+        }
+        return Optional.ofNullable(earliest);
+    }
+
     private static void runWave(RolloutSnapshot s, List<NodeRunView> all, List<NodeFacts> outOfService,
             boolean busy, Instant now, List<Action> actions) {
         WaveView wave = s.waves().get(s.currentWave());

@@ -64,6 +64,7 @@ public class RolloutEngine {
     private ExecutorService loop;
     private ExecutorService workers;
     private StepCommits commits;
+    private DueWakeups timer;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Set<Long> stepping = ConcurrentHashMap.newKeySet();
     private final Set<Long> checkingWaves = ConcurrentHashMap.newKeySet();
@@ -81,6 +82,7 @@ public class RolloutEngine {
         workers = Executors.newFixedThreadPool(settings.workers(), r -> new Thread(r, "rollout-step"));
         commits = new StepCommits(store, clock, settings.commitBatch(),
                 lost -> leases.computeIfPresent(lost.rolloutId(), (id, r) -> r.lease().equals(lost) ? null : r));
+        timer = new DueWakeups(settings.tick(), this::wake);
         running = true;
         LOG.infof("Rollout engine started as replica %s (%d workers, tick %s)", replica, settings.workers(), settings.tick());
         wake();
@@ -89,6 +91,7 @@ public class RolloutEngine {
     /** First of the shutdown observers: the loop and the steps stop before the database goes away. */
     void onStop(@Observes @jakarta.annotation.Priority(1) ShutdownEvent event) {
         running = false;
+        timer.stop();
         loop.shutdownNow();
         workers.shutdownNow();
         try {
@@ -180,6 +183,7 @@ public class RolloutEngine {
             return;
         }
         List<Action> actions = RolloutDecider.decide(snapshot.get(), now);
+        RolloutDecider.nextDue(snapshot.get(), now).ifPresent(at -> timer.wakeAt(at, now));
         List<Action> rolloutActions = actions.stream().filter(a -> !(a instanceof Action.StepNode)
                 && !(a instanceof Action.CheckWave)).toList();
         if (!rolloutActions.isEmpty()) {

@@ -44,6 +44,17 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     private final Duration connectTimeout;
     private final Semaphore connections;
     private final Map<String, SSHClient> clients = new ConcurrentHashMap<>();
+    /**
+     * sshj's algorithm set, built once and shared by every connection (its factories make new instances per use):
+     * building it probes the JCE providers, about 0.7 s the first time in a JVM, so it is built in the background as
+     * the shell is made instead of by the first node's first command.
+     */
+    private final java.util.concurrent.CompletableFuture<DefaultConfig> config =
+            java.util.concurrent.CompletableFuture.supplyAsync(DefaultConfig::new, r -> {
+                Thread thread = new Thread(r, "ssh-config");
+                thread.setDaemon(true);
+                thread.start();
+            });
 
     /**
      * Sockets with TCP_NODELAY, as OpenSSH's client sets it: a command's short request would otherwise wait for the
@@ -130,7 +141,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
         if (!connections.tryAcquire()) {
             throw new NodeUnreachableException("too many SSH connections open at once; " + node.name() + " waits");
         }
-        SSHClient client = new SSHClient(new DefaultConfig());
+        SSHClient client = new SSHClient(config.join());
         client.setSocketFactory(NO_DELAY);
         try {
             client.addHostKeyVerifier(new OpenSSHKnownHosts(knownHosts.toFile()));

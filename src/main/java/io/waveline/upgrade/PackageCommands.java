@@ -47,7 +47,11 @@ public final class PackageCommands {
         return "sudo -n sh -c '" + command.replace("'", "'\\''") + "'";
     }
 
+    /**
+     * The reboot, detached and a fifth of a second later, so that the command's exit status is back before sshd stops
+     * ({@code sleep 1} where {@code sleep} takes whole seconds only).
+     */
     public static String reboot() {
-        return "nohup sh -c 'sleep 1; systemctl reboot' > /dev/null 2>&1 < /dev/null &";
+        return "nohup sh -c 'sleep 0.2 2>/dev/null || sleep 1; systemctl reboot' > /dev/null 2>&1 < /dev/null &";
     }
 }

@@ -50,6 +50,8 @@ final class LoopbackSshd implements AutoCloseable {
                 "AuthorizedKeysFile " + dir.resolve("authorized_keys"), "PermitRootLogin prohibit-password",
                 "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no",
                 "PidFile " + dir.resolve("sshd.pid"), "Subsystem sftp internal-sftp",
+                // bash as the login shell reads ~/.bashrc for every command over SSH unless it is a nested shell
+                "SetEnv SHLVL=1",
                 forceCommand == null ? "" : "ForceCommand " + forceCommand, ""));
         Files.createDirectories(Path.of("/run/sshd"));
         process = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())

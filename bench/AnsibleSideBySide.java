@@ -1,0 +1,303 @@
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * {@code bench/run.sh ansible}: the same hosts upgraded by Waveline's {@code ssh} method and by {@code ansible-playbook}
+ * with {@code serial}, one after the other in one run, and both wall times with their ratio.
+ *
+ * <p>The hosts are real OpenSSH servers on loopback, one per host, whose ForceCommand
+ * ({@code src/test/resources/ansible-standin/waveline-shell}) sends every command of both tools through the test
+ * stand-ins: {@code apt-get} takes the host's install time (1, 2 or 3 s), a reboot takes 1 s before the boot id
+ * changes, nothing on this machine changes. Waveline runs one wave over all hosts with {@code maxUnavailable} equal
+ * to Ansible's {@code serial}; Ansible runs the shipped {@code ansible/upgrade.yml} (install, reboot with
+ * {@code ansible.builtin.reboot}, verify). Needs root, {@code sshd} and {@code ansible-playbook} (Debian's
+ * openssh-server and ansible-core).
+ */
+public class AnsibleSideBySide {
+
+    static final String[] TOOLS = { "apt-get", "apt-mark", "dpkg-query", "nvidia-smi", "systemctl", "waveline-shell" };
+
+    record Host(String name, Path bin, Path state, int port, int installSeconds) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        run(args.length > 0 ? Integer.parseInt(args[0]) : 20, args.length > 1 ? Integer.parseInt(args[1]) : 4);
+    }
+
+    static void run(int count, int window) throws Exception {
+        for (String tool : List.of("/usr/sbin/sshd", "/usr/bin/ssh-keygen", "/usr/bin/ansible-playbook")) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                throw new IllegalStateException(tool + " is missing: apt-get install openssh-server ansible-core");
+            }
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IllegalStateException("the loopback sshd servers need root (they change to the logged-in user)");
+        }
+        Path dir = Files.createTempDirectory("waveline-bench-ansible");
+        Path hostKey = dir.resolve("host_ed25519");
+        Path clientKey = dir.resolve("client_ed25519");
+        exec("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString());
+        exec("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", clientKey.toString());
+        Files.copy(dir.resolve("client_ed25519.pub"), dir.resolve("authorized_keys"));
+        Files.createDirectories(Path.of("/run/sshd"));
+        List<Host> hosts = new ArrayList<>();
+        List<Process> servers = new ArrayList<>();
+        StringBuilder known = new StringBuilder();
+        try {
+            for (int i = 0; i < count; i++) {
+                String name = String.format("lb-%02d", i + 1);
+                Path bin = Files.createDirectories(dir.resolve(name).resolve("bin"));
+                Path state = Files.createDirectories(dir.resolve(name).resolve("state"));
+                for (String tool : TOOLS) {
+                    Files.copy(Path.of("src/test/resources/ansible-standin", tool), bin.resolve(tool));
+                    Files.setPosixFilePermissions(bin.resolve(tool), PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+                int port = RolloutBenchmark.freePort();
+                Host host = new Host(name, bin, state, port, 1 + i % 3);
+                hosts.add(host);
+                servers.add(sshd(dir.resolve(name), host, hostKey, dir.resolve("authorized_keys")));
+                known.append("[127.0.0.1]:").append(port).append(' ').append(Files.readString(dir.resolve("host_ed25519.pub")));
+            }
+            Path knownHosts = dir.resolve("known_hosts");
+            Files.writeString(knownHosts, known);
+            for (Host host : hosts) {
+                awaitPort(host.port());
+            }
+            double bound = lowerBound(hosts, window);
+
+            fresh(hosts);
+            double waveline = waveline(dir, hosts, window, clientKey, knownHosts);
+            check(hosts, "Waveline");
+            System.out.printf("Waveline: %.1f s (service log %s)%n", waveline, dir.resolve("service.log"));
+
+            fresh(hosts);
+            double ansible = ansible(dir, hosts, window, clientKey, knownHosts);
+            check(hosts, "Ansible");
+            System.out.printf("Ansible: %.1f s (its output %s)%n", ansible, dir.resolve("ansible.log"));
+
+            System.out.println();
+            System.out.printf("%d loopback OpenSSH hosts, install 1-3 s, reboot 1 s, %d at a time; sliding-window lower bound %.0f s%n",
+                    count, window, bound);
+            System.out.println("| tool | wall time | × lower bound |");
+            System.out.println("| --- | --- | --- |");
+            System.out.printf("| Waveline, ssh method, maxUnavailable: %d | %.1f s | %.2f |%n", window, waveline, waveline / bound);
+            System.out.printf("| ansible-playbook upgrade.yml, serial: %d | %.1f s | %.2f |%n", window, ansible, ansible / bound);
+            System.out.printf("Waveline : Ansible = %.2f (goal ≤ 0.30)%n", waveline / ansible);
+        } finally {
+            servers.forEach(Process::destroy);
+        }
+    }
+
+    /** One sshd for {@code host}: its ForceCommand sends every command through the host's stand-ins. */
+    static Process sshd(Path dir, Host host, Path hostKey, Path authorizedKeys) throws IOException {
+        Path config = dir.resolve("sshd_config");
+        Files.writeString(config, String.join("\n", "Port " + host.port(), "ListenAddress 127.0.0.1", "HostKey " + hostKey,
+                "AuthorizedKeysFile " + authorizedKeys, "PermitRootLogin prohibit-password", "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "MaxStartups 100", "MaxSessions 100",
+                // root's shell here is bash, which reads ~/.bashrc for every command over SSH unless it is a nested shell
+                // (on this machine that runs pyenv's init, 0.12 s a command); a host's automation login does not
+                "SetEnv SHLVL=1",
+                "PidFile " + dir.resolve("sshd.pid"), "ForceCommand " + host.bin().resolve("waveline-shell") + " " + host.state() + " "
+                        + host.bin(), ""));
+        return new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sshd.log").toFile()).start();
+    }
+
+    /** Every host on 550.127.05 again, with a new boot id, its install time, a 1 s reboot and no jobs. */
+    static void fresh(List<Host> hosts) throws IOException {
+        for (Host host : hosts) {
+            try (var files = Files.walk(host.state())) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!f.equals(host.state())) {
+                        Files.delete(f);
+                    }
+                }
+            }
+            Files.writeString(host.state().resolve("pkg-nvidia-driver-550"), "550.127.05-1\n");
+            Files.writeString(host.state().resolve("pkg-nvidia-fabricmanager-550"), "550.127.05-1\n");
+            Files.writeString(host.state().resolve("boot_id"), UUID.randomUUID() + "\n");
+            Files.writeString(host.state().resolve("install-seconds"), host.installSeconds() + "\n");
+            Files.writeString(host.state().resolve("reboot-seconds"), "1\n");
+        }
+    }
+
+    static void check(List<Host> hosts, String tool) throws IOException {
+        for (Host host : hosts) {
+            Path upgraded = host.state().resolve("pkg-nvidia-driver-570");
+            if (!Files.exists(upgraded) || !Files.readString(upgraded).strip().equals("570.133.20-1")) {
+                throw new IllegalStateException(tool + " did not upgrade " + host.name());
+            }
+        }
+    }
+
+    /**
+     * Each host's time out of service (install + reboot), started in host order as soon as one of {@code window} slots is
+     * free: what a sliding window with no overhead needs.
+     */
+    static double lowerBound(List<Host> hosts, int window) {
+        PriorityQueue<Double> ends = new PriorityQueue<>();
+        double last = 0;
+        for (Host host : hosts) {
+            double start = ends.size() < window ? 0 : ends.poll();
+            double end = start + host.installSeconds() + 1;
+            ends.add(end);
+            last = Math.max(last, end);
+        }
+        return last;
+    }
+
+    static double waveline(Path dir, List<Host> hosts, int window, Path key, Path knownHosts) throws Exception {
+        StringBuilder inventory = new StringBuilder("nodes:\n");
+        for (Host host : hosts) {
+            inventory.append("  - name: ").append(host.name()).append("\n    address: 127.0.0.1\n    port: ").append(host.port())
+                    .append("\n    user: root\n    labels: {pool: loopback}\n")
+                    .append("    gpu: {vendor: nvidia, model: H100-SXM5-80GB, count: 2, nvswitch: false}\n")
+                    .append("    versions: {nvidia-driver: 550.127.05, nvidia-fabricmanager: 550.127.05}\n");
+        }
+        Path inventoryFile = dir.resolve("inventory.yaml");
+        Files.writeString(inventoryFile, inventory);
+        int port = RolloutBenchmark.freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.profile=demo", "-Dquarkus.http.port=" + port, "-Dwaveline.data-dir=" + dir.resolve("waveline"),
+                "-Dwaveline.embedded-db.port=" + RolloutBenchmark.freePort(), "-Dwaveline.sim.enabled=false",
+                "-Dwaveline.inventory.static-file=" + inventoryFile, "-Dwaveline.ssh.private-key=" + key,
+                "-Dwaveline.ssh.known-hosts=" + knownHosts, "-Dwaveline.engine.poll-interval=0.25s", "-Dwaveline.engine.retry-base=0s",
+                "-Dwaveline.demo-token=" + RolloutBenchmark.TOKEN, "-Dquarkus.log.level=WARN", "-jar", "target/quarkus-app/quarkus-run.jar"));
+        Process service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
+        try {
+            String base = "http://localhost:" + port;
+            RolloutBenchmark.waitUp(base);
+            String plan = """
+                    apiVersion: waveline/v1
+                    kind: RolloutPlan
+                    metadata:
+                      name: side-by-side
+                    spec:
+                      target:
+                        selector: "pool=loopback"
+                        components:
+                          nvidia-driver: "570.133.20"
+                          nvidia-fabricmanager: "570.133.20"
+                      method:
+                        type: ssh
+                      waves:
+                        - name: all
+                          size: rest
+                      limits:
+                        maxUnavailable: %d
+                    """.formatted(window);
+            long id = RolloutBenchmark.send(base, "/api/v1/rollouts", RolloutBenchmark.JSON.writeValueAsString(Map.of("planYaml", plan)),
+                    "application/json").get("id").asLong();
+            Instant begin = Instant.now();
+            JsonNode rollout;
+            while (true) {
+                Thread.sleep(250);
+                rollout = RolloutBenchmark.get(base, "/api/v1/rollouts/" + id);
+                if (List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED").contains(rollout.path("state").asText())) {
+                    break;
+                }
+                if (Duration.between(begin, Instant.now()).toMinutes() > 10) {
+                    throw new IllegalStateException("the Waveline rollout did not finish in 10 minutes (" + dir.resolve("service.log") + ")");
+                }
+            }
+            if (!rollout.path("state").asText().equals("SUCCEEDED")) {
+                throw new IllegalStateException("the Waveline rollout ended " + rollout.path("state").asText() + ": " + rollout.path("failures"));
+            }
+            Instant created = Instant.parse(rollout.get("createdAt").asText());
+            System.out.println("  Waveline's events for " + hosts.get(0).name() + " and the rollout's, from its creation:");
+            JsonNode events = RolloutBenchmark.get(base, "/api/v1/rollouts/" + id + "/events?limit=10000");
+            phases(events);
+            for (JsonNode event : events) {
+                if (event.path("node").isMissingNode() || event.path("node").isNull() || event.path("node").asText().equals(hosts.get(0).name())) {
+                    String message = event.path("message").asText();
+                    System.out.printf("    +%6.2f s  %-22s %s%n", Duration.between(created, Instant.parse(event.get("at").asText())).toMillis()
+                            / 1000.0, event.get("kind").asText(), message.length() > 100 ? message.substring(0, 100) : message);
+                }
+            }
+            return Duration.between(created, Instant.parse(rollout.get("finishedAt").asText())).toMillis() / 1000.0;
+        } finally {
+            service.destroy();
+            service.waitFor();
+        }
+    }
+
+    /** The mean time from each kind of node event to the next event of the same node, over all nodes: where a node's time goes. */
+    static void phases(JsonNode events) {
+        Map<String, Instant> last = new java.util.HashMap<>();
+        Map<String, String> lastKind = new java.util.HashMap<>();
+        Map<String, double[]> sums = new java.util.LinkedHashMap<>();
+        for (JsonNode event : events) {
+            String node = event.path("node").asText("");
+            if (node.isEmpty() || !event.get("kind").asText().startsWith("node.")) {
+                continue;
+            }
+            Instant at = Instant.parse(event.get("at").asText());
+            if (last.containsKey(node)) {
+                double[] sum = sums.computeIfAbsent(lastKind.get(node) + " -> " + event.get("kind").asText(), k -> new double[2]);
+                sum[0] += Duration.between(last.get(node), at).toMillis() / 1000.0;
+                sum[1]++;
+            }
+            last.put(node, at);
+            lastKind.put(node, event.get("kind").asText());
+        }
+        System.out.println("  mean time between a node's events, over all nodes:");
+        sums.forEach((step, sum) -> System.out.printf("    %-52s %6.2f s  (%d nodes)%n", step, sum[0] / sum[1], (int) sum[1]));
+    }
+
+    static double ansible(Path dir, List<Host> hosts, int window, Path key, Path knownHosts) throws Exception {
+        StringBuilder inventory = new StringBuilder("[gpu_nodes]\n");
+        for (Host host : hosts) {
+            Path bin = host.bin();
+            inventory.append(host.name()).append(" ansible_host=127.0.0.1 ansible_port=").append(host.port())
+                    .append(" nvidia_apt_get=").append(bin.resolve("apt-get")).append(" nvidia_apt_mark=").append(bin.resolve("apt-mark"))
+                    .append(" nvidia_dpkg_query=").append(bin.resolve("dpkg-query")).append(" nvidia_smi=").append(bin.resolve("nvidia-smi"))
+                    .append(" nvidia_systemctl=").append(bin.resolve("systemctl")).append('\n');
+        }
+        inventory.append("\n[gpu_nodes:vars]\nansible_user=root\nansible_ssh_private_key_file=").append(key)
+                .append("\nansible_ssh_common_args='-o UserKnownHostsFile=").append(knownHosts).append(" -o StrictHostKeyChecking=yes'\n");
+        Path inventoryFile = dir.resolve("ansible-inventory.ini");
+        Files.writeString(inventoryFile, inventory);
+        ProcessBuilder playbook = new ProcessBuilder("ansible-playbook", "-i", inventoryFile.toString(), "upgrade.yml", "-e",
+                "nvidia_driver_version=570.133.20", "-e", "nvidia_fabricmanager_version=570.133.20", "-e", "nvidia_serial=" + window)
+                .directory(Path.of("ansible").toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("ansible.log").toFile());
+        playbook.environment().put("ANSIBLE_CONFIG", Path.of("ansible/ansible.cfg").toAbsolutePath().toString());
+        long begin = System.nanoTime();
+        int rc = playbook.start().waitFor();
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        if (rc != 0) {
+            throw new IllegalStateException("ansible-playbook exited " + rc + ": see " + dir.resolve("ansible.log"));
+        }
+        return seconds;
+    }
+
+    static void awaitPort(int port) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("sshd on port " + port + " did not start");
+    }
+
+    static void exec(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+    }
+}
