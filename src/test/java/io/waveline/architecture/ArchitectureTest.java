@@ -5,12 +5,17 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.INTERFACES;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.Set;
+
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaField;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -83,6 +88,23 @@ class ArchitectureTest {
                             "io.waveline.upgrade..", "io.waveline.health..", "io.waveline.sim.."))
                     .or(resideInAPackage("io.waveline.rollout.port..").and(INTERFACES)))
             .because("REST and chat give commands and read rollouts; the engine, its ports and the adapters are not theirs to call");
+
+    /** The classes of ours that {@code target/waveline-cli.jar} packs (pom.xml, the shade plugin's filter). */
+    private static final Set<String> CLI_FLEET_PARSERS = Set.of("StaticInventoryFile", "AnsibleInventory", "AnsibleIniInventory",
+            "AnsibleYamlInventory", "InventoryException", "FleetNode", "NodeDraft", "NodeFields");
+
+    @ArchTest
+    static final ArchRule theCliRunsWithoutTheService = classes().that().resideInAPackage("io.waveline.cli..")
+            .should().onlyDependOnClassesThat(resideOutsideOfPackage("io.waveline..").or(resideInAnyPackage("io.waveline.cli..",
+                    "io.waveline.plan..")).or(new com.tngtech.archunit.base.DescribedPredicate<JavaClass>("an inventory parser") {
+                        @Override
+                        public boolean test(JavaClass c) {
+                            return c.getPackageName().equals("io.waveline.fleet")
+                                    && CLI_FLEET_PARSERS.contains(c.getSimpleName().replaceAll("\\$.*", ""));
+                        }
+                    }))
+            .because("the CLI's jar holds the plan model and the inventory parsers only: it checks plans offline, and talks to a"
+                    + " server over REST");
 
     @ArchTest
     static final ArchRule noPackageCycles = slices().matching("io.waveline.(*)..").should().beFreeOfCycles();

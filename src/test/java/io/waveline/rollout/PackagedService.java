@@ -25,13 +25,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * end-to-end suites: started with system properties (and optionally environment, e.g. a faked clock), killed with
  * {@code -9} or stopped gracefully, and talked to over HTTP with a bearer token.
  */
-final class PackagedService implements AutoCloseable {
+public final class PackagedService implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     final String name;
-    final int port;
+    public final int port;
     final String token;
     private final Path logDir;
     private final Map<String, String> properties;
@@ -39,7 +39,7 @@ final class PackagedService implements AutoCloseable {
     private Process process;
     private int starts;
 
-    PackagedService(String name, Path logDir, String token, Map<String, String> properties) throws IOException {
+    public PackagedService(String name, Path logDir, String token, Map<String, String> properties) throws IOException {
         this.name = name;
         this.port = freePort();
         this.logDir = logDir;
@@ -53,7 +53,7 @@ final class PackagedService implements AutoCloseable {
     }
 
     /** Starts the process and waits until it answers ready. */
-    PackagedService start() throws IOException {
+    public PackagedService start() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx768m", "-Dquarkus.profile=demo", "-Dquarkus.http.port=" + port,
                 "-Dwaveline.demo-token=" + token));
@@ -107,7 +107,7 @@ final class PackagedService implements AutoCloseable {
     }
 
     /** Starts a rollout of the plan; answers its id. */
-    long startRollout(String planYaml) throws Exception {
+    public long startRollout(String planYaml) throws Exception {
         return post("/api/v1/rollouts", JSON.writeValueAsString(Map.of("planYaml", planYaml)), 201).get("id").asLong();
     }
 
