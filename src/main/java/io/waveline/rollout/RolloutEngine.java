@@ -267,13 +267,16 @@ public class RolloutEngine {
      * last of these commits is done.
      */
     private void step(Lease lease, NodeRun run) {
-        try {
+        try (NodeLogContext logged = NodeLogContext.of(run)) {
             if (!run.state.working()) {
                 done(run.id);
                 return;
             }
             Decision decided = stepper.step(run, clock.instant());
             commits.submit(decided, lease).whenComplete((committed, failure) -> {
+                if (failure == null && committed.isPresent()) {
+                    logEnds(run, decided);
+                }
                 if (failure != null) {
                     LOG.errorf(failure, "Step of node run %d could not be committed; it is tried again at the next tick", run.id);
                     done(run.id);
@@ -289,10 +292,27 @@ public class RolloutEngine {
         }
     }
 
+    /** A node's end (succeeded, failed, quarantined, rolled back, skipped) as a log line too, once committed. */
+    private static void logEnds(NodeRun run, Decision decided) {
+        for (Decision.Event event : decided.events()) {
+            if (ENDS.contains(event.kind())) {
+                try (NodeLogContext logged = NodeLogContext.of(run)) {
+                    LOG.infof("%s %s: %s", event.kind(), run.nodeName, event.message());
+                }
+            }
+        }
+    }
+
+    private static final Set<String> ENDS = Set.of("node.succeeded", "node.failed", "node.quarantined", "node.rolled-back",
+            "node.skipped");
+
     private void act(Lease lease, NodeRun before, Decision decided, long committedVersion) {
-        try {
+        try (NodeLogContext logged = NodeLogContext.of(before)) {
             Decision outcome = stepper.act(before, decided, committedVersion, clock.instant());
             commits.submit(outcome, lease).whenComplete((committed, failure) -> {
+                if (failure == null && committed.isPresent()) {
+                    logEnds(before, outcome);
+                }
                 if (failure != null) {
                     LOG.errorf(failure, "The outcome of a host action on node run %d could not be committed; the next step"
                             + " reconciles it with the host", before.id);

@@ -117,7 +117,7 @@ class CliIT {
         try (PackagedService service = new PackagedService("cli", dir, "cli-token", Map.of("waveline.data-dir", dir.toString(),
                 "waveline.sim.install-duration", "1s", "waveline.sim.reboot-duration", "1s", "waveline.engine.poll-interval", "0.2s",
                 "waveline.plans-dir", Path.of("rollout-plans").toAbsolutePath().toString()))) {
-            service.start();
+            service.environment("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true").start();
             String server = "http://localhost:" + service.port;
             Run refused = waveline("rollout", "status", "--server", server, "--token", "wrong");
             assertThat(refused.exit()).isEqualTo(ExitCodes.REFUSED);
@@ -137,6 +137,20 @@ class CliIT {
             Run status = waveline("rollout", "status", id, "-o", "json", "--server", server, "--token", "cli-token");
             assertThat(status.exit()).isZero();
             assertThat(new ObjectMapper().readTree(status.out()).get("state").asText()).isEqualTo("ROLLED_BACK");
+
+            // the service ran with JSON logs: the canary's failure is a log line with the rollout and the node in its MDC
+            ObjectMapper json = new ObjectMapper();
+            List<JsonNode> failedLines = new ArrayList<>();
+            for (String line : Files.readAllLines(dir.resolve("cli-1.log"))) {
+                if (line.startsWith("{") && line.contains("node.failed")) {
+                    failedLines.add(json.readTree(line));
+                }
+            }
+            assertThat(failedLines).singleElement().satisfies(line -> {
+                assertThat(line.get("message").asText()).startsWith("node.failed gpu-h100-").contains("gpu-inventory: GPU");
+                assertThat(line.get("mdc").get("rolloutId").asText()).isEqualTo(id);
+                assertThat(line.get("message").asText()).contains(line.get("mdc").get("node").asText());
+            });
 
             Run missing = waveline("rollout", "status", "999999", "--server", server, "--token", "cli-token");
             assertThat(missing.exit()).isEqualTo(ExitCodes.REJECTED);

@@ -47,7 +47,7 @@ public final class PackagedService implements AutoCloseable {
         this.properties = new LinkedHashMap<>(properties);
     }
 
-    PackagedService environment(String key, String value) {
+    public PackagedService environment(String key, String value) {
         environment.put(key, value);
         return this;
     }
