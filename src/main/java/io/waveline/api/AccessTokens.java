@@ -97,6 +97,17 @@ public class AccessTokens {
         return Optional.ofNullable(found);
     }
 
+    /** The caller whose token has this SHA-256 (a dashboard session keeps only that), while the token is configured. */
+    public Optional<Caller> callerBySha256(byte[] tokenSha256) {
+        Caller found = null;
+        for (Entry entry : entries) {
+            if (MessageDigest.isEqual(entry.sha256(), tokenSha256)) {
+                found = new Caller(entry.name(), entry.role());
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
     static byte[] sha256(String text) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));

@@ -24,13 +24,27 @@ public class SecurityProblems {
     CurrentCaller caller;
 
     @ServerExceptionMapper
-    public Response unauthorized(UnauthorizedException e, HttpServerRequest request) {
+    public Response unauthorized(UnauthorizedException e, HttpServerRequest request, SimpleResourceInfo resource) {
+        if (page(resource)) {
+            return toLogin();
+        }
         return challenge(Problem.of(401, "Unauthorized", "send Authorization: Bearer <token>", request.path()));
     }
 
     @ServerExceptionMapper
-    public Response unknownToken(AuthenticationFailedException e, HttpServerRequest request) {
+    public Response unknownToken(AuthenticationFailedException e, HttpServerRequest request, SimpleResourceInfo resource) {
+        if (page(resource)) {
+            return toLogin();
+        }
         return challenge(Problem.of(401, "Unauthorized", "the bearer token is not known", request.path()));
+    }
+
+    private static boolean page(SimpleResourceInfo resource) {
+        return resource != null && resource.getResourceClass() != null && resource.getResourceClass().isAnnotationPresent(DashboardPage.class);
+    }
+
+    private static Response toLogin() {
+        return Response.seeOther(java.net.URI.create("/ui/login")).build();
     }
 
     @ServerExceptionMapper
