@@ -66,8 +66,8 @@ public class PlanPages {
     public record Row(String name, String file, boolean valid, int errors, int warnings, String waves, String duration) {
     }
 
-    /** One bar of the timeline, in SVG user units (one per second, scaled by the SVG's viewBox). */
-    public record Bar(String label, long x, long width, long soakX, long soakWidth, int y, String start, String end) {
+    /** One wave of the timeline: where its nodes' work and then its soak lie, in percent of the whole estimate. */
+    public record Bar(String label, String left, String width, String soakLeft, String soakWidth, boolean soaks, String start, String end) {
     }
 
     public record Line(int line, int column, String field, String message) {
@@ -91,9 +91,7 @@ public class PlanPages {
         PlanReview review = reports.review(file.fileName(), file.text(), null);
         return page.data("viewer", Viewer.of(identity)).data("name", file.name()).data("file", file.fileName()).data("text", file.text())
                 .data("review", review).data("errors", lines(review.errors())).data("preview", review.preview().orElse(null))
-                .data("bars", review.preview().map(PlanPages::bars).orElse(List.of()))
-                .data("height", review.preview().map(p -> 30 * p.waves().size() + 30).orElse(60))
-                .data("span", review.preview().map(p -> Math.max(1, p.estimatedDuration().toSeconds())).orElse(1L));
+                .data("bars", review.preview().map(PlanPages::bars).orElse(List.of()));
     }
 
     /** The editor's text checked as the service would check the file: the errors with their lines, or that it is valid. */
@@ -114,15 +112,19 @@ public class PlanPages {
 
     private static List<Bar> bars(Preview p) {
         List<Bar> bars = new ArrayList<>();
-        int y = 10;
+        double total = Math.max(1, p.estimatedDuration().toSeconds());
         for (Preview.WavePreview w : p.waves()) {
-            long x = Duration.between(p.start(), w.start()).toSeconds();
-            long width = Math.max(1, Duration.between(w.start(), w.end()).toSeconds()); // the soak follows the end
-            bars.add(new Bar(w.name() + " (" + w.nodes().size() + " nodes)", x, width, x + width, w.soak().toSeconds(), y,
+            double x = Duration.between(p.start(), w.start()).toSeconds();
+            double width = Duration.between(w.start(), w.end()).toSeconds(); // the soak follows the end
+            bars.add(new Bar(w.name() + " (" + w.nodes().size() + " nodes)", pct(x / total), pct(Math.max(0.004, width / total)),
+                    pct((x + width) / total), pct(w.soak().toSeconds() / total), !w.soak().isZero(),
                     "+" + Durations.format(Duration.between(p.start(), w.start())), "+" + Durations.format(Duration.between(p.start(), w.end()))));
-            y += 30;
         }
         return bars;
+    }
+
+    private static String pct(double share) {
+        return String.format(java.util.Locale.ROOT, "%.2f%%", Math.min(100, share * 100));
     }
 
     private PlanDirectory directory() {

@@ -120,7 +120,8 @@ public class RolloutPages {
             String rack = facts == null || facts.labels() == null ? "-" : facts.labels().getOrDefault("rack", "-");
             String state = row[2].toString();
             byWave.computeIfAbsent((Integer) row[1], w -> new TreeMap<>(NaturalOrder.INSTANCE)).computeIfAbsent(rack, k -> new ArrayList<>())
-                    .add(new Tile((String) row[0], state, icon(state), failed(state) ? oneLine((String) row[3]) : null, (String) row[4]));
+                    .add(new Tile((String) row[0], state, icon(state), failed(state) || state.equals("ROLLED_BACK") ? oneLine((String) row[3])
+                            : null, (String) row[4]));
         }
         Map<Integer, Duration> soaks = soaks(rollout);
         List<Lane> lanes = new ArrayList<>();
@@ -193,7 +194,7 @@ public class RolloutPages {
 
     private static String oneLine(String text) {
         if (text == null) {
-            return "";
+            return null;
         }
         String line = text.lines().findFirst().orElse("");
         return line.length() > 160 ? line.substring(0, 157) + "..." : line;

@@ -97,7 +97,7 @@ public final class PackagedService implements AutoCloseable {
         return JSON.readTree(response.body());
     }
 
-    JsonNode post(String path, String body, int expected) throws Exception {
+    public JsonNode post(String path, String body, int expected) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10)).build(),
