@@ -43,7 +43,7 @@ class ArchitectureTest {
     /** Packages named for a technology, or the outside world. */
     private static final String[] ADAPTERS = { "io.waveline.ssh..", "io.waveline.kubernetes..", "io.waveline.slurm..",
             "io.waveline.redfish..", "io.waveline.upgrade..", "io.waveline.health..", "io.waveline.sim..", "io.waveline.api..",
-            "io.waveline.chatops..", "io.waveline.notify.." };
+            "io.waveline.chatops..", "io.waveline.notify..", "io.waveline.ui..", "io.waveline.cli.." };
 
     @ArchTest
     static final ArchRule thePlanModelImportsNothingOfOurs = noClasses().that().resideInAPackage("io.waveline.plan..")
@@ -81,13 +81,14 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule apiAndChatReachTheCoreOnlyThroughItsServices = noClasses()
-            .that().resideInAnyPackage("io.waveline.api..", "io.waveline.chatops..")
+            .that().resideInAnyPackage("io.waveline.api..", "io.waveline.chatops..", "io.waveline.ui..")
             .should().dependOnClassesThat(belongToAnyOf(RolloutEngine.class, RolloutStore.class, NodeStepper.class, NodePipeline.class,
                     NodeEffects.class, WaveChecker.class, RolloutDecider.class)
                     .or(resideInAnyPackage("io.waveline.ssh..", "io.waveline.kubernetes..", "io.waveline.slurm..", "io.waveline.redfish..",
                             "io.waveline.upgrade..", "io.waveline.health..", "io.waveline.sim.."))
                     .or(resideInAPackage("io.waveline.rollout.port..").and(INTERFACES)))
-            .because("REST and chat give commands and read rollouts; the engine, its ports and the adapters are not theirs to call");
+            .because("REST, chat and the dashboard give commands and read rollouts; the engine, its ports and the adapters are not"
+                    + " theirs to call");
 
     /** The classes of ours that {@code target/waveline-cli.jar} packs (pom.xml, the shade plugin's filter). */
     private static final Set<String> CLI_FLEET_PARSERS = Set.of("StaticInventoryFile", "AnsibleInventory", "AnsibleIniInventory",
