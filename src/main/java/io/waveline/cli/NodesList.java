@@ -4,30 +4,18 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code waveline nodes [-l SELECTOR]}: the server's fleet, filtered with a label selector as plans write it. */
 @Command(mixinStandardHelpOptions = true, description = "List the fleet's nodes: GPUs, versions, labels.")
-final class NodesList implements Callable<Integer> {
+final class NodesList extends ServerCommand {
 
     @Option(names = { "-l", "--selector" }, paramLabel = "SELECTOR", description = "a label selector, as in plans: \"pool=h100,rack in (r01,r02)\"")
     String selector;
-
-    @Mixin
-    Server server;
-
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -48,7 +36,7 @@ final class NodesList implements Callable<Integer> {
             }
             after = page.get(page.size() - 1).path("name").asText();
         }
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (!output.human()) {
             output.print(out, nodes);
             return ExitCodes.OK;

@@ -5,16 +5,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import io.waveline.plan.Durations;
 import io.waveline.plan.NodeFacts;
 import io.waveline.plan.PlanReview;
 import io.waveline.plan.Preview;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code waveline plan preview FILE --inventory INV}: what the plan would do to that fleet, offline, from the
@@ -22,19 +19,10 @@ import picocli.CommandLine.Spec;
  * service, GPU-hours out of service and cost.
  */
 @Command(mixinStandardHelpOptions = true, description = "Preview a plan against an inventory offline: waves, timeline, capacity floor, cost.")
-final class PlanPreview implements Callable<Integer> {
+final class PlanPreview extends OfflineCommand {
 
     @Parameters(paramLabel = "FILE", description = "a plan file")
     Path file;
-
-    @Mixin
-    OfflineFleet fleet;
-
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -43,8 +31,8 @@ final class PlanPreview implements Callable<Integer> {
         }
         List<NodeFacts> facts = fleet.facts();
         PlanFiles.Read read = PlanFiles.read(file);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         if (read.error().isPresent()) {
             err.println(PlanFiles.compilerStyle(read.error().get(), ""));
             err.flush();

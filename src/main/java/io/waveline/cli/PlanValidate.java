@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import io.waveline.plan.NodeFacts;
 import io.waveline.plan.PlanError;
@@ -12,9 +11,7 @@ import io.waveline.plan.PlanParseResult;
 import io.waveline.plan.PlanParser;
 import io.waveline.plan.PlanReview;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code waveline plan validate FILE…}: the service's parser and validator, offline. Every problem as
@@ -22,27 +19,18 @@ import picocli.CommandLine.Spec;
  * the selectors, wave sizes and limits are checked against that fleet too, as the service checks them against its own.
  */
 @Command(mixinStandardHelpOptions = true, description = "Check plan files offline, as the service would (for git hooks and CI).")
-final class PlanValidate implements Callable<Integer> {
+final class PlanValidate extends OfflineCommand {
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "plan files (rollout-plans/*.yaml)")
     List<Path> files;
-
-    @Mixin
-    OfflineFleet fleet;
-
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         List<NodeFacts> facts = fleet.given() ? fleet.facts() : List.of();
         List<Object> reports = new ArrayList<>();
         boolean allValid = true;
-        var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
+        var out = out();
+        var err = err();
         for (Path path : files) {
             PlanFiles.Read read = PlanFiles.read(path);
             List<PlanError> errors;

@@ -1,18 +1,15 @@
 package io.waveline.cli;
 
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code waveline rollout events ID}: the rollout's events, oldest first. */
 @Command(mixinStandardHelpOptions = true, description = "List a rollout's events (every state change and host action), oldest first.")
-final class RolloutEvents implements Callable<Integer> {
+final class RolloutEvents extends ServerCommand {
 
     @Parameters(paramLabel = "ID", description = "the rollout")
     long id;
@@ -23,18 +20,9 @@ final class RolloutEvents implements Callable<Integer> {
     @Option(names = "--after", paramLabel = "EVENT", defaultValue = "0", description = "only events after this event id")
     long after;
 
-    @Mixin
-    Server server;
-
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
-        var out = spec.commandLine().getOut();
+        var out = out();
         java.util.List<JsonNode> all = new java.util.ArrayList<>();
         long cursor = after;
         while (true) {

@@ -4,34 +4,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code waveline rollout start PLAN|FILE}: a plan of the server's plan directory by name, or a local plan file. */
 @Command(mixinStandardHelpOptions = true, description = "Start a rollout from a plan on the server (by name) or a local plan file.")
-final class RolloutStart implements Callable<Integer> {
+final class RolloutStart extends ServerCommand {
 
     @Parameters(paramLabel = "PLAN|FILE", description = "a plan name in the server's plan directory, or a plan file here")
     String plan;
 
     @Option(names = "--watch", description = "then watch it until it ends (exit code as for watch)")
     boolean watch;
-
-    @Mixin
-    Server server;
-
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -47,7 +35,7 @@ final class RolloutStart implements Callable<Integer> {
             body = Map.of("plan", plan);
         }
         JsonNode started = server.post("/api/v1/rollouts", Optional.of(body));
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (output.human()) {
             out.printf("started rollout %d (plan %s): %s%n", started.path("id").asLong(), started.path("plan").asText(),
                     started.path("state").asText());

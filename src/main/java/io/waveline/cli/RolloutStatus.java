@@ -1,34 +1,22 @@
 package io.waveline.cli;
 
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code waveline rollout status [ID]}: one rollout's summary, or the list of rollouts. */
 @Command(mixinStandardHelpOptions = true, description = "Show a rollout (waves, progress, limits, failures), or list the rollouts.")
-final class RolloutStatus implements Callable<Integer> {
+final class RolloutStatus extends ServerCommand {
 
     @Parameters(arity = "0..1", paramLabel = "ID", description = "the rollout; without it, the latest rollouts")
     Optional<Long> id = Optional.empty();
 
-    @Mixin
-    Server server;
-
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (id.isPresent()) {
             JsonNode rollout = server.get("/api/v1/rollouts/" + id.get());
             if (output.human()) {

@@ -3,15 +3,12 @@ package io.waveline.cli;
 import java.io.PrintWriter;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code waveline rollout watch ID}: the rollout live until it ends, then exits with its outcome
@@ -19,7 +16,7 @@ import picocli.CommandLine.Spec;
  * latest events); otherwise (a pipe, CI logs) it prints each new event and each change of the rollout's state as lines.
  */
 @Command(mixinStandardHelpOptions = true, description = "Watch a rollout live until it ends; exits 0 when it SUCCEEDED (see exit codes).")
-final class RolloutWatch implements Callable<Integer> {
+final class RolloutWatch extends ServerCommand {
 
     @Parameters(paramLabel = "ID", description = "the rollout")
     long id;
@@ -27,21 +24,12 @@ final class RolloutWatch implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "1s", paramLabel = "DURATION", description = "how often to ask the server: 200ms, 1s, 5s (default 1s, at least 100ms)")
     String interval;
 
-    @Mixin
-    Server server;
-
-    @Mixin
-    OutputFormat output;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         long millis = interval.matches("\\d{1,7}ms") ? Long.parseLong(interval.substring(0, interval.length() - 2))
                 : io.waveline.plan.Durations.parse(interval).orElseThrow(() -> new CliFailure(ExitCodes.USAGE, "--interval " + interval
                         + ": write 200ms, 1s, 5s or another duration")).toMillis();
-        return follow(server, output, id, spec.commandLine().getOut(), Math.max(100, millis));
+        return follow(server, output, id, out(), Math.max(100, millis));
     }
 
     static int follow(Server server, OutputFormat output, long id, PrintWriter out) throws InterruptedException {
