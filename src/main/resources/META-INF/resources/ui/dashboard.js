@@ -29,6 +29,15 @@
     }
   }
 
+  // One handler for every tile of the board (a 2,000-node board carries no per-tile attributes): a tile opens its node.
+  document.addEventListener("click", function (event) {
+    var tile = event.target.closest ? event.target.closest("#board .tile") : null;
+    var b = board();
+    if (tile && b) {
+      htmx.ajax("GET", "/ui/rollouts/" + b.dataset.rollout + "/nodes/" + encodeURIComponent(tile.dataset.node), { target: "#node-detail" });
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "board") { follow(); }
   });
