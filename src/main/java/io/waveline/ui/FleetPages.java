@@ -89,7 +89,8 @@ public class FleetPages {
             }
             shown++;
             String[] state = states.get(node.name);
-            String word = state != null ? state[0] : node.available ? "in service" : "out of service";
+            String word = state != null ? state[0] : node.available ? "in service"
+                    : "kubernetes".equals(node.source) ? "cordoned or not ready" : "out of service";
             pools.computeIfAbsent(node.labels.getOrDefault("pool", "(no pool)"), p -> new TreeMap<>(NaturalOrder.INSTANCE))
                     .computeIfAbsent(node.labels.getOrDefault("rack", "(no rack)"), r -> new ArrayList<>())
                     .add(new Card(node, word, state != null ? state[1] : node.available ? "✓" : "–", versions(node.versions)));
