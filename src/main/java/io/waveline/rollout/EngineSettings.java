@@ -19,14 +19,17 @@ public interface EngineSettings {
 
     /** Threads that run node steps (SSH commands) at once. */
     @WithDefault("8")
+    @jakarta.validation.constraints.Min(1)
     int workers();
 
     /** The most step decisions committed in one transaction. */
     @WithDefault("500")
+    @jakarta.validation.constraints.Min(1)
     int commitBatch();
 
     /** Attempts of a step against an unreachable node before it counts as failed. */
     @WithDefault("5")
+    @jakarta.validation.constraints.Min(1)
     int maxAttempts();
 
     /** First retry delay; it doubles with each attempt, up to a minute. */
@@ -47,6 +50,7 @@ public interface EngineSettings {
 
     /** Nodes the wave-level XID scan reads at once. */
     @WithDefault("16")
+    @jakarta.validation.constraints.Min(1)
     int waveScanParallelism();
 
     /** This replica's name in leases; replicas must differ (default: the host name). */

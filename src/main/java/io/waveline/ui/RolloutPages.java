@@ -51,6 +51,9 @@ public class RolloutPages {
     RolloutsResource rollouts;
 
     @Inject
+    java.time.Clock clock;
+
+    @Inject
     @Location("ui/rollouts.html")
     Template list;
 
@@ -133,7 +136,7 @@ public class RolloutPages {
             });
             int total = racks.stream().mapToInt(k -> k.tiles().size()).sum();
             int done = (int) racks.stream().flatMap(k -> k.tiles().stream()).filter(t -> settled(t.state())).count();
-            lanes.add(new Lane(wave, phase(r, wave, soaks.getOrDefault(wave.index(), Duration.ZERO)), done, total, racks));
+            lanes.add(new Lane(wave, phase(r, wave, soaks.getOrDefault(wave.index(), Duration.ZERO), clock.instant()), done, total, racks));
         }
         long out = r.nodesByState().entrySet().stream().filter(e -> working(e.getKey())).mapToLong(Map.Entry::getValue).sum();
         long draining = r.nodesByState().getOrDefault("DRAINING", 0L) + r.nodesByState().getOrDefault("WAITING_FOR_JOBS", 0L);
@@ -200,7 +203,7 @@ public class RolloutPages {
         return line.length() > 160 ? line.substring(0, 157) + "..." : line;
     }
 
-    private static String phase(RolloutView r, RolloutView.Wave wave, Duration soak) {
+    private static String phase(RolloutView r, RolloutView.Wave wave, Duration soak, Instant now) {
         if (wave.finishedAt() != null) {
             return "done";
         }
@@ -210,8 +213,8 @@ public class RolloutPages {
         return switch (r.wavePhase()) {
             case "AWAITING_APPROVAL" -> "waiting for approval";
             case "SOAKING" -> {
-                Instant since = wave.soakStartedAt() == null ? Instant.now() : wave.soakStartedAt();
-                Duration left = Duration.between(Instant.now(), since.plus(soak));
+                Instant since = wave.soakStartedAt() == null ? now : wave.soakStartedAt();
+                Duration left = Duration.between(now, since.plus(soak));
                 yield "soaking, " + (left.isNegative() ? "0s" : io.waveline.plan.Durations.format(left.withNanos(0))) + " left";
             }
             default -> r.state().equals("PAUSED") ? "paused" : "running";

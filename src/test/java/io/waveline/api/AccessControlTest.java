@@ -22,7 +22,7 @@ import io.restassured.http.ContentType;
 
 @QuarkusTest
 @TestProfile(AccessControlTest.WithTokens.class)
-class AccessControlTest {
+public class AccessControlTest {
 
     public static class WithTokens implements QuarkusTestProfile {
         @Override
