@@ -87,14 +87,7 @@ public class AccessTokens {
     }
 
     public Optional<Caller> caller(String token) {
-        byte[] presented = sha256(token);
-        Caller found = null;
-        for (Entry entry : entries) {
-            if (MessageDigest.isEqual(entry.sha256(), presented)) {
-                found = new Caller(entry.name(), entry.role());
-            }
-        }
-        return Optional.ofNullable(found);
+        return callerBySha256(sha256(token));
     }
 
     /** The caller whose token has this SHA-256 (a dashboard session keeps only that), while the token is configured. */

@@ -116,16 +116,24 @@ public class RolloutsResource {
         if (rollouts.isEmpty()) {
             return Pages.of(List.of(), size, uri, "before", null);
         }
-        Map<Long, Map<String, Long>> counts = new java.util.HashMap<>();
-        List<Object[]> rows = NodeRun.getEntityManager().createQuery("select n.rolloutId, n.state, count(n) from NodeRun n "
-                + "where n.rolloutId in ?1 group by n.rolloutId, n.state", Object[].class)
-                .setParameter(1, rollouts.stream().map(r -> r.id).toList()).getResultList();
-        for (Object[] row : rows) {
-            counts.computeIfAbsent((Long) row[0], k -> new java.util.TreeMap<>()).put(row[1].toString(), (Long) row[2]);
-        }
+        Map<Long, Map<String, Long>> counts = countsByState(rollouts.stream().map(r -> r.id).toList());
         return Pages.of(rollouts.stream().map(r -> new RolloutSummary(r.id, r.planName, r.state.name(), r.currentWave,
                 r.wavePhase.name(), r.startedBy, r.createdAt, r.finishedAt, r.haltReason,
                 counts.getOrDefault(r.id, Map.of()))).toList(), size, uri, "before", Long.toString(rollouts.get(rollouts.size() - 1).id));
+    }
+
+    /** Each rollout's node runs counted by state (the list's {@code nodesByState}, and the dashboard's), in one query. */
+    public static Map<Long, Map<String, Long>> countsByState(List<Long> rolloutIds) {
+        Map<Long, Map<String, Long>> counts = new java.util.HashMap<>();
+        if (rolloutIds.isEmpty()) {
+            return counts;
+        }
+        List<Object[]> rows = NodeRun.getEntityManager().createQuery("select n.rolloutId, n.state, count(n) from NodeRun n "
+                + "where n.rolloutId in ?1 group by n.rolloutId, n.state", Object[].class).setParameter(1, rolloutIds).getResultList();
+        for (Object[] row : rows) {
+            counts.computeIfAbsent((Long) row[0], k -> new java.util.TreeMap<>()).put(row[1].toString(), (Long) row[2]);
+        }
+        return counts;
     }
 
     @GET

@@ -129,12 +129,12 @@ public class FleetPages {
         List<Object[]> rows = NodeRun.getEntityManager().createQuery("select n.nodeName, n.state, n.rolloutId, r.state from NodeRun n, Rollout r"
                 + " where r.id = n.rolloutId and n.id in (select max(m.id) from NodeRun m group by m.nodeName)", Object[].class).getResultList();
         for (Object[] row : rows) {
-            String state = row[1].toString();
+            io.waveline.rollout.NodeState state = (io.waveline.rollout.NodeState) row[1];
             boolean running = !((io.waveline.rollout.RolloutState) row[3]).isFinal();
-            if (state.equals("QUARANTINED")) {
+            if (state == io.waveline.rollout.NodeState.QUARANTINED) {
                 states.put((String) row[0], new String[] { "quarantined (rollout " + row[2] + ")", "⚠" });
-            } else if (running && !List.of("PENDING", "SUCCEEDED", "SKIPPED", "ROLLED_BACK", "FAILED").contains(state)) {
-                states.put((String) row[0], new String[] { "in rollout " + row[2] + ": " + state.toLowerCase().replace('_', ' '), "▶" });
+            } else if (running && state.working()) {
+                states.put((String) row[0], new String[] { "in rollout " + row[2] + ": " + state.name().toLowerCase().replace('_', ' '), "▶" });
             }
         }
         return states;

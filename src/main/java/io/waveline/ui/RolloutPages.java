@@ -3,9 +3,9 @@ package io.waveline.ui;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import io.quarkus.qute.Location;
@@ -20,8 +20,10 @@ import io.waveline.plan.NaturalOrder;
 import io.waveline.plan.PlanParser;
 import io.waveline.rollout.CheckRecord;
 import io.waveline.rollout.NodeRun;
+import io.waveline.rollout.NodeState;
 import io.waveline.rollout.Rollout;
 import io.waveline.rollout.RolloutEvent;
+import io.waveline.rollout.RolloutState;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -86,19 +88,13 @@ public class RolloutPages {
     @Transactional
     public TemplateInstance index() {
         List<Rollout> latest = Rollout.<Rollout>find("order by id desc").page(0, 100).list();
-        Map<Long, long[]> counts = new java.util.HashMap<>();
-        if (!latest.isEmpty()) {
-            for (Object[] row : NodeRun.getEntityManager().createQuery("select n.rolloutId, n.state, count(n) from NodeRun n"
-                    + " where n.rolloutId in ?1 group by n.rolloutId, n.state", Object[].class)
-                    .setParameter(1, latest.stream().map(r -> r.id).toList()).getResultList()) {
-                long[] c = counts.computeIfAbsent((Long) row[0], k -> new long[2]);
-                c[1] += (Long) row[2];
-                c[0] += row[1].toString().equals("PENDING") ? 0 : (Long) row[2];
-            }
-        }
-        List<Row> rows = latest.stream().map(r -> new Row(r.id, r.planName, r.state.name(), r.currentWave + 1,
-                counts.getOrDefault(r.id, new long[2])[0] + " of " + counts.getOrDefault(r.id, new long[2])[1] + " nodes started",
-                r.createdAt, r.finishedAt)).toList();
+        Map<Long, Map<String, Long>> counts = RolloutsResource.countsByState(latest.stream().map(r -> r.id).toList());
+        List<Row> rows = latest.stream().map(r -> {
+            Map<String, Long> byState = counts.getOrDefault(r.id, Map.of());
+            long total = byState.values().stream().mapToLong(Long::longValue).sum();
+            return new Row(r.id, r.planName, r.state.name(), r.currentWave + 1, (total - byState.getOrDefault("PENDING", 0L)) + " of "
+                    + total + " nodes started", r.createdAt, r.finishedAt);
+        }).toList();
         return list.data("viewer", Viewer.of(identity)).data("rows", rows);
     }
 
@@ -126,7 +122,8 @@ public class RolloutPages {
                     .add(new Tile((String) row[0], state, icon(state), failed(state) || state.equals("ROLLED_BACK") ? oneLine((String) row[3])
                             : null, (String) row[4]));
         }
-        Map<Integer, Duration> soaks = soaks(rollout);
+        Optional<io.waveline.plan.RolloutPlan> plan = rollout == null || rollout.planText == null ? Optional.empty()
+                : PlanParser.parse(rollout.planName, rollout.planText).plan();
         List<Lane> lanes = new ArrayList<>();
         for (RolloutView.Wave wave : r.waves()) {
             List<Rack> racks = new ArrayList<>();
@@ -136,13 +133,14 @@ public class RolloutPages {
             });
             int total = racks.stream().mapToInt(k -> k.tiles().size()).sum();
             int done = (int) racks.stream().flatMap(k -> k.tiles().stream()).filter(t -> settled(t.state())).count();
-            lanes.add(new Lane(wave, phase(r, wave, soaks.getOrDefault(wave.index(), Duration.ZERO), clock.instant()), done, total, racks));
+            Duration soak = plan.filter(p -> wave.index() < p.waves().size()).map(p -> p.waves().get(wave.index()).soak()).orElse(Duration.ZERO);
+            lanes.add(new Lane(wave, phase(r, wave, soak, clock.instant()), done, total, racks));
         }
         long out = r.nodesByState().entrySet().stream().filter(e -> working(e.getKey())).mapToLong(Map.Entry::getValue).sum();
         long draining = r.nodesByState().getOrDefault("DRAINING", 0L) + r.nodesByState().getOrDefault("WAITING_FOR_JOBS", 0L);
         Viewer viewer = Viewer.of(identity);
         boolean awaiting = r.wavePhase().equals("AWAITING_APPROVAL") && !finalState(r.state());
-        boolean twoPerson = rollout != null && twoPerson(rollout);
+        boolean twoPerson = plan.map(p -> io.waveline.api.PlanView.of(p).twoPersonApproval()).orElse(false);
         return board.data("viewer", viewer).data("r", r).data("lanes", lanes).data("out", out).data("draining", draining)
                 .data("final", finalState(r.state())).data("awaiting", awaiting)
                 .data("canPause", viewer.operator() && r.state().equals("RUNNING"))
@@ -165,11 +163,11 @@ public class RolloutPages {
     }
 
     static boolean finalState(String state) {
-        return List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED").contains(state);
+        return RolloutState.valueOf(state).isFinal();
     }
 
     private static boolean settled(String state) {
-        return List.of("SUCCEEDED", "FAILED", "QUARANTINED", "SKIPPED", "ROLLED_BACK").contains(state);
+        return NodeState.valueOf(state).settled();
     }
 
     private static boolean failed(String state) {
@@ -177,7 +175,7 @@ public class RolloutPages {
     }
 
     private static boolean working(String state) {
-        return !settled(state) && !state.equals("PENDING");
+        return NodeState.valueOf(state).working();
     }
 
     static String icon(String state) {
@@ -219,22 +217,5 @@ public class RolloutPages {
             }
             default -> r.state().equals("PAUSED") ? "paused" : "running";
         };
-    }
-
-    private static Map<Integer, Duration> soaks(Rollout rollout) {
-        Map<Integer, Duration> soaks = new LinkedHashMap<>();
-        if (rollout != null && rollout.planText != null) {
-            PlanParser.parse(rollout.planName, rollout.planText).plan().ifPresent(plan -> {
-                for (int i = 0; i < plan.waves().size(); i++) {
-                    soaks.put(i, plan.waves().get(i).soak());
-                }
-            });
-        }
-        return soaks;
-    }
-
-    private static boolean twoPerson(Rollout rollout) {
-        return rollout.planText != null && PlanParser.parse(rollout.planName, rollout.planText).plan()
-                .map(p -> io.waveline.api.PlanView.of(p).twoPersonApproval()).orElse(false);
     }
 }
