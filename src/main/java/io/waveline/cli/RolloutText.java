@@ -23,7 +23,8 @@ final class RolloutText {
                 r.path("finishedAt").isTextual() ? ", finished " + r.path("finishedAt").asText() : "");
         JsonNode limits = r.path("limits");
         if (limits.isObject()) {
-            long out_ = r.path("nodesByState").properties().stream().filter(e -> working(e.getKey())).mapToLong(e -> e.getValue().asLong()).sum();
+            long out_ = r.path("nodesByState").properties().stream().filter(e -> outOfService(e.getKey())).mapToLong(e -> e.getValue().asLong())
+                    .sum();
             out.printf("out of service %d of %d allowed (maxUnavailable %s of %d nodes); failures allowed per wave %s, then %s%n", out_,
                     limits.path("maxUnavailableNodes").asInt(), limits.path("maxUnavailable").asText(), limits.path("poolNodes").asInt(),
                     limits.path("maxFailuresPerWave").asText(), limits.path("onFailure").asText());
@@ -51,8 +52,9 @@ final class RolloutText {
         out.flush();
     }
 
-    private static boolean working(String state) {
-        return !java.util.Set.of("PENDING", "SUCCEEDED", "SKIPPED", "ROLLED_BACK", "FAILED", "QUARANTINED").contains(state);
+    /** As the engine counts against maxUnavailable: working, failed or quarantined (still cordoned). */
+    private static boolean outOfService(String state) {
+        return !java.util.Set.of("PENDING", "SUCCEEDED", "SKIPPED", "ROLLED_BACK").contains(state);
     }
 
     private static String phase(JsonNode r, JsonNode wave, boolean current) {

@@ -136,7 +136,9 @@ public class RolloutPages {
             Duration soak = plan.filter(p -> wave.index() < p.waves().size()).map(p -> p.waves().get(wave.index()).soak()).orElse(Duration.ZERO);
             lanes.add(new Lane(wave, phase(r, wave, soak, clock.instant()), done, total, racks));
         }
-        long out = r.nodesByState().entrySet().stream().filter(e -> working(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+        // as the start gate counts them against maxUnavailable: working, failed or quarantined (still cordoned)
+        long out = r.nodesByState().entrySet().stream().filter(e -> NodeState.valueOf(e.getKey()).outOfService())
+                .mapToLong(Map.Entry::getValue).sum();
         long draining = r.nodesByState().getOrDefault("DRAINING", 0L) + r.nodesByState().getOrDefault("WAITING_FOR_JOBS", 0L);
         Viewer viewer = Viewer.of(identity);
         boolean awaiting = r.wavePhase().equals("AWAITING_APPROVAL") && !finalState(r.state());
@@ -172,10 +174,6 @@ public class RolloutPages {
 
     private static boolean failed(String state) {
         return state.equals("FAILED") || state.equals("QUARANTINED");
-    }
-
-    private static boolean working(String state) {
-        return NodeState.valueOf(state).working();
     }
 
     static String icon(String state) {
