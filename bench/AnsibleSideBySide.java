@@ -82,6 +82,10 @@ public class AnsibleSideBySide {
             check(hosts, "Waveline");
             System.out.printf("Waveline: %.1f s (service log %s)%n", waveline, dir.resolve("service.log"));
 
+            if (System.getenv("WAVELINE_BENCH_WAVELINE_ONLY") != null) {
+                System.out.println("WAVELINE_BENCH_WAVELINE_ONLY is set: ansible-playbook not run");
+                return;
+            }
             fresh(hosts);
             double ansible = ansible(dir, hosts, window, clientKey, knownHosts);
             check(hosts, "Ansible");
@@ -219,6 +223,7 @@ public class AnsibleSideBySide {
             System.out.println("  Waveline's events for " + hosts.get(0).name() + " and the rollout's, from its creation:");
             JsonNode events = RolloutBenchmark.get(base, "/api/v1/rollouts/" + id + "/events?limit=10000");
             phases(events);
+            lanes(events, created);
             for (JsonNode event : events) {
                 if (event.path("node").isMissingNode() || event.path("node").isNull() || event.path("node").asText().equals(hosts.get(0).name())) {
                     String message = event.path("message").asText();
@@ -231,6 +236,24 @@ public class AnsibleSideBySide {
             service.destroy();
             service.waitFor();
         }
+    }
+
+    /** Each node's first and last event from the rollout's creation: when the window's slots were taken and given back. */
+    static void lanes(JsonNode events, Instant created) {
+        Map<String, double[]> spans = new java.util.TreeMap<>();
+        for (JsonNode event : events) {
+            String node = event.path("node").asText("");
+            if (node.isEmpty() || !event.get("kind").asText().startsWith("node.")) {
+                continue;
+            }
+            double at = Duration.between(created, Instant.parse(event.get("at").asText())).toMillis() / 1000.0;
+            double[] span = spans.computeIfAbsent(node, k -> new double[] {at, at});
+            span[1] = at;
+        }
+        System.out.println("  each node from node.started to its last event (seconds from the rollout's creation):");
+        spans.entrySet().stream().sorted(Map.Entry.comparingByValue(java.util.Comparator.comparingDouble(s -> s[0])))
+                .forEach(e -> System.out.printf("    %-8s %6.2f -> %6.2f  (%5.2f s)%n", e.getKey(), e.getValue()[0], e.getValue()[1],
+                        e.getValue()[1] - e.getValue()[0]));
     }
 
     /** The mean time from each kind of node event to the next event of the same node, over all nodes: where a node's time goes. */

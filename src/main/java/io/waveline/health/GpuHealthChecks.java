@@ -5,6 +5,7 @@ import io.waveline.rollout.port.CheckStatus;
 import io.waveline.rollout.port.CheckRequest;
 import io.waveline.rollout.port.CheckContext;
 import io.waveline.rollout.port.GpuBaseline;
+import io.waveline.rollout.port.HostReads;
 import io.waveline.rollout.port.HealthCheck;
 import io.waveline.rollout.port.CheckRunner;
 import java.time.Duration;
@@ -56,13 +57,16 @@ public class GpuHealthChecks implements HealthCheck {
     @Override
     public GpuBaseline baseline(NodeAddress node) throws NodeUnreachableException {
         CheckRunner runner = runner(CheckContext.none());
+        // the three queries at once; the state and NVLink answers are not used where nvidia-smi itself fails
+        HostReads.Pending<StateAnswer> stateRead = HostReads.start(() -> stateQuery(runner, node, TIMEOUT));
+        HostReads.Pending<CommandResult> linksRead = HostReads.start(() -> runner.run(node, NvlinkStatus.COMMAND, TIMEOUT));
         CommandResult smi = runner.run(node, NvidiaSmiQuery.COMMAND, TIMEOUT);
         NvidiaSmiQuery.Result identity = NvidiaSmiQuery.parse(smi.exitStatus(), smi.output());
         if (identity.failure().isPresent()) {
             return GpuBaselines.of(identity, Optional.empty(), Optional.empty());
         }
-        StateAnswer state = stateQuery(runner, node, TIMEOUT);
-        CommandResult links = runner.run(node, NvlinkStatus.COMMAND, TIMEOUT);
+        StateAnswer state = stateRead.join();
+        CommandResult links = linksRead.join();
         return GpuBaselines.of(identity, GpuStateQuery.parse(state.fields(), state.result().exitStatus(), state.result().output()),
                 Optional.of(NvlinkStatus.parse(links.exitStatus(), links.output())));
     }

@@ -22,6 +22,15 @@ public interface EngineSettings {
     @jakarta.validation.constraints.Min(1)
     int workers();
 
+    /**
+     * Threads that run the steps of nodes waiting on their host: an install's end (waited for on the node, up to a
+     * poll interval) and the return from a reboot (connections to a host that is down). They wait on the network,
+     * not on the CPU, and are kept apart from {@link #workers()} so waiting nodes never hold up the others' steps.
+     */
+    @WithDefault("64")
+    @jakarta.validation.constraints.Min(1)
+    int waitWorkers();
+
     /** The most step decisions committed in one transaction. */
     @WithDefault("500")
     @jakarta.validation.constraints.Min(1)

@@ -15,6 +15,7 @@ import io.waveline.rollout.port.CheckRequest;
 import io.waveline.rollout.port.CheckRunner;
 import io.waveline.rollout.port.GpuBaseline;
 import io.waveline.rollout.port.HealthCheck;
+import io.waveline.rollout.port.HostReads;
 import io.waveline.rollout.port.JobStatus;
 import io.waveline.rollout.port.NodeAddress;
 import io.waveline.rollout.port.NodeOperations;
@@ -110,8 +111,7 @@ public class NodeStepper {
         MethodSettings plan = run.settings();
         return switch (run.state) {
             case CORDONING -> Optional.of(new Observation.Cordoned(run.baselineBootId != null ? Optional.empty()
-                    : Optional.of(new Observation.FirstLook(method.installedVersions(address, plan), baseline(run, method, address),
-                            method.bootId(address, plan))), node.cordon(run.nodeName, run.rolloutId), node.drains()));
+                    : Optional.of(firstLook(run, method, address, plan)), node.cordon(run.nodeName, run.rolloutId), node.drains()));
             case WAITING_FOR_JOBS -> Optional.of(new Observation.Jobs(node.runningJobs(run.nodeName, run.drain.jobs().orElseThrow())));
             case DRAINING -> Optional.of(new Observation.Drained(node.drain(run.nodeName, run.drain,
                     Duration.between(run.stepStartedAt, now)), node.evictionBackoff()));
@@ -124,6 +124,15 @@ public class NodeStepper {
         };
     }
 
+    /** The installed versions, the boot id and the GPU baseline before anything is done: three reads at once. */
+    private Observation.FirstLook firstLook(NodeRun run, Upgrader method, NodeAddress address, MethodSettings plan)
+            throws NodeUnreachableException {
+        HostReads.Pending<java.util.Map<String, String>> installed = HostReads.start(() -> method.installedVersions(address, plan));
+        HostReads.Pending<String> bootId = HostReads.start(() -> method.bootId(address, plan));
+        GpuBaseline baseline = baseline(run, method, address);
+        return new Observation.FirstLook(installed.join(), baseline, bootId.join());
+    }
+
     private GpuBaseline baseline(NodeRun run, Upgrader method, NodeAddress address) throws NodeUnreachableException {
         return CheckRunner.POD.equals(method.checkRunner()) ? new GpuBaseline(List.of(), java.util.Map.of(), null)
                 : checks.baseline(address);
@@ -134,7 +143,10 @@ public class NodeStepper {
         String jobId = NodePipeline.installJobId(run);
         // A job this run started is asked first: its packages may show as installed before it is done (a hold, a
         // playbook's later tasks), and the node must not reboot under it.
-        JobStatus ours = jobId.equals(run.jobId) ? method.job(address, jobId, run.jobHandle, run.wantedVersions(), plan)
+        // It is waited for on the node up to one poll interval: its end is seen when it comes, and the next poll is due
+        // as the answer comes back.
+        JobStatus ours = jobId.equals(run.jobId)
+                ? method.awaitJob(address, jobId, run.jobHandle, run.wantedVersions(), plan, settings.pollInterval())
                 : JobStatus.notFound();
         Optional<java.util.Map<String, String>> installed = Optional.empty();
         Optional<JobStatus> fresh = Optional.empty();
@@ -154,7 +166,11 @@ public class NodeStepper {
             return new Observation.Boot(resets, Optional.empty());
         }
         try {
-            return new Observation.Boot(resets, Optional.of(method.bootId(address, plan)));
+            // after a confirmed reset the new boot id is waited for on the node, up to one poll interval
+            boolean asked = run.rebootRequestedAt != null && run.baselineBootId != null && !NodePipeline.unconfirmed(run, "reset");
+            return new Observation.Boot(resets, Optional.of(asked
+                    ? method.awaitBootId(address, plan, run.baselineBootId, settings.pollInterval())
+                    : method.bootId(address, plan)));
         } catch (NodeUnreachableException e) {
             if (run.rebootRequestedAt == null) {
                 throw e;

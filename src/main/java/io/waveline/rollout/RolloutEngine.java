@@ -63,6 +63,8 @@ public class RolloutEngine {
 
     private ExecutorService loop;
     private ExecutorService workers;
+    /** Steps of nodes that wait on their host ({@link #waitsOnHost}), apart from the workers. */
+    private ExecutorService waits;
     private StepCommits commits;
     private DueWakeups timer;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
@@ -80,6 +82,11 @@ public class RolloutEngine {
         replica = replicaName.id();
         loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "rollout-engine"));
         workers = Executors.newFixedThreadPool(settings.workers(), r -> new Thread(r, "rollout-step"));
+        java.util.concurrent.ThreadPoolExecutor waiting = new java.util.concurrent.ThreadPoolExecutor(settings.waitWorkers(),
+                settings.waitWorkers(), 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                r -> new Thread(r, "rollout-wait"));
+        waiting.allowCoreThreadTimeOut(true);
+        waits = waiting;
         commits = new StepCommits(store, clock, settings.commitBatch(),
                 lost -> leases.computeIfPresent(lost.rolloutId(), (id, r) -> r.lease().equals(lost) ? null : r));
         timer = new DueWakeups(settings.tick(), this::wake);
@@ -94,9 +101,11 @@ public class RolloutEngine {
         timer.stop();
         loop.shutdownNow();
         workers.shutdownNow();
+        waits.shutdownNow();
         try {
             loop.awaitTermination(10, TimeUnit.SECONDS);
             workers.awaitTermination(10, TimeUnit.SECONDS);
+            waits.awaitTermination(10, TimeUnit.SECONDS);
             commits.stop();
             try {
                 int released = store.release(replica);
@@ -223,7 +232,7 @@ public class RolloutEngine {
         for (long id : given) {
             Optional<NodeRun> kept = held.run(lease.rolloutId(), id);
             if (kept.isPresent()) {
-                later(id, () -> step(lease, kept.get()));
+                later(kept.get(), () -> step(lease, kept.get()));
             } else {
                 ids.add(id);
             }
@@ -252,10 +261,10 @@ public class RolloutEngine {
         for (int i = 0; i < runs.size(); i++) {
             NodeRun run = runs.get(i);
             found.add(run.id);
-            if (i == runs.size() - 1) {
+            if (i == runs.size() - 1 && !waitsOnHost(run.state)) {
                 step(lease, run);
             } else {
-                later(run.id, () -> step(lease, run));
+                later(run, () -> step(lease, run));
             }
         }
         ids.stream().filter(i -> !found.contains(i)).forEach(stepping::remove);
@@ -322,6 +331,27 @@ public class RolloutEngine {
         } catch (RuntimeException e) {
             LOG.errorf(e, "Host action of node run %d failed; it is tried again at the next tick", before.id);
             done(before.id);
+        }
+    }
+
+    /**
+     * The states whose steps wait on the host rather than work: an install (its end is waited for on the node) and a
+     * reboot (a host that is down answers a connection only when its timeout ends).
+     */
+    static boolean waitsOnHost(NodeState state) {
+        return state == NodeState.UPGRADING || state == NodeState.ROLLING_BACK || state == NodeState.REBOOTING;
+    }
+
+    /** A step of {@code run}: with the waits when it waits on its host, with the workers otherwise. */
+    private void later(NodeRun run, Runnable work) {
+        if (!waitsOnHost(run.state)) {
+            later(run.id, work);
+            return;
+        }
+        try {
+            waits.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            stepping.remove(run.id); // stopping
         }
     }
 

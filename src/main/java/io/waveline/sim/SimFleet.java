@@ -157,8 +157,29 @@ public class SimFleet {
         return clock;
     }
 
-    /** Runs a command on a host and, when the fleet is persistent, stores the host's state after it. */
+    /**
+     * Runs a command on a host and, when the fleet is persistent, stores the host's state after it. A command that
+     * waits on the host (for its job's end, for a new boot id) looks again every 50 ms, as the host's shell would,
+     * until the answer changes or it has looked as often as it asks; a host that goes down meanwhile ends it.
+     */
     public io.waveline.rollout.port.CommandResult exec(String name, String command) throws io.waveline.rollout.port.NodeUnreachableException {
+        io.waveline.rollout.port.CommandResult answer = execOnce(name, command);
+        java.util.Optional<SimHost.Waiting> waiting = SimHost.waiting(command);
+        int looks = waiting.map(SimHost.Waiting::looks).orElse(0);
+        for (int look = 0; look < looks && waiting.get().unchanged().test(answer.output()); look++) {
+            try {
+                Thread.sleep(io.waveline.rollout.port.DetachedJob.WAIT_STEP.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return answer;
+            }
+            answer = execOnce(name, command);
+        }
+        return answer;
+    }
+
+    private io.waveline.rollout.port.CommandResult execOnce(String name, String command)
+            throws io.waveline.rollout.port.NodeUnreachableException {
         SimHost host = host(name);
         if (stateDir.isEmpty()) {
             return host.exec(command, clock.instant());

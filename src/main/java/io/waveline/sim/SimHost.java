@@ -25,7 +25,9 @@ import io.waveline.rollout.port.NodeUnreachableException;
 public final class SimHost {
 
     private static final Pattern INSTALL = Pattern.compile("nohup sh -c '(.*); echo \\$\\? > ([a-z0-9-]+)\\.rc'");
-    private static final Pattern JOB_STATUS = Pattern.compile("if \\[ -e ([a-z0-9-]+)\\.rc \\]");
+    private static final Pattern JOB_STATUS = Pattern.compile("if \\[ -[es] ([a-z0-9-]+)\\.rc \\]");
+    /** A job status command that waits for the job on the host: how many times it looks (DetachedJob.WAIT_STEP apart). */
+    private static final Pattern JOB_WAIT = Pattern.compile("while \\[ ! -s [a-z0-9-]+\\.rc \\] && \\[ -e [a-z0-9-]+\\.pid \\] && \\[ \\$n -lt ([0-9]{1,4}) \\]");
     private static final Pattern PACKAGE_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabricmanager)(?:-[0-9]+)?=([A-Za-z0-9._+~-]+)-1");
     private static final Pattern RPM_SPEC = Pattern.compile("(nvidia-driver|nvidia-fabric-manager|nvidia-fabricmanager)-(?:3:)?([0-9][A-Za-z0-9._+~]*)");
     /** A firmware image the host tools are given: {@code <component>-<version>.<ext>}, the simulator's convention. */
@@ -140,6 +142,29 @@ public final class SimHost {
         return pinned;
     }
 
+    /** A boot id command that waits for the boot id to change (PackageCommands.bootIdAfter). */
+    private static final Pattern BOOT_WAIT = Pattern.compile(
+            "^b=\\$\\(cat /proc/sys/kernel/random/boot_id\\); n=0; while \\[ \"\\$b\" = ([0-9a-f-]{36}) \\] && \\[ \\$n -lt ([0-9]{1,4}) \\]");
+
+    /** A command that waits on the host: how many times it looks, and which answers mean it looks again. */
+    public record Waiting(int looks, java.util.function.Predicate<String> unchanged) {
+    }
+
+    /** How a command waits on the host (a job's end, a new boot id), if it does. */
+    public static java.util.Optional<Waiting> waiting(String command) {
+        Matcher job = JOB_WAIT.matcher(command);
+        if (job.find()) {
+            return java.util.Optional.of(new Waiting(Integer.parseInt(job.group(1)), answer -> answer.startsWith("running")));
+        }
+        Matcher boot = BOOT_WAIT.matcher(command);
+        if (boot.find()) {
+            String before = boot.group(1);
+            return java.util.Optional.of(new Waiting(Integer.parseInt(boot.group(2)), answer -> answer.trim().equals(before)));
+        }
+        return java.util.Optional.empty();
+    }
+
+
     public synchronized CommandResult exec(String command, Instant now) throws NodeUnreachableException {
         advance(now);
         if (hung || downUntil != null) {
@@ -173,7 +198,7 @@ public final class SimHost {
         if (status.find()) {
             return jobStatus(status.group(1), now);
         }
-        if (command.equals("cat /proc/sys/kernel/random/boot_id")) {
+        if (command.equals("cat /proc/sys/kernel/random/boot_id") || BOOT_WAIT.matcher(command).find()) {
             return new CommandResult(0, bootId + "\n");
         }
         if (command.startsWith("rpm -q")) {

@@ -38,7 +38,7 @@ public class ConfiguredSshEndpoints implements SshEndpoints {
         if (privateKey.isEmpty()) {
             return Optional.empty();
         }
-        try (net.schmizz.sshj.SSHClient loader = new net.schmizz.sshj.SSHClient()) {
+        try (net.schmizz.sshj.SSHClient loader = new net.schmizz.sshj.SSHClient(SshjRemoteShell.config())) {
             KeyProvider key = loader.loadKeys(privateKey.get());
             return Optional.of(new KeyPair(key.getPublic(), key.getPrivate()));
         } catch (IOException e) {

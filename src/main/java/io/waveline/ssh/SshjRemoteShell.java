@@ -46,15 +46,25 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     private final Map<String, SSHClient> clients = new ConcurrentHashMap<>();
     /**
      * sshj's algorithm set, built once and shared by every connection (its factories make new instances per use):
-     * building it probes the JCE providers, about 0.7 s the first time in a JVM, so it is built in the background as
-     * the shell is made instead of by the first node's first command.
+     * building it probes the JCE providers, about 0.7–1.3 s the first time in a JVM, so it is built in the background
+     * when this class is first used ({@link #prepare()}, at the service's start where SSH is configured) instead of
+     * by the first node's first command.
      */
-    private final java.util.concurrent.CompletableFuture<DefaultConfig> config =
+    private static final java.util.concurrent.CompletableFuture<DefaultConfig> CONFIG =
             java.util.concurrent.CompletableFuture.supplyAsync(DefaultConfig::new, r -> {
                 Thread thread = new Thread(r, "ssh-config");
                 thread.setDaemon(true);
                 thread.start();
             });
+
+    /** One lock per node: reads sent at once to a node without a connection open one connection, not one each. */
+    private final Map<String, Connecting> connecting = new ConcurrentHashMap<>();
+
+    /** A node's connection attempts, and the last one's failure, so that those waiting for it fail with it at once. */
+    private static final class Connecting {
+        long failedAtNanos;
+        NodeUnreachableException failure;
+    }
 
     /**
      * Sockets with TCP_NODELAY, as OpenSSH's client sets it: a command's short request would otherwise wait for the
@@ -125,10 +135,22 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
                 watchdog.cancel(false);
             }
         } catch (IOException e) {
-            drop(node);
+            if (clients.remove(node.host() + ":" + node.port(), client)) { // not a newer connection another read opened
+                close(client);
+            }
             throw new NodeUnreachableException(node.name() + ": " + (timedOut.get() ? "\"" + firstWord(command)
                     + "\" did not finish within " + timeout.toSeconds() + "s" : e.getMessage()), e);
         }
+    }
+
+    /** Starts building sshj's algorithm set in the background, if it is not built yet. */
+    public static void prepare() {
+        CONFIG.isDone();
+    }
+
+    /** sshj's algorithm set, once it is built. */
+    static DefaultConfig config() {
+        return CONFIG.join();
     }
 
     private SSHClient client(NodeAddress node) throws NodeUnreachableException {
@@ -137,11 +159,32 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
         if (existing != null && existing.isConnected() && existing.isAuthenticated()) {
             return existing;
         }
+        long asked = System.nanoTime();
+        Connecting attempts = connecting.computeIfAbsent(key, k -> new Connecting());
+        synchronized (attempts) {
+            SSHClient opened = clients.get(key);
+            if (opened != null && opened != existing && opened.isConnected() && opened.isAuthenticated()) {
+                return opened; // another read connected meanwhile
+            }
+            if (attempts.failure != null && attempts.failedAtNanos - asked > 0) {
+                throw attempts.failure; // the attempt this read waited for failed: not tried again at once
+            }
+            try {
+                return connect(node, key);
+            } catch (NodeUnreachableException e) {
+                attempts.failedAtNanos = System.nanoTime();
+                attempts.failure = e;
+                throw e;
+            }
+        }
+    }
+
+    private SSHClient connect(NodeAddress node, String key) throws NodeUnreachableException {
         drop(node);
         if (!connections.tryAcquire()) {
             throw new NodeUnreachableException("too many SSH connections open at once; " + node.name() + " waits");
         }
-        SSHClient client = new SSHClient(config.join());
+        SSHClient client = new SSHClient(config());
         client.setSocketFactory(NO_DELAY);
         try {
             client.addHostKeyVerifier(new OpenSSHKnownHosts(knownHosts.toFile()));

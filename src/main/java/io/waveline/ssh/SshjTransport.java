@@ -7,6 +7,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.waveline.rollout.port.NodeUnreachableException;
 import io.waveline.rollout.port.RemoteShell;
 import io.waveline.rollout.port.Selectable;
@@ -60,6 +61,13 @@ public class SshjTransport implements ShellTransport {
     /** The sshj client, once a shell was opened with a key. */
     public Optional<SshjRemoteShell> client() {
         return Optional.ofNullable(client);
+    }
+
+    /** Where nodes are reached over SSH, sshj's algorithm set is built now, not by the first node's first command. */
+    void prepare(@Observes StartupEvent event, @Any Instance<ShellTransport> transports) {
+        if (Selectable.pick(transports, "the remote shell") instanceof SshjTransport) {
+            SshjRemoteShell.prepare();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -20,6 +20,23 @@ public final class PackageCommands {
         return "cat /proc/sys/kernel/random/boot_id";
     }
 
+    private static final java.util.regex.Pattern BOOT_ID = java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    /**
+     * The boot id once it is no longer {@code before} (the node rebooted), or after {@code wait} (at most
+     * {@link DetachedJob#MAX_WAIT}) if it still is then, looking every {@link DetachedJob#WAIT_STEP}; the boot id at
+     * once where {@code before} is not a boot id or {@code sleep} takes whole seconds only. A node that goes down
+     * meanwhile ends the command with its connection.
+     */
+    public static String bootIdAfter(String before, java.time.Duration wait) {
+        long looks = Math.min(wait.toMillis(), DetachedJob.MAX_WAIT.toMillis()) / DetachedJob.WAIT_STEP.toMillis();
+        if (looks <= 0 || before == null || !BOOT_ID.matcher(before).matches()) {
+            return bootId();
+        }
+        return "b=$(" + bootId() + "); n=0; while [ \"$b\" = " + before + " ] && [ $n -lt " + looks
+                + " ] && sleep 0.05 2>/dev/null; do n=$((n+1)); b=$(" + bootId() + "); done; echo \"$b\"";
+    }
+
     public static String install(PackageManager manager, String jobId, Map<String, String> versions) {
         return detached(jobId, manager.installWork(versions));
     }
@@ -35,6 +52,11 @@ public final class PackageCommands {
         return DetachedJob.status(jobId, 4000);
     }
 
+    /** The job's status once it ends, or after {@code wait} if it is still running then. */
+    public static String jobStatus(String jobId, java.time.Duration wait) {
+        return DetachedJob.status(jobId, 4000, wait);
+    }
+
     public static JobStatus parseJobStatus(String output) {
         return DetachedJob.parseStatus(output);
     }
@@ -48,10 +70,10 @@ public final class PackageCommands {
     }
 
     /**
-     * The reboot, detached and a fifth of a second later, so that the command's exit status is back before sshd stops
+     * The reboot, detached and a tenth of a second later, so that the command's exit status is back before sshd stops
      * ({@code sleep 1} where {@code sleep} takes whole seconds only).
      */
     public static String reboot() {
-        return "nohup sh -c 'sleep 0.2 2>/dev/null || sleep 1; systemctl reboot' > /dev/null 2>&1 < /dev/null &";
+        return "nohup sh -c 'sleep 0.1 2>/dev/null || sleep 1; systemctl reboot' > /dev/null 2>&1 < /dev/null &";
     }
 }

@@ -118,6 +118,12 @@ public class PackageUpgrader implements Upgrader {
         return bootId(node);
     }
 
+    @Override
+    public String awaitBootId(NodeAddress node, MethodSettings settings, String before, Duration wait)
+            throws NodeUnreachableException {
+        return expectOk(node, PackageCommands.bootIdAfter(before, wait), QUICK.plus(wait)).output().trim();
+    }
+
     /** The driver and Fabric Manager packages installed (also the ansible method's view). */
     public Map<String, String> installedVersions(NodeAddress node, PackageManager manager) throws NodeUnreachableException {
         return manager.parseInstalled(shell.run(node, manager.installedQuery(), QUICK).output());
@@ -197,13 +203,24 @@ public class PackageUpgrader implements Upgrader {
         return PackageCommands.parseJobStatus(shell.run(node, PackageCommands.jobStatus(jobId), QUICK).output());
     }
 
+    /** The job's status command waits on the node for the job's exit status, up to {@code wait}. */
+    @Override
+    public JobStatus awaitJob(NodeAddress node, String jobId, String handle, Map<String, String> versions, MethodSettings settings,
+            Duration wait) throws NodeUnreachableException {
+        return PackageCommands.parseJobStatus(shell.run(node, PackageCommands.jobStatus(jobId, wait), QUICK.plus(wait)).output());
+    }
+
     /** The plan's {@code sudo: true}: what changes the node runs as root through {@code sudo -n}. */
     private static String root(MethodSettings settings, String command) {
         return settings.sudo() ? PackageCommands.asRoot(command) : command;
     }
 
     private CommandResult expectOk(NodeAddress node, String command) throws NodeUnreachableException {
-        CommandResult result = shell.run(node, command, QUICK);
+        return expectOk(node, command, QUICK);
+    }
+
+    private CommandResult expectOk(NodeAddress node, String command, Duration timeout) throws NodeUnreachableException {
+        CommandResult result = shell.run(node, command, timeout);
         if (!result.ok()) {
             throw new NodeUnreachableException("command failed on " + node.name() + " (exit " + result.exitStatus()
                     + "): " + result.output().trim());

@@ -138,4 +138,65 @@ class SshjRemoteShellTest {
                     .hasMessageContaining("presented a host key that is not in");
         }
     }
+
+    @Test
+    void readsSentAtOnceToANodeWithoutAConnectionOpenOneConnection() throws Exception {
+        try (SshjRemoteShell shell = shell(hostKey)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                java.util.List<java.util.concurrent.Future<CommandResult>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    String command = "read-" + i;
+                    answers.add(pool.submit(() -> shell.run(node(), command, Duration.ofSeconds(5))));
+                }
+                for (int i = 0; i < 6; i++) {
+                    assertThat(answers.get(i).get().output()).isEqualTo("ran read-" + i + "\n");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(server.getActiveSessions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void readsWaitingForAConnectionThatFailsFailWithItInsteadOfEachTryingAgain() throws Exception {
+        // a host that accepts TCP connections and never answers (its sshd hung): each attempt costs the whole timeout
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.List<java.net.Socket> held = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                        accepted.incrementAndGet();
+                    }
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            });
+            acceptor.start();
+            Path knownHosts = dir.resolve("known_hosts");
+            Files.writeString(knownHosts, "");
+            NodeAddress node = new NodeAddress("gpu-02", "127.0.0.1", silent.getLocalPort(), "waveline");
+            try (SshjRemoteShell shell = new SshjRemoteShell(knownHosts, new KeyPairWrapper(client), Duration.ofSeconds(1), 4)) {
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+                try {
+                    java.util.List<java.util.concurrent.Future<CommandResult>> answers = new java.util.ArrayList<>();
+                    for (int i = 0; i < 4; i++) {
+                        answers.add(pool.submit(() -> shell.run(node, "nvidia-smi", Duration.ofSeconds(5))));
+                    }
+                    for (java.util.concurrent.Future<CommandResult> answer : answers) {
+                        assertThatThrownBy(answer::get).hasCauseInstanceOf(NodeUnreachableException.class);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+            assertThat(accepted.get()).as("connection attempts").isEqualTo(1);
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
 }

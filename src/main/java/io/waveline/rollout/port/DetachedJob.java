@@ -1,5 +1,7 @@
 package io.waveline.rollout.port;
 
+import java.time.Duration;
+
 import java.util.regex.Pattern;
 
 /**
@@ -25,12 +27,32 @@ public final class DetachedJob {
                 + "echo $! > " + jobId + ".pid; echo started; fi";
     }
 
-    /** The status command; a finished job's output follows, its last {@code tailBytes} bytes. */
+    /** How often a status command that waits for its job looks at the job's files on the node. */
+    public static final Duration WAIT_STEP = Duration.ofMillis(50);
+    /** The longest one status command waits for its job on the node. */
+    public static final Duration MAX_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * The status command; a finished job's output follows, its last {@code tailBytes} bytes. A job counts as finished
+     * once its exit status is written ({@code .rc} not empty).
+     */
     public static String status(String jobId, int tailBytes) {
+        return status(jobId, tailBytes, Duration.ZERO);
+    }
+
+    /**
+     * The status command that first waits, up to {@code wait} (at most {@link #MAX_WAIT}), for a running job to end,
+     * looking every {@link #WAIT_STEP}: it answers as soon as the job's exit status is written. Where {@code sleep}
+     * takes whole seconds only, it does not wait.
+     */
+    public static String status(String jobId, int tailBytes, Duration wait) {
         checkJobId(jobId);
-        return "cd " + JOBS_DIR + " 2>/dev/null && if [ -e " + jobId + ".rc ]; then echo \"rc $(cat " + jobId
+        long looks = Math.min(wait.toMillis(), MAX_WAIT.toMillis()) / WAIT_STEP.toMillis();
+        String waiting = looks <= 0 ? "" : "n=0; while [ ! -s " + jobId + ".rc ] && [ -e " + jobId + ".pid ] && [ $n -lt " + looks
+                + " ] && sleep 0.05 2>/dev/null; do n=$((n+1)); done; ";
+        return "cd " + JOBS_DIR + " 2>/dev/null && { " + waiting + "if [ -s " + jobId + ".rc ]; then echo \"rc $(cat " + jobId
                 + ".rc)\"; tail -c " + tailBytes + " " + jobId + ".log; elif [ -e " + jobId + ".pid ]; then echo running; "
-                + "else echo none; fi";
+                + "else echo none; fi; }";
     }
 
     public static JobStatus parseStatus(String output) {

@@ -48,6 +48,15 @@ public interface Upgrader {
     /** What changes when the node has been reset (the kernel's boot id, a driver pod's uid). */
     String bootId(NodeAddress node, MethodSettings settings) throws NodeUnreachableException;
 
+    /**
+     * The boot id as {@link #bootId}, but while it is still {@code before} (a reboot was asked for and the node has not
+     * gone down yet) it is waited for on the node, up to {@code wait}. Methods that cannot wait answer at once.
+     */
+    default String awaitBootId(NodeAddress node, MethodSettings settings, String before, Duration wait)
+            throws NodeUnreachableException {
+        return bootId(node, settings);
+    }
+
     /** Installed versions of the components Waveline manages (component → version). */
     Map<String, String> installedVersions(NodeAddress node, MethodSettings settings)
             throws NodeUnreachableException;
@@ -66,6 +75,16 @@ public interface Upgrader {
      */
     JobStatus job(NodeAddress node, String jobId, String handle, Map<String, String> versions, MethodSettings settings)
             throws NodeUnreachableException;
+
+    /**
+     * The install job's state as {@link #job}, but a job still running is waited for on the node, up to {@code wait}:
+     * the answer comes when the job ends (within the node's own check interval) instead of at the engine's next
+     * poll. Methods that cannot wait on the node answer at once, as {@link #job}.
+     */
+    default JobStatus awaitJob(NodeAddress node, String jobId, String handle, Map<String, String> versions,
+            MethodSettings settings, Duration wait) throws NodeUnreachableException {
+        return job(node, jobId, handle, versions, settings);
+    }
 
     /**
      * One way to reset a node so an install takes effect. When it shows no new boot id within {@code patience}, the next
