@@ -202,8 +202,10 @@ public class AnsibleSideBySide {
                       limits:
                         maxUnavailable: %d
                     """.formatted(window);
+            long posted = System.nanoTime();
             long id = RolloutBenchmark.send(base, "/api/v1/rollouts", RolloutBenchmark.JSON.writeValueAsString(Map.of("planYaml", plan)),
                     "application/json").get("id").asLong();
+            System.out.printf("  POST /api/v1/rollouts answered in %.2f s%n", (System.nanoTime() - posted) / 1e9);
             Instant begin = Instant.now();
             JsonNode rollout;
             while (true) {

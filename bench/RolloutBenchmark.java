@@ -268,8 +268,10 @@ public class RolloutBenchmark {
                 System.out.printf("  single-row commits/s of the same PostgreSQL: %.0f before the rollout, %.0f after; node transitions/s :"
                         + " commits/s (the higher) = %.2f%n", commitsBefore, commitsAfter, transitions / makespan / commits);
                 reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 20); // warm-up (JIT) of both ends, not counted
-                System.out.println("  reads of the finished rollout, 50 clients x 40 requests: summary (?nodes=false) "
-                        + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 40));
+                for (int round = 1; round <= 3; round++) {
+                    System.out.println("  reads of the finished rollout, round " + round + ", 50 clients x 100 requests back to back:"
+                            + " summary (?nodes=false) " + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 100));
+                }
                 System.out.println("  reads, 50 clients each polling the summary every 200 ms, 40 times: "
                         + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 40, 200));
                 System.out.println("  reads, 50 clients x 20 requests: one page of 200 nodes (/nodes) "

@@ -2,6 +2,7 @@ package io.waveline.api;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
 
@@ -17,13 +18,20 @@ import jakarta.inject.Inject;
  * 10,000-node rollout cost one read of it each interval, not fifty, and a reader who asks while it is read waits for
  * that read instead of starting another. A change this replica commits to the rollout (a command, a phase, a halt, the
  * end) shows at once ({@link RolloutRevisions}); the node counts, and changes committed by another replica, show
- * within the max age.
+ * within the max age and the time of one read: a reader who finds the kept summary past its age gets it still, and
+ * starts the one read that replaces it, so no reader waits for the database while a summary is kept.
  */
 @ApplicationScoped
 public class RolloutSummaries {
 
-    private record Kept(long revision, long atNanos, RolloutView summary) {
+    private record Kept(long revision, long atNanos, RolloutView summary, java.util.concurrent.atomic.AtomicBoolean refreshing) {
+        Kept(long revision, long atNanos, RolloutView summary) {
+            this(revision, atNanos, summary, new java.util.concurrent.atomic.AtomicBoolean());
+        }
     }
+
+    /** How much older than the max age a kept summary may be answered while it is read again: this many max ages. */
+    private static final int STALE_AGES = 5;
 
     @ConfigProperty(name = "waveline.api.summary-max-age", defaultValue = "500ms")
     Duration maxAge;
@@ -32,6 +40,37 @@ public class RolloutSummaries {
     RolloutRevisions revisions;
 
     private final Map<Long, Kept> kept = new ConcurrentHashMap<>();
+
+    /** The monotonic time the ages are measured in (tests set their own). */
+    java.util.function.LongSupplier nanos = System::nanoTime;
+
+    /**
+     * The summary of rollout {@code id} if it can be answered without waiting for a read: the kept one when it is
+     * fresh, or when only its age is past (no change of this replica since) and it is not older than a few max ages;
+     * then {@code refresh} is started once, so the next readers get the new one, and no reader waits for that read.
+     */
+    Optional<RolloutView> kept(long id, Runnable refresh) {
+        Kept now = kept.get(id);
+        if (now == null || now.revision() != revisions.of(id)) {
+            return Optional.empty();
+        }
+        long age = nanos.getAsLong() - now.atNanos();
+        if (age < maxAge.toNanos()) {
+            return Optional.of(now.summary());
+        }
+        if (age >= maxAge.toNanos() * (1 + STALE_AGES)) {
+            return Optional.empty();
+        }
+        if (now.refreshing().compareAndSet(false, true)) {
+            try {
+                refresh.run();
+            } catch (RuntimeException e) { // it could not be started (stopping): this reader reads it itself
+                now.refreshing().set(false);
+                return Optional.empty();
+            }
+        }
+        return Optional.of(now.summary());
+    }
 
     /** The summary of rollout {@code id}, read with {@code read} (in the caller's transaction) when the kept one is not fresh. */
     RolloutView of(long id, LongFunction<RolloutView> read) {
@@ -43,11 +82,17 @@ public class RolloutSummaries {
         if (kept.size() > 1000) {
             kept.clear();
         }
-        return kept.compute(id, (key, before) -> fresh(before, revision) ? before
-                : new Kept(revision, System.nanoTime(), read.apply(id))).summary();
+        try {
+            return kept.compute(id, (key, before) -> fresh(before, revision) ? before
+                    : new Kept(revision, nanos.getAsLong(), read.apply(id))).summary();
+        } finally {
+            if (now != null) {
+                now.refreshing().set(false); // replaced, or its read failed: another reader may start the next
+            }
+        }
     }
 
     private boolean fresh(Kept kept, long revision) {
-        return kept != null && kept.revision() == revision && System.nanoTime() - kept.atNanos() < maxAge.toNanos();
+        return kept != null && kept.revision() == revision && nanos.getAsLong() - kept.atNanos() < maxAge.toNanos();
     }
 }

@@ -16,6 +16,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 import io.vertx.core.http.HttpServerRequest;
@@ -143,11 +144,21 @@ public class RolloutsResource {
             description = "Small and fast however large the rollout; its nodes page by page, filtered by state and wave, from"
                     + " /api/v1/rollouts/{id}/nodes. With nodes=true, the full view: every node with its versions, checks and"
                     + " timings (large: about 2.5 KB a node).")
-    @Transactional
-    public RolloutView get(@PathParam("id") long id,
+    public Uni<RolloutView> get(@PathParam("id") long id,
             @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "true: every node too (the full view)")
             @QueryParam("nodes") @jakarta.ws.rs.DefaultValue("false") boolean nodes) {
-        return nodes ? view(id) : summaries.of(id, this::summary);
+        if (!nodes) {
+            Optional<RolloutView> kept = summaries.kept(id, () -> Infrastructure.getDefaultWorkerPool().execute(() -> read(id, false)));
+            if (kept.isPresent()) {
+                return Uni.createFrom().item(kept.get()); // answered where the request came in: no worker, no transaction
+            }
+        }
+        return Uni.createFrom().item(() -> read(id, nodes)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** The rollout as {@code GET /api/v1/rollouts/{id}} answers it, read in the caller's transaction or one of its own. */
+    public RolloutView read(long id, boolean nodes) {
+        return QuarkusTransaction.joiningExisting().call(() -> nodes ? view(id) : summaries.of(id, this::summary));
     }
 
     @GET

@@ -335,11 +335,14 @@ public class RolloutEngine {
     }
 
     /**
-     * The states whose steps wait on the host rather than work: an install (its end is waited for on the node) and a
-     * reboot (a host that is down answers a connection only when its timeout ends).
+     * Whether a step in this state waits on its host rather than works: an install (its end is waited for on the node,
+     * up to a poll interval) and a reboot (a new boot id is waited for the same way; a host that is down answers a
+     * connection only when its timeout ends). With a poll interval of 0 nothing is waited for on the node, and these
+     * steps are work like the others (run by the workers, so that no more of them run at once than there are workers).
      */
-    static boolean waitsOnHost(NodeState state) {
-        return state == NodeState.UPGRADING || state == NodeState.ROLLING_BACK || state == NodeState.REBOOTING;
+    private boolean waitsOnHost(NodeState state) {
+        return (state == NodeState.UPGRADING || state == NodeState.ROLLING_BACK || state == NodeState.REBOOTING)
+                && !settings.pollInterval().isZero() && !settings.pollInterval().isNegative();
     }
 
     /** A step of {@code run}: with the waits when it waits on its host, with the workers otherwise. */

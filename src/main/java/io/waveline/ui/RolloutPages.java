@@ -101,7 +101,7 @@ public class RolloutPages {
     @GET
     @Path("/{id}")
     public TemplateInstance rollout(@PathParam("id") long id) {
-        RolloutView summary = rollouts.get(id, false);
+        RolloutView summary = rollouts.read(id, false);
         return page.data("viewer", Viewer.of(identity)).data("r", summary).data("final", finalState(summary.state()));
     }
 
@@ -109,7 +109,7 @@ public class RolloutPages {
     @Path("/{id}/board")
     @Transactional
     public TemplateInstance board(@PathParam("id") long id) {
-        RolloutView r = rollouts.get(id, false);
+        RolloutView r = rollouts.read(id, false);
         Rollout rollout = Rollout.findById(id);
         List<Object[]> rows = NodeRun.getEntityManager().createQuery("select n.nodeName, n.waveIndex, n.state, n.lastError, n.progress,"
                 + " n.facts from NodeRun n where n.rolloutId = ?1", Object[].class).setParameter(1, id).getResultList();
