@@ -175,8 +175,20 @@ public class NodeStepper {
             if (run.rebootRequestedAt == null) {
                 throw e;
             }
-            return new Observation.Boot(resets, Optional.empty());
+            return new Observation.Boot(resets, comesBack(method, address, plan));
         }
+    }
+
+    /** How often a node that is down after its reset is tried again within one step. */
+    static final Duration RETURN_LOOK = Duration.ofMillis(50);
+
+    /**
+     * The boot id of a node that was down after its reset, if it answers again within one poll interval: it is tried
+     * every {@link #RETURN_LOOK} (a refused connection costs a millisecond; a host whose network is not up yet costs
+     * the connect timeout, so it is tried once). Nothing when the poll interval is 0.
+     */
+    private Optional<String> comesBack(Upgrader method, NodeAddress address, MethodSettings plan) {
+        return HostReads.retried(() -> method.bootId(address, plan), settings.pollInterval(), RETURN_LOOK, HostReads.Pacing.REAL);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.waveline.rollout.port.NodeAddress;
 import io.waveline.rollout.port.SshEndpoints;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,6 +35,26 @@ public class SimSshEndpoints implements SshEndpoints {
 
     private SimSshServers servers;
     private Path workDir;
+    private boolean stopped;
+
+    /**
+     * The servers are started in the background as the service starts (their keys and one server per host take about
+     * a second), so the first node's first command does not wait for them; a command that comes first waits.
+     */
+    void prepare(@Observes StartupEvent event) {
+        if (active()) {
+            Thread starting = new Thread(() -> {
+                try {
+                    running();
+                } catch (RuntimeException e) {
+                    org.jboss.logging.Logger.getLogger(SimSshEndpoints.class).warnf("The simulated SSH servers did not start: %s"
+                            + "; the first command tries again", e.getMessage());
+                }
+            }, "sim-ssh-start");
+            starting.setDaemon(true);
+            starting.start();
+        }
+    }
 
     @Override
     public boolean active() {
@@ -51,6 +72,9 @@ public class SimSshEndpoints implements SshEndpoints {
     }
 
     private synchronized SimSshServers running() {
+        if (stopped) {
+            throw new IllegalStateException("the simulated SSH servers are stopped (the service is stopping)");
+        }
         if (servers == null) {
             try {
                 workDir = Files.createTempDirectory("waveline-sim-ssh");
@@ -79,6 +103,7 @@ public class SimSshEndpoints implements SshEndpoints {
 
     /** Stops the servers and removes their keys and known_hosts, so no start leaves a directory behind. */
     synchronized void stop(@Observes ShutdownEvent event) {
+        stopped = true;
         if (servers != null) {
             servers.close();
         }

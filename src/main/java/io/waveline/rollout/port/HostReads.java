@@ -41,6 +41,45 @@ public final class HostReads {
         }, POOL));
     }
 
+    /** The time reads are retried on: a monotonic clock and a pause (tests give their own). */
+    public interface Pacing {
+        long nanos();
+
+        void pause(java.time.Duration pause) throws InterruptedException;
+
+        Pacing REAL = new Pacing() {
+            @Override
+            public long nanos() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void pause(java.time.Duration pause) throws InterruptedException {
+                Thread.sleep(pause.toMillis());
+            }
+        };
+    }
+
+    /**
+     * {@code read} of a host that did not answer, tried again every {@code every} until it answers or {@code within}
+     * has passed (a try that starts must end before it): its answer, or nothing. Interrupted, it answers nothing.
+     */
+    public static <T> java.util.Optional<T> retried(Read<T> read, java.time.Duration within, java.time.Duration every, Pacing pacing) {
+        long until = pacing.nanos() + within.toNanos();
+        while (pacing.nanos() + every.toNanos() < until) {
+            try {
+                pacing.pause(every);
+                return java.util.Optional.of(read.read());
+            } catch (NodeUnreachableException stillDown) {
+                // tried again after the next pause
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** A read under way. */
     public static final class Pending<T> {
 
