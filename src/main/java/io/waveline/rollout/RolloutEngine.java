@@ -347,20 +347,16 @@ public class RolloutEngine {
 
     /** A step of {@code run}: with the waits when it waits on its host, with the workers otherwise. */
     private void later(NodeRun run, Runnable work) {
-        if (!waitsOnHost(run.state)) {
-            later(run.id, work);
-            return;
-        }
-        try {
-            waits.execute(work);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            stepping.remove(run.id); // stopping
-        }
+        later(run.id, work, waitsOnHost(run.state) ? waits : workers);
     }
 
     private void later(long nodeRunId, Runnable work) {
+        later(nodeRunId, work, workers);
+    }
+
+    private void later(long nodeRunId, Runnable work, ExecutorService pool) {
         try {
-            workers.execute(work);
+            pool.execute(work);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             stepping.remove(nodeRunId); // stopping
         }

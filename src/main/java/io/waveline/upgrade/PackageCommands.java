@@ -29,12 +29,12 @@ public final class PackageCommands {
      * meanwhile ends the command with its connection.
      */
     public static String bootIdAfter(String before, java.time.Duration wait) {
-        long looks = Math.min(wait.toMillis(), DetachedJob.MAX_WAIT.toMillis()) / DetachedJob.WAIT_STEP.toMillis();
+        long looks = DetachedJob.looks(wait);
         if (looks <= 0 || before == null || !BOOT_ID.matcher(before).matches()) {
             return bootId();
         }
         return "b=$(" + bootId() + "); n=0; while [ \"$b\" = " + before + " ] && [ $n -lt " + looks
-                + " ] && sleep 0.05 2>/dev/null; do n=$((n+1)); b=$(" + bootId() + "); done; echo \"$b\"";
+                + " ] && " + DetachedJob.PAUSE + "; do n=$((n+1)); b=$(" + bootId() + "); done; echo \"$b\"";
     }
 
     public static String install(PackageManager manager, String jobId, Map<String, String> versions) {

@@ -31,6 +31,13 @@ public final class DetachedJob {
     public static final Duration WAIT_STEP = Duration.ofMillis(50);
     /** The longest one status command waits for its job on the node. */
     public static final Duration MAX_WAIT = Duration.ofSeconds(10);
+    /** The host's pause between two looks of a command that waits; it fails where {@code sleep} takes whole seconds. */
+    public static final String PAUSE = "sleep 0.05 2>/dev/null";
+
+    /** How many times a command that waits up to {@code wait} (at most {@link #MAX_WAIT}) looks, {@link #WAIT_STEP} apart. */
+    public static long looks(Duration wait) {
+        return Math.min(wait.toMillis(), MAX_WAIT.toMillis()) / WAIT_STEP.toMillis();
+    }
 
     /**
      * The status command; a finished job's output follows, its last {@code tailBytes} bytes. A job counts as finished
@@ -47,9 +54,9 @@ public final class DetachedJob {
      */
     public static String status(String jobId, int tailBytes, Duration wait) {
         checkJobId(jobId);
-        long looks = Math.min(wait.toMillis(), MAX_WAIT.toMillis()) / WAIT_STEP.toMillis();
+        long looks = looks(wait);
         String waiting = looks <= 0 ? "" : "n=0; while [ ! -s " + jobId + ".rc ] && [ -e " + jobId + ".pid ] && [ $n -lt " + looks
-                + " ] && sleep 0.05 2>/dev/null; do n=$((n+1)); done; ";
+                + " ] && " + PAUSE + "; do n=$((n+1)); done; ";
         return "cd " + JOBS_DIR + " 2>/dev/null && { " + waiting + "if [ -s " + jobId + ".rc ]; then echo \"rc $(cat " + jobId
                 + ".rc)\"; tail -c " + tailBytes + " " + jobId + ".log; elif [ -e " + jobId + ".pid ]; then echo running; "
                 + "else echo none; fi; }";
