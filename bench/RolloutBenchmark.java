@@ -213,6 +213,7 @@ public class RolloutBenchmark {
             long transitions = 0;
             long after = 0;
             Map<String, Instant[]> nodeSpans = new java.util.HashMap<>();
+            Map<String, double[]> gaps = new java.util.LinkedHashMap<>(); // event kind -> {sum of seconds since the node's previous event, count}
             List<String> timeline = new ArrayList<>();
             String canary = null;
             Instant lastNodeEnd = null;
@@ -226,6 +227,9 @@ public class RolloutBenchmark {
                     if (kind.startsWith("node.")) {
                         transitions++;
                         Instant[] span = nodeSpans.computeIfAbsent(event.get("node").asText(), n -> new Instant[] { at, at });
+                        double[] gap = gaps.computeIfAbsent(kind, k -> new double[2]);
+                        gap[0] += Duration.between(span[1], at).toMillis() / 1000.0;
+                        gap[1]++;
                         span[1] = at;
                         if (kind.equals("node.succeeded")) {
                             lastNodeEnd = lastNodeEnd == null || at.isAfter(lastNodeEnd) ? at : lastNodeEnd;
@@ -262,6 +266,11 @@ public class RolloutBenchmark {
             }
             System.out.printf("  each node from its first event to its last: mean %.2f s; from a wave's last node done to the next"
                     + " wave running: %.2f s in all%n", meanNode, betweenWaves);
+            if (s.nodes() <= 100) {
+                StringBuilder steps = new StringBuilder("  mean time to each node event from the node's previous one:");
+                gaps.forEach((kind, gap) -> steps.append(String.format(" %s %.3f s;", kind.substring("node.".length()), gap[0] / gap[1])));
+                System.out.println(steps);
+            }
             if (s.nodes() >= 1000) {
                 double commitsAfter = commitRate(dbPort);
                 double commits = Math.max(commitsBefore, commitsAfter);

@@ -59,7 +59,15 @@ public class FleetInventory {
     @Any
     Instance<InventorySource> beanSources;
 
+    @Inject
+    jakarta.persistence.EntityManager em;
+
     private final List<InventorySource> sources = new ArrayList<>();
+    /** The fleet as read last, and the {@code fleet_revision} it was read at. */
+    private volatile Kept kept;
+
+    private record Kept(long revision, List<FleetNode> nodes) {
+    }
     private final Map<String, SourceStatus> statuses = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -116,6 +124,7 @@ public class FleetInventory {
     }
 
     private void store(Map<String, FleetNode> merged, List<String> healthy, Set<String> configured, Instant now) {
+        em.createNativeQuery("update fleet_revision set revision = revision + 1").executeUpdate();
         Map<String, NodeRecord> existing = new HashMap<>();
         NodeRecord.<NodeRecord>listAll().forEach(r -> existing.put(r.name, r));
         for (FleetNode node : merged.values()) {
@@ -162,8 +171,25 @@ public class FleetInventory {
         return NodeRecord.<NodeRecord>findByIdOptional(name).filter(r -> r.present);
     }
 
+    /**
+     * The nodes present, in natural name order. Kept between calls: read again only when a store (of this replica or
+     * another) raised {@code fleet_revision} since, so a preview or a start on a fleet of thousands does not load
+     * and parse every node row (one query for the revision instead).
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
     public List<FleetNode> nodes() {
-        return records().stream().map(NodeRecord::toNode).toList();
+        long revision = revision();
+        Kept last = kept;
+        if (last != null && last.revision() == revision) {
+            return last.nodes();
+        }
+        List<FleetNode> nodes = records().stream().map(NodeRecord::toNode).toList();
+        kept = new Kept(revision, nodes);
+        return nodes;
+    }
+
+    private long revision() {
+        return ((Number) em.createNativeQuery("select revision from fleet_revision where id = 1").getSingleResult()).longValue();
     }
 
     public List<SourceStatus> sources() {

@@ -17,15 +17,18 @@ public final class NaturalOrder implements Comparator<String> {
             if (Character.isDigit(ca) && Character.isDigit(cb)) {
                 int endA = digitsEnd(a, i);
                 int endB = digitsEnd(b, j);
-                String numberA = a.substring(i, endA).replaceFirst("^0+(?=.)", "");
-                String numberB = b.substring(j, endB).replaceFirst("^0+(?=.)", "");
-                int byLength = Integer.compare(numberA.length(), numberB.length());
+                // the numbers without leading zeros (one digit kept), compared by length, then digit by digit
+                int fromA = zerosEnd(a, i, endA);
+                int fromB = zerosEnd(b, j, endB);
+                int byLength = Integer.compare(endA - fromA, endB - fromB);
                 if (byLength != 0) {
                     return byLength;
                 }
-                int byDigits = numberA.compareTo(numberB);
-                if (byDigits != 0) {
-                    return byDigits;
+                for (int k = 0; k < endA - fromA; k++) {
+                    int byDigit = Character.compare(a.charAt(fromA + k), b.charAt(fromB + k));
+                    if (byDigit != 0) {
+                        return byDigit;
+                    }
                 }
                 i = endA;
                 j = endB;
@@ -39,6 +42,15 @@ public final class NaturalOrder implements Comparator<String> {
         }
         int byRest = Integer.compare(a.length() - i, b.length() - j);
         return byRest != 0 ? byRest : a.compareTo(b);
+    }
+
+    /** Where a run of digits {@code [from, end)} starts once its leading zeros are left out, keeping its last digit. */
+    private static int zerosEnd(String text, int from, int end) {
+        int at = from;
+        while (at < end - 1 && text.charAt(at) == '0') {
+            at++;
+        }
+        return at;
     }
 
     private static int digitsEnd(String text, int from) {

@@ -121,21 +121,32 @@ public final class PreviewEstimator {
         Instant simulate(Instant start) {
             List<NodeFacts> waiting = new ArrayList<>(wave.nodes());
             PriorityQueue<Running> running = new PriorityQueue<>(Comparator.comparing(Running::end));
+            StartGate.Admission out = gate.admission(List.of());
+            int gpusOut = alreadyOutGpus;
             Instant clock = start;
             Instant lastEnd = start;
             while (!waiting.isEmpty() || !running.isEmpty()) {
-                Optional<NodeFacts> next = firstStartable(waiting, running, clock);
-                if (next.isPresent()) {
-                    waiting.remove(next.get());
+                int next = firstStartable(waiting, running.size(), out, clock);
+                if (next >= 0) {
+                    NodeFacts node = waiting.remove(next);
                     Instant end = clock.plus(perNode);
-                    running.add(new Running(next.get(), end));
-                    schedule.add(new Preview.NodeSlot(next.get().name(), clock, end));
+                    if (!out.isOut(node)) {
+                        gpusOut += node.gpuCount();
+                    }
+                    out.admit(node);
+                    running.add(new Running(node, end));
+                    schedule.add(new Preview.NodeSlot(node.name(), clock, end));
                     lastEnd = end.isAfter(lastEnd) ? end : lastEnd;
-                    recordPeak(running);
+                    peakNodesOut = Math.max(peakNodesOut, out.out());
+                    peakGpusOut = Math.max(peakGpusOut, gpusOut);
                 } else if (!running.isEmpty()) {
                     clock = running.peek().end();
                     while (!running.isEmpty() && !running.peek().end().isAfter(clock)) {
-                        running.poll();
+                        NodeFacts done = running.poll().node();
+                        if (!alreadyOut.contains(done.name())) {
+                            gpusOut -= done.gpuCount();
+                        }
+                        out.release(done);
                     }
                 } else if (!gate.windowOpen(clock)) {
                     clock = gate.nextOpening(clock);
@@ -149,26 +160,20 @@ public final class PreviewEstimator {
             return lastEnd;
         }
 
-        private Optional<NodeFacts> firstStartable(List<NodeFacts> waiting, PriorityQueue<Running> running,
-                Instant clock) {
-            if (gate.full(running.size())) {
-                return Optional.empty(); // waiting nodes are never out already: none of them could start
+        /**
+         * The index of the first waiting node (in wave order) that may start now, -1 when none may. The nodes out of
+         * service are kept by {@code out} as they start and end, so a candidate costs the same however many are out.
+         */
+        private int firstStartable(List<NodeFacts> waiting, int inFlight, StartGate.Admission out, Instant clock) {
+            if (gate.full(inFlight)) {
+                return -1; // waiting nodes are never out already: none of them could start
             }
-            List<NodeFacts> inFlight = running.stream().map(Running::node).toList();
-            return waiting.stream().filter(n -> gate.blocker(n, inFlight, inFlight.size(),
-                    wave.spec().maxParallel(), clock).isEmpty()).findFirst();
-        }
-
-        private void recordPeak(PriorityQueue<Running> running) {
-            Set<String> out = new LinkedHashSet<>(alreadyOut);
-            int gpus = alreadyOutGpus;
-            for (Running r : running) {
-                if (out.add(r.node().name())) {
-                    gpus += r.node().gpuCount();
+            for (int i = 0; i < waiting.size(); i++) {
+                if (out.blocker(waiting.get(i), inFlight, wave.spec().maxParallel(), clock).isEmpty()) {
+                    return i;
                 }
             }
-            peakNodesOut = Math.max(peakNodesOut, out.size());
-            peakGpusOut = Math.max(peakGpusOut, gpus);
+            return -1;
         }
     }
 }

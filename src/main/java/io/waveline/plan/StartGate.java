@@ -73,6 +73,7 @@ public final class StartGate {
     /** {@link #blocker} with the nodes out kept as sets; {@link #admit} adds the node just started. */
     public final class Admission {
         private final Set<String> out = new java.util.HashSet<>();
+        private final Set<String> outBefore = new java.util.HashSet<>();
         private final List<java.util.Map<String, Set<String>>> byDomain = new java.util.ArrayList<>();
 
         private Admission(Collection<NodeFacts> inFlight) {
@@ -80,6 +81,7 @@ public final class StartGate {
                 byDomain.add(new java.util.HashMap<>());
             }
             alreadyOut.forEach(this::admit);
+            outBefore.addAll(out);
             inFlight.forEach(this::admit);
         }
 
@@ -91,6 +93,34 @@ public final class StartGate {
                     byDomain.get(i).computeIfAbsent(domain, d -> new java.util.HashSet<>()).add(node.name());
                 }
             }
+        }
+
+        /**
+         * A node admitted earlier is back in service (the preview's simulation, when its time is up); a node that was out
+         * of service before the rollout stays counted.
+         */
+        public void release(NodeFacts node) {
+            if (outBefore.contains(node.name())) {
+                return;
+            }
+            out.remove(node.name());
+            for (int i = 0; i < byDomain.size(); i++) {
+                String domain = node.labels().get(limits.failureDomains().get(i).labelKey());
+                Set<String> there = domain == null ? null : byDomain.get(i).get(domain);
+                if (there != null) {
+                    there.remove(node.name());
+                }
+            }
+        }
+
+        /** How many nodes are out of service now: those out before the rollout and those admitted and not released. */
+        public int out() {
+            return out.size();
+        }
+
+        /** Whether {@code node} is counted out of service now. */
+        public boolean isOut(NodeFacts node) {
+            return out.contains(node.name());
         }
 
         public Optional<String> blocker(NodeFacts candidate, int inFlightInWave, Optional<Integer> maxParallel, Instant now) {

@@ -149,22 +149,34 @@ public final class WavePlanner {
         return key.toString();
     }
 
+    /**
+     * Node k of every domain before node k+1 of any; inside one k, domains in natural order. Built level by level from
+     * the domains' own sorted lists (natural order never ties two different labels, so each level is in domain order):
+     * one sort per domain and one of the domains, not a sort of thousands of nodes by three keys.
+     */
     private static List<NodeFacts> spreadOrder(List<NodeFacts> nodes, String label) {
         Map<String, List<NodeFacts>> byDomain = new HashMap<>();
         for (NodeFacts node : nodes) {
             byDomain.computeIfAbsent(node.label(label), k -> new ArrayList<>()).add(node);
         }
-        Map<String, Integer> rank = new HashMap<>();
-        for (List<NodeFacts> domain : byDomain.values()) {
-            domain.sort(Comparator.comparing(NodeFacts::name, NaturalOrder.INSTANCE));
-            for (int i = 0; i < domain.size(); i++) {
-                rank.put(domain.get(i).name(), i);
+        List<String> domains = new ArrayList<>(byDomain.keySet());
+        domains.sort(NaturalOrder.INSTANCE);
+        List<List<NodeFacts>> lists = new ArrayList<>(domains.size());
+        int deepest = 0;
+        for (String domain : domains) {
+            List<NodeFacts> members = byDomain.get(domain);
+            members.sort(Comparator.comparing(NodeFacts::name, NaturalOrder.INSTANCE));
+            lists.add(members);
+            deepest = Math.max(deepest, members.size());
+        }
+        List<NodeFacts> ordered = new ArrayList<>(nodes.size());
+        for (int rank = 0; rank < deepest; rank++) {
+            for (List<NodeFacts> members : lists) {
+                if (rank < members.size()) {
+                    ordered.add(members.get(rank));
+                }
             }
         }
-        List<NodeFacts> ordered = new ArrayList<>(nodes);
-        ordered.sort(Comparator.comparing((NodeFacts n) -> rank.get(n.name()))
-                .thenComparing(n -> n.label(label), NaturalOrder.INSTANCE)
-                .thenComparing(NodeFacts::name, NaturalOrder.INSTANCE));
         return ordered;
     }
 

@@ -27,8 +27,11 @@ import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
  * Runs commands over SSH with sshj. Key-based authentication only; host keys are verified against a known_hosts
  * file, strictly: an unknown or changed key refuses the connection ({@link HostKeyRejectedException}), there is
  * no accept-all verifier. One connection per node is kept and reused (each command on its own channel), with a
- * cap on connections open at once; a broken connection is dropped and the next command opens a new one. A command
- * that runs past its timeout is cut off (its channel closed) and reported as unreachable.
+ * cap on connections open at once: at the cap, the idle connection unused longest is closed to make room (a fleet
+ * larger than the cap is upgraded through it), and a command fails only when every open connection is running one.
+ * A broken connection is dropped and the next command opens a new one. A command that runs past its timeout is cut
+ * off (its channel closed) and reported as unreachable. {@link #prepare} opens a node's connection in the background,
+ * ahead of its first command.
  */
 public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
 
@@ -42,8 +45,51 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     private final Path knownHosts;
     private final KeyProvider key;
     private final Duration connectTimeout;
+    private final int maxConnections;
     private final Semaphore connections;
-    private final Map<String, SSHClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, Connection> clients = new ConcurrentHashMap<>();
+    /** Nodes whose connection is being opened ahead ({@link #prepare}), so that asking twice opens it once. */
+    private final java.util.Set<String> preparing = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ExecutorService ahead = java.util.concurrent.Executors.newFixedThreadPool(AHEAD_THREADS, r -> {
+        Thread thread = new Thread(r, "ssh-connect-ahead");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Connections opened ahead at once (each is a TCP connect, a key exchange and an authentication). */
+    static final int AHEAD_THREADS = 4;
+
+    /**
+     * An open connection, how many commands run on it now, and when one last ended. {@code commands} is -1 once the
+     * connection was picked to be closed for room, so that no command starts on it after that.
+     */
+    private static final class Connection {
+        final SSHClient client;
+        final java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
+        volatile long lastUsedNanos = System.nanoTime();
+
+        Connection(SSHClient client) {
+            this.client = client;
+        }
+
+        boolean usable() {
+            return client.isConnected() && client.isAuthenticated();
+        }
+
+        /** Counts a command in; false when the connection is being closed for room. */
+        boolean enter() {
+            for (int n = commands.get(); n >= 0; n = commands.get()) {
+                if (commands.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void leave() {
+            lastUsedNanos = System.nanoTime();
+            commands.decrementAndGet();
+        }
+    }
     /**
      * sshj's algorithm set, built once and shared by every connection (its factories make new instances per use):
      * building it probes the JCE providers, about 0.7–1.3 s the first time in a JVM, so it is built in the background
@@ -109,12 +155,23 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
         this.knownHosts = knownHosts;
         this.key = key;
         this.connectTimeout = connectTimeout;
+        this.maxConnections = maxConnections;
         this.connections = new Semaphore(maxConnections);
     }
 
     @Override
     public CommandResult run(NodeAddress node, String command, Duration timeout) throws NodeUnreachableException {
-        SSHClient client = client(node);
+        Connection connection = entered(node);
+        try {
+            return run(node, connection, command, timeout);
+        } finally {
+            connection.leave();
+        }
+    }
+
+    private CommandResult run(NodeAddress node, Connection connection, String command, Duration timeout)
+            throws NodeUnreachableException {
+        SSHClient client = connection.client;
         java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
         try (Session session = client.startSession()) {
             java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
@@ -135,7 +192,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
                 watchdog.cancel(false);
             }
         } catch (IOException e) {
-            if (clients.remove(node.host() + ":" + node.port(), client)) { // not a newer connection another read opened
+            if (clients.remove(key(node), connection)) { // not a newer connection another read opened
                 close(client);
             }
             throw new NodeUnreachableException(node.name() + ": " + (timedOut.get() ? "\"" + firstWord(command)
@@ -144,8 +201,66 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     }
 
     /** Starts building sshj's algorithm set in the background, if it is not built yet. */
-    public static void prepare() {
+    public static void buildConfigAhead() {
         CONFIG.isDone();
+    }
+
+    /**
+     * Opens the connection to a node in the background, so that its first command does not wait for the TCP connect,
+     * key exchange and authentication. Nothing when the node's connection is open or being opened, or when fewer than a
+     * quarter of {@code waveline.ssh.max-connections} are free (room is kept for the nodes being worked on). A node that
+     * does not answer is not reported here: its first command connects again and reports it (a command that asked while
+     * this attempt ran gets its failure, as with any attempt it waited for).
+     */
+    public void prepare(NodeAddress node) {
+        String key = key(node);
+        Connection open = clients.get(key);
+        if ((open != null && open.usable()) || connections.availablePermits() <= maxConnections / 4 || !preparing.add(key)) {
+            return;
+        }
+        try {
+            ahead.execute(() -> {
+                try {
+                    Connection connection = entered(node);
+                    connection.leave();
+                } catch (NodeUnreachableException e) {
+                    org.jboss.logging.Logger.getLogger(SshjRemoteShell.class).debugf("Connecting ahead to %s: %s", node.name(),
+                            e.getMessage());
+                } finally {
+                    preparing.remove(key);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            preparing.remove(key); // closed
+        }
+    }
+
+    @Override
+    public boolean prepares() {
+        return true;
+    }
+
+    /** Whether a connection to the node is open now. */
+    boolean connected(NodeAddress node) {
+        Connection open = clients.get(key(node));
+        return open != null && open.usable();
+    }
+
+    private static String key(NodeAddress node) {
+        return node.host() + ":" + node.port();
+    }
+
+    /** The node's open connection, or a new one, with this command counted in. */
+    private Connection entered(NodeAddress node) throws NodeUnreachableException {
+        for (int tries = 0; ; tries++) {
+            Connection connection = connection(node);
+            if (connection.enter()) {
+                return connection;
+            }
+            if (tries > 3) { // closed for room again and again: the cap is too small for the commands running at once
+                throw new NodeUnreachableException("too many SSH connections busy at once; " + node.name() + " waits");
+            }
+        }
     }
 
     /** sshj's algorithm set, once it is built. */
@@ -153,17 +268,17 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
         return CONFIG.join();
     }
 
-    private SSHClient client(NodeAddress node) throws NodeUnreachableException {
-        String key = node.host() + ":" + node.port();
-        SSHClient existing = clients.get(key);
-        if (existing != null && existing.isConnected() && existing.isAuthenticated()) {
+    private Connection connection(NodeAddress node) throws NodeUnreachableException {
+        String key = key(node);
+        Connection existing = clients.get(key);
+        if (existing != null && existing.usable()) {
             return existing;
         }
         long asked = System.nanoTime();
         Connecting attempts = connecting.computeIfAbsent(key, k -> new Connecting());
         synchronized (attempts) {
-            SSHClient opened = clients.get(key);
-            if (opened != null && opened != existing && opened.isConnected() && opened.isAuthenticated()) {
+            Connection opened = clients.get(key);
+            if (opened != null && opened != existing && opened.usable()) {
                 return opened; // another read connected meanwhile
             }
             if (attempts.failure != null && attempts.failedAtNanos - asked > 0) {
@@ -179,10 +294,11 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
         }
     }
 
-    private SSHClient connect(NodeAddress node, String key) throws NodeUnreachableException {
+    private Connection connect(NodeAddress node, String key) throws NodeUnreachableException {
         drop(node);
-        if (!connections.tryAcquire()) {
-            throw new NodeUnreachableException("too many SSH connections open at once; " + node.name() + " waits");
+        if (!connections.tryAcquire() && !(closeIdlest() && connections.tryAcquire())) {
+            throw new NodeUnreachableException("too many SSH connections busy at once (waveline.ssh.max-connections "
+                    + maxConnections + ", every one running a command); " + node.name() + " waits");
         }
         SSHClient client = new SSHClient(config());
         client.setSocketFactory(NO_DELAY);
@@ -192,8 +308,9 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
             client.setTimeout((int) connectTimeout.toMillis());
             client.connect(node.host(), node.port());
             client.authPublickey(node.user() == null ? "root" : node.user(), this.key);
-            clients.put(key, client);
-            return client;
+            Connection connection = new Connection(client);
+            clients.put(key, connection);
+            return connection;
         } catch (TransportException e) {
             close(client);
             if (String.valueOf(e.getMessage()).contains("HostKeyVerification") || String.valueOf(e.getMessage()).contains("host key")) {
@@ -207,11 +324,32 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
         }
     }
 
+    /**
+     * Closes the idle connection whose last command ended longest ago, to make room for a new one; false when every open
+     * connection runs a command.
+     */
+    private boolean closeIdlest() {
+        Map.Entry<String, Connection> idlest = null;
+        for (Map.Entry<String, Connection> entry : clients.entrySet()) {
+            Connection c = entry.getValue();
+            if (c.commands.get() == 0 && (idlest == null || c.lastUsedNanos - idlest.getValue().lastUsedNanos < 0)) {
+                idlest = entry;
+            }
+        }
+        if (idlest == null || !idlest.getValue().commands.compareAndSet(0, -1)) {
+            return false;
+        }
+        if (clients.remove(idlest.getKey(), idlest.getValue())) {
+            close(idlest.getValue().client);
+        }
+        return true;
+    }
+
     /** Forgets the connection to a node, so the next command connects (and verifies its host key) again. */
     public void drop(NodeAddress node) {
-        SSHClient client = clients.remove(node.host() + ":" + node.port());
-        if (client != null) {
-            close(client);
+        Connection connection = clients.remove(key(node));
+        if (connection != null) {
+            close(connection.client);
         }
     }
 
@@ -227,7 +365,8 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
 
     @Override
     public void close() {
-        clients.values().forEach(this::close);
+        ahead.shutdownNow();
+        clients.values().forEach(c -> close(c.client));
         clients.clear();
     }
 

@@ -55,7 +55,23 @@ public class SshjTransport implements ShellTransport {
         }
         client = new SshjRemoteShell(servers.knownHosts(), new KeyPairWrapper(key.get()), connectTimeout, maxConnections);
         SshjRemoteShell ssh = client;
-        return (node, command, timeout) -> ssh.run(servers.dial(node), command, timeout);
+        return new RemoteShell() {
+            @Override
+            public io.waveline.rollout.port.CommandResult run(io.waveline.rollout.port.NodeAddress node, String command,
+                    Duration timeout) throws NodeUnreachableException {
+                return ssh.run(servers.dial(node), command, timeout);
+            }
+
+            @Override
+            public void prepare(io.waveline.rollout.port.NodeAddress node) {
+                ssh.prepare(servers.dial(node));
+            }
+
+            @Override
+            public boolean prepares() {
+                return true;
+            }
+        };
     }
 
     /** The sshj client, once a shell was opened with a key. */
@@ -66,7 +82,7 @@ public class SshjTransport implements ShellTransport {
     /** Where nodes are reached over SSH, sshj's algorithm set is built now, not by the first node's first command. */
     void prepare(@Observes StartupEvent event, @Any Instance<ShellTransport> transports) {
         if (Selectable.pick(transports, "the remote shell") instanceof SshjTransport) {
-            SshjRemoteShell.prepare();
+            SshjRemoteShell.buildConfigAhead();
         }
     }
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The decider starts nodes through {@link StartGate.Admission}, which keeps the nodes out as sets so a wave of
  * thousands costs the same per candidate: over generated pools, limits and orders it must refuse and allow exactly
- * what {@link StartGate#blocker} (the preview's rule) does, with the same words.
+ * what {@link StartGate#blocker} (the preview's rule) does, with the same words, as nodes start and, in the
+ * preview's simulation, end ({@link StartGate.Admission#release}).
  */
 class StartGateAdmissionTest {
 
@@ -50,12 +51,19 @@ class StartGateAdmissionTest {
                 assertThat(admission.blocker(candidate, inWave, maxParallel, NOW)).as("seed %d, candidate %s", seed, candidate.name())
                         .isEqualTo(expected);
                 if (expected.isEmpty()) {
-                    inFlight.add(candidate);
+                    if (!inFlight.contains(candidate)) { // a node is in flight once
+                        inFlight.add(candidate);
+                    }
                     admission.admit(candidate);
                     inWave++;
                     allowed++;
                 } else {
                     refused++;
+                }
+                if (!inFlight.isEmpty() && random.nextInt(4) == 0) { // one ends (the preview's simulation releases it)
+                    NodeFacts back = inFlight.remove(random.nextInt(inFlight.size()));
+                    admission.release(back);
+                    inWave = Math.max(0, inWave - 1);
                 }
             }
         }

@@ -199,4 +199,73 @@ class SshjRemoteShellTest {
             }
         }
     }
+
+    /** A shell whose known hosts trust the server under both its names, so that it stands for two nodes. */
+    SshjRemoteShell twoNodeShell(int maxConnections) throws Exception {
+        Path knownHosts = dir.resolve("known_hosts");
+        String key = PublicKeyEntry.toString(hostKey.getPublic());
+        Files.writeString(knownHosts, "[127.0.0.1]:" + server.getPort() + " " + key + "\n[localhost]:" + server.getPort() + " "
+                + key + "\n");
+        return new SshjRemoteShell(knownHosts, new KeyPairWrapper(client), Duration.ofSeconds(5), maxConnections);
+    }
+
+    NodeAddress otherNode() {
+        return new NodeAddress("gpu-02", "localhost", server.getPort(), "waveline");
+    }
+
+    @Test
+    void atTheCapTheIdleConnectionUnusedLongestMakesRoomSoAFleetLargerThanTheCapIsReached() throws Exception {
+        try (SshjRemoteShell shell = twoNodeShell(1)) {
+            assertThat(shell.run(node(), "nvidia-smi", Duration.ofSeconds(5)).output()).isEqualTo("ran nvidia-smi\n");
+            assertThat(shell.run(otherNode(), "nvidia-smi", Duration.ofSeconds(5)).output()).isEqualTo("ran nvidia-smi\n");
+            assertThat(shell.connected(node())).as("gpu-01's idle connection closed for gpu-02's").isFalse();
+            assertThat(shell.run(node(), "uptime", Duration.ofSeconds(5)).output()).isEqualTo("ran uptime\n");
+            org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(server.getActiveSessions()).hasSize(1));
+        }
+    }
+
+    @Test
+    void atTheCapWithEveryConnectionRunningACommandANewNodeWaits() throws Exception {
+        try (SshjRemoteShell shell = twoNodeShell(1)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                java.util.concurrent.Future<CommandResult> hanging = pool.submit(() -> shell.run(node(), "hang", Duration.ofSeconds(3)));
+                org.awaitility.Awaitility.await().until(() -> server.getActiveSessions().size() == 1 && shell.connected(node()));
+                assertThatThrownBy(() -> shell.run(otherNode(), "nvidia-smi", Duration.ofSeconds(5)))
+                        .isInstanceOf(NodeUnreachableException.class)
+                        .hasMessageContaining("too many SSH connections busy at once (waveline.ssh.max-connections 1");
+                assertThatThrownBy(hanging::get).hasCauseInstanceOf(NodeUnreachableException.class);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aNodePreparedAheadHasItsConnectionOpenBeforeItsFirstCommand() throws Exception {
+        try (SshjRemoteShell shell = shell(hostKey)) {
+            shell.prepare(node());
+            org.awaitility.Awaitility.await().until(() -> shell.connected(node()));
+            assertThat(server.getActiveSessions()).hasSize(1);
+            shell.prepare(node()); // open already: nothing more
+            assertThat(shell.run(node(), "nvidia-smi", Duration.ofSeconds(5)).output()).isEqualTo("ran nvidia-smi\n");
+            assertThat(server.getActiveSessions()).as("the command used the connection opened ahead").hasSize(1);
+        }
+    }
+
+    @Test
+    void aNodeThatCannotBeReachedAheadIsReportedByItsFirstCommandNotByThePreparation() throws Exception {
+        Path knownHosts = dir.resolve("known_hosts");
+        Files.writeString(knownHosts, "");
+        int closed;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = probe.getLocalPort();
+        }
+        NodeAddress gone = new NodeAddress("gpu-09", "127.0.0.1", closed, "waveline");
+        try (SshjRemoteShell shell = new SshjRemoteShell(knownHosts, new KeyPairWrapper(client), Duration.ofSeconds(1), 4)) {
+            shell.prepare(gone); // answers at once, throws nothing
+            assertThatThrownBy(() -> shell.run(gone, "nvidia-smi", Duration.ofSeconds(5)))
+                    .isInstanceOf(NodeUnreachableException.class).hasMessageContaining("gpu-09");
+        }
+    }
 }
