@@ -60,21 +60,6 @@ public class NodeStepper {
     @Inject
     NodePipeline pipeline;
 
-    @Inject
-    io.waveline.rollout.port.RemoteShell shell;
-
-    /** Whether {@link #prepare} opens anything (the shell opens connections). */
-    public boolean prepares() {
-        return shell.prepares();
-    }
-
-    /** A node that starts soon: its shell connection is opened in the background, unless its checks run in pods. */
-    public void prepare(NodeRun run) {
-        if (!CheckRunner.POD.equals(methods.of(run.method).checkRunner())) {
-            shell.prepare(run.address());
-        }
-    }
-
     public Decision step(NodeRun run, Instant now) {
         Upgrader method = methods.of(run.method);
         NodeOperations node = schedulers.of(run.facts.labels());

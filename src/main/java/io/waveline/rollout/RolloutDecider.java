@@ -167,43 +167,6 @@ public final class RolloutDecider {
         return Optional.ofNullable(earliest);
     }
 
-    /** The most nodes {@link #nextInLine} names at once. */
-    static final int IN_LINE = 64;
-
-    /**
-     * The nodes that start next, in the order the start gate takes them, for their connections to be opened ahead:
-     * the current wave's pending nodes that {@code actions} does not start, then the next wave's, as many as the current
-     * wave has nodes at work (at least 8, at most {@value #IN_LINE}). None while the rollout is paused, halting, aborting,
-     * rolling back or done. Pure: it names nodes, it decides nothing.
-     */
-    public static List<Long> nextInLine(RolloutSnapshot s, List<Action> actions) {
-        if (s.state() != RolloutState.RUNNING || s.haltReason().isPresent() || s.abortRequested()
-                || s.currentWave() >= s.waves().size()) {
-            return List.of();
-        }
-        java.util.Set<Long> starting = new java.util.HashSet<>();
-        for (Action action : actions) {
-            if (action instanceof Action.StartNode start) {
-                starting.add(start.nodeRunId());
-            }
-        }
-        WaveView wave = s.waves().get(s.currentWave());
-        long atWork = wave.nodes().stream().filter(n -> n.state().working()).count() + starting.size();
-        int wanted = (int) Math.min(IN_LINE, Math.max(8, atWork));
-        List<Long> next = new ArrayList<>();
-        for (int w = s.currentWave(); w < s.waves().size() && w <= s.currentWave() + 1 && next.size() < wanted; w++) {
-            for (NodeRunView node : s.waves().get(w).nodes()) {
-                if (next.size() == wanted) {
-                    break;
-                }
-                if (node.state() == NodeState.PENDING && !starting.contains(node.id())) {
-                    next.add(node.id());
-                }
-            }
-        }
-        return next;
-    }
-
     private static void runWave(RolloutSnapshot s, List<NodeRunView> all, List<NodeFacts> outOfService,
             boolean busy, Instant now, List<Action> actions) {
         WaveView wave = s.waves().get(s.currentWave());

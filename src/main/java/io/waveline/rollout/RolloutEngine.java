@@ -70,8 +70,6 @@ public class RolloutEngine {
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Set<Long> stepping = ConcurrentHashMap.newKeySet();
     private final Set<Long> checkingWaves = ConcurrentHashMap.newKeySet();
-    /** Per rollout, the node runs whose connections were asked to be opened ahead ({@link #prepareAhead}). */
-    private final Map<Long, Set<Long>> preparedAhead = new ConcurrentHashMap<>();
     /** The leases this replica holds, with when (System.nanoTime) each was taken or renewed last. */
     private final Map<Long, Renewed> leases = new ConcurrentHashMap<>();
     private volatile boolean running;
@@ -153,7 +151,6 @@ public class RolloutEngine {
             List<Long> unfinished = store.unfinished();
             held.retain(unfinished);
             leases.keySet().retainAll(unfinished);
-            preparedAhead.keySet().retainAll(unfinished);
             for (long id : unfinished) {
                 reconcile(id);
             }
@@ -216,9 +213,6 @@ public class RolloutEngine {
             }
         }
         dispatch(lease, steps);
-        if (stepper.prepares()) {
-            prepareAhead(id, RolloutDecider.nextInLine(snapshot.get(), actions));
-        }
         boolean progressed = rolloutActions.stream().anyMatch(a -> a instanceof Action.StartNode
                 || a instanceof Action.StartRollback || a instanceof Action.EnterPhase || a instanceof Action.BeginRollingBack
                 || a instanceof Action.Halt || a instanceof Action.Skip || a instanceof Action.MarkForRollback
@@ -251,30 +245,6 @@ public class RolloutEngine {
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 part.forEach(stepping::remove); // stopping
             }
-        }
-    }
-
-    /**
-     * Opens the connections of the nodes that start next ({@link RolloutDecider#nextInLine}) in the background, each once
-     * per rollout, so that a node taken out of service does not wait for its connection first. Read and asked by a
-     * worker, not by this loop.
-     */
-    private void prepareAhead(long rolloutId, List<Long> inLine) {
-        Set<Long> asked = preparedAhead.computeIfAbsent(rolloutId, k -> ConcurrentHashMap.newKeySet());
-        List<Long> fresh = inLine.stream().filter(asked::add).toList();
-        if (fresh.isEmpty()) {
-            return;
-        }
-        try {
-            workers.execute(() -> {
-                try {
-                    store.detached(fresh).forEach(stepper::prepare);
-                } catch (RuntimeException e) {
-                    LOG.debugf(e, "Could not read %d node run(s) to connect to ahead; they connect at their first step", fresh.size());
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // stopping
         }
     }
 

@@ -30,8 +30,7 @@ import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
  * cap on connections open at once: at the cap, the idle connection unused longest is closed to make room (a fleet
  * larger than the cap is upgraded through it), and a command fails only when every open connection is running one.
  * A broken connection is dropped and the next command opens a new one. A command that runs past its timeout is cut
- * off (its channel closed) and reported as unreachable. {@link #prepare} opens a node's connection in the background,
- * ahead of its first command.
+ * off (its channel closed) and reported as unreachable.
  */
 public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
 
@@ -48,16 +47,6 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     private final int maxConnections;
     private final Semaphore connections;
     private final Map<String, Connection> clients = new ConcurrentHashMap<>();
-    /** Nodes whose connection is being opened ahead ({@link #prepare}), so that asking twice opens it once. */
-    private final java.util.Set<String> preparing = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.ExecutorService ahead = java.util.concurrent.Executors.newFixedThreadPool(AHEAD_THREADS, r -> {
-        Thread thread = new Thread(r, "ssh-connect-ahead");
-        thread.setDaemon(true);
-        return thread;
-    });
-    /** Connections opened ahead at once (each is a TCP connect, a key exchange and an authentication). */
-    static final int AHEAD_THREADS = 4;
-
     /**
      * An open connection, how many commands run on it now, and when one last ended. {@code commands} is -1 once the
      * connection was picked to be closed for room, so that no command starts on it after that.
@@ -93,7 +82,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     /**
      * sshj's algorithm set, built once and shared by every connection (its factories make new instances per use):
      * building it probes the JCE providers, about 0.7–1.3 s the first time in a JVM, so it is built in the background
-     * when this class is first used ({@link #prepare()}, at the service's start where SSH is configured) instead of
+     * when this class is first used ({@link #buildConfigAhead()}, at the service's start where SSH is configured) instead of
      * by the first node's first command.
      */
     private static final java.util.concurrent.CompletableFuture<DefaultConfig> CONFIG =
@@ -203,41 +192,6 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     /** Starts building sshj's algorithm set in the background, if it is not built yet. */
     public static void buildConfigAhead() {
         CONFIG.isDone();
-    }
-
-    /**
-     * Opens the connection to a node in the background, so that its first command does not wait for the TCP connect,
-     * key exchange and authentication. Nothing when the node's connection is open or being opened, or when fewer than a
-     * quarter of {@code waveline.ssh.max-connections} are free (room is kept for the nodes being worked on). A node that
-     * does not answer is not reported here: its first command connects again and reports it (a command that asked while
-     * this attempt ran gets its failure, as with any attempt it waited for).
-     */
-    public void prepare(NodeAddress node) {
-        String key = key(node);
-        Connection open = clients.get(key);
-        if ((open != null && open.usable()) || connections.availablePermits() <= maxConnections / 4 || !preparing.add(key)) {
-            return;
-        }
-        try {
-            ahead.execute(() -> {
-                try {
-                    Connection connection = entered(node);
-                    connection.leave();
-                } catch (NodeUnreachableException e) {
-                    org.jboss.logging.Logger.getLogger(SshjRemoteShell.class).debugf("Connecting ahead to %s: %s", node.name(),
-                            e.getMessage());
-                } finally {
-                    preparing.remove(key);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            preparing.remove(key); // closed
-        }
-    }
-
-    @Override
-    public boolean prepares() {
-        return true;
     }
 
     /** Whether a connection to the node is open now. */
@@ -365,7 +319,6 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
 
     @Override
     public void close() {
-        ahead.shutdownNow();
         clients.values().forEach(c -> close(c.client));
         clients.clear();
     }

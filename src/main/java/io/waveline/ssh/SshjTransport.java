@@ -55,23 +55,7 @@ public class SshjTransport implements ShellTransport {
         }
         client = new SshjRemoteShell(servers.knownHosts(), new KeyPairWrapper(key.get()), connectTimeout, maxConnections);
         SshjRemoteShell ssh = client;
-        return new RemoteShell() {
-            @Override
-            public io.waveline.rollout.port.CommandResult run(io.waveline.rollout.port.NodeAddress node, String command,
-                    Duration timeout) throws NodeUnreachableException {
-                return ssh.run(servers.dial(node), command, timeout);
-            }
-
-            @Override
-            public void prepare(io.waveline.rollout.port.NodeAddress node) {
-                ssh.prepare(servers.dial(node));
-            }
-
-            @Override
-            public boolean prepares() {
-                return true;
-            }
-        };
+        return (node, command, timeout) -> ssh.run(servers.dial(node), command, timeout);
     }
 
     /** The sshj client, once a shell was opened with a key. */

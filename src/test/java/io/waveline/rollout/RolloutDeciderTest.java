@@ -105,32 +105,6 @@ class RolloutDeciderTest {
         assertThat(of(actions, Action.StepNode.class)).extracting(Action.StepNode::nodeRunId).containsExactly(1L);
     }
 
-    /**
-     * The nodes whose connections are opened ahead are those the start gate takes next: the current wave's pending
-     * nodes not started now, in order, then the next wave's; none while paused.
-     */
-    @Test
-    void theNodesNextInLineAreThePendingOnesTheGateTakesNextAcrossTheWaveEnd() {
-        List<NodeRunView> first = new ArrayList<>();
-        first.add(node(1, 0, "r1", NodeState.UPGRADING));
-        for (long id = 2; id <= 5; id++) {
-            first.add(node(id, 0, "r" + id, NodeState.PENDING));
-        }
-        List<NodeRunView> second = new ArrayList<>();
-        for (long id = 6; id <= 20; id++) {
-            second.add(node(id, 1, "r" + id, NodeState.PENDING));
-        }
-        List<WaveView> waves = List.of(new WaveView(wave("canary", Duration.ZERO, false, null), first),
-                new WaveView(wave("rest", Duration.ZERO, false, null), second));
-        RolloutSnapshot running = snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, waves, 2, OnFailure.ROLLBACK_WAVE, 0);
-        List<Action> actions = RolloutDecider.decide(running, NOW);
-        assertThat(of(actions, Action.StartNode.class)).extracting(Action.StartNode::nodeRunId).containsExactly(2L);
-
-        assertThat(RolloutDecider.nextInLine(running, actions)).containsExactly(3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
-        RolloutSnapshot paused = snapshot(RolloutState.PAUSED, WavePhase.RUNNING, 0, waves, 2, OnFailure.ROLLBACK_WAVE, 0);
-        assertThat(RolloutDecider.nextInLine(paused, RolloutDecider.decide(paused, NOW))).isEmpty();
-    }
-
     @Test
     void pausedRolloutStartsNothingButKeepsStepping() {
         WaveView wave = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.REBOOTING),

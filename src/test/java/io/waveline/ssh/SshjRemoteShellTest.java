@@ -240,32 +240,4 @@ class SshjRemoteShellTest {
             }
         }
     }
-
-    @Test
-    void aNodePreparedAheadHasItsConnectionOpenBeforeItsFirstCommand() throws Exception {
-        try (SshjRemoteShell shell = shell(hostKey)) {
-            shell.prepare(node());
-            org.awaitility.Awaitility.await().until(() -> shell.connected(node()));
-            assertThat(server.getActiveSessions()).hasSize(1);
-            shell.prepare(node()); // open already: nothing more
-            assertThat(shell.run(node(), "nvidia-smi", Duration.ofSeconds(5)).output()).isEqualTo("ran nvidia-smi\n");
-            assertThat(server.getActiveSessions()).as("the command used the connection opened ahead").hasSize(1);
-        }
-    }
-
-    @Test
-    void aNodeThatCannotBeReachedAheadIsReportedByItsFirstCommandNotByThePreparation() throws Exception {
-        Path knownHosts = dir.resolve("known_hosts");
-        Files.writeString(knownHosts, "");
-        int closed;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closed = probe.getLocalPort();
-        }
-        NodeAddress gone = new NodeAddress("gpu-09", "127.0.0.1", closed, "waveline");
-        try (SshjRemoteShell shell = new SshjRemoteShell(knownHosts, new KeyPairWrapper(client), Duration.ofSeconds(1), 4)) {
-            shell.prepare(gone); // answers at once, throws nothing
-            assertThatThrownBy(() -> shell.run(gone, "nvidia-smi", Duration.ofSeconds(5)))
-                    .isInstanceOf(NodeUnreachableException.class).hasMessageContaining("gpu-09");
-        }
-    }
 }
