@@ -63,12 +63,12 @@ public class FleetInventory {
     jakarta.persistence.EntityManager em;
 
     private final List<InventorySource> sources = new ArrayList<>();
+    private final Map<String, SourceStatus> statuses = new ConcurrentHashMap<>();
     /** The fleet as read last, and the {@code fleet_revision} it was read at. */
     private volatile Kept kept;
 
     private record Kept(long revision, List<FleetNode> nodes) {
     }
-    private final Map<String, SourceStatus> statuses = new ConcurrentHashMap<>();
 
     @PostConstruct
     void configureSources() {

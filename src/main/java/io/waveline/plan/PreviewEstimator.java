@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 
@@ -50,7 +49,7 @@ public final class PreviewEstimator {
         double gpuSeconds = 0;
         int nodesToUpgrade = 0;
         for (PlannedWave wave : wavePlan.waves()) {
-            WaveRun run = new WaveRun(plan, wave, alreadyOut, pool, perNode, problems);
+            WaveRun run = new WaveRun(plan, wave, pool, perNode, problems);
             Instant waveEnd = run.simulate(clock);
             int gpus = wave.nodes().stream().mapToInt(NodeFacts::gpuCount).sum();
             waves.add(new Preview.WavePreview(wave.spec().name(), wave.spec().size().toString(),
@@ -97,7 +96,6 @@ public final class PreviewEstimator {
     private static final class WaveRun {
         private final PlannedWave wave;
         private final StartGate gate;
-        private final Set<String> alreadyOut;
         private final int alreadyOutGpus;
         private final Duration perNode;
         private final Problems problems;
@@ -105,11 +103,9 @@ public final class PreviewEstimator {
         private int peakGpusOut;
         private final List<Preview.NodeSlot> schedule = new ArrayList<>();
 
-        WaveRun(RolloutPlan plan, PlannedWave wave, Set<String> alreadyOut, List<NodeFacts> pool, Duration perNode,
-                Problems problems) {
+        WaveRun(RolloutPlan plan, PlannedWave wave, List<NodeFacts> pool, Duration perNode, Problems problems) {
             this.wave = wave;
             this.gate = new StartGate(plan.limits(), pool);
-            this.alreadyOut = alreadyOut;
             this.alreadyOutGpus = gate.alreadyOut().stream().mapToInt(NodeFacts::gpuCount).sum();
             this.perNode = perNode;
             this.problems = problems;
@@ -143,10 +139,10 @@ public final class PreviewEstimator {
                     clock = running.peek().end();
                     while (!running.isEmpty() && !running.peek().end().isAfter(clock)) {
                         NodeFacts done = running.poll().node();
-                        if (!alreadyOut.contains(done.name())) {
+                        out.release(done);
+                        if (!out.isOut(done)) { // a node out before the rollout stays out
                             gpusOut -= done.gpuCount();
                         }
-                        out.release(done);
                     }
                 } else if (!gate.windowOpen(clock)) {
                     clock = gate.nextOpening(clock);

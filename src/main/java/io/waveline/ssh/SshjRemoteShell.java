@@ -60,8 +60,9 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
             this.client = client;
         }
 
+        /** Open, and not picked to be closed for room (a command looking for a connection then opens a new one). */
         boolean usable() {
-            return client.isConnected() && client.isAuthenticated();
+            return commands.get() >= 0 && client.isConnected() && client.isAuthenticated();
         }
 
         /** Counts a command in; false when the connection is being closed for room. */
