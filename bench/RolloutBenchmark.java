@@ -97,6 +97,7 @@ public class RolloutBenchmark {
                 "-Dwaveline.engine.poll-interval=" + s.poll(), "-Dwaveline.engine.retry-base=0s",
                 "-Dwaveline.demo-token=" + TOKEN, "-Dquarkus.log.level=WARN",
                 "-jar", "target/quarkus-app/quarkus-run.jar"));
+        System.out.println("  service log: " + dir.resolve("service.log"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
     }
 
@@ -176,7 +177,7 @@ public class RolloutBenchmark {
         Process service = start(dir, fleet, s, port, dbPort);
         try {
             String base = "http://localhost:" + port;
-            waitUp(base);
+            waitUp(base); if (System.getenv("BENCH_SETTLE") != null) Thread.sleep(Long.parseLong(System.getenv("BENCH_SETTLE")));
             String plan = plan("bench", s.maxUnavailable(), s.estimates());
             JsonNode preview = send(base, "/api/v1/plans/validate", plan, "application/yaml").get("preview");
             long lowerBound = preview.get("estimatedDurationSeconds").asLong();
@@ -187,6 +188,7 @@ public class RolloutBenchmark {
             Instant begin = Instant.now();
             long id = send(base, "/api/v1/rollouts", JSON.writeValueAsString(Map.of("planYaml", plan)), "application/json")
                     .get("id").asLong();
+            System.out.printf("  POST /api/v1/rollouts answered in %.2f s%n", Duration.between(begin, Instant.now()).toMillis() / 1000.0);
             java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.concurrent.CompletableFuture<String> watching = !s.watched() ? null
                     : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -240,7 +242,7 @@ public class RolloutBenchmark {
                     if (canary == null && kind.startsWith("node.")) {
                         canary = event.get("node").asText();
                     }
-                    if (s.nodes() <= 100 && (kind.startsWith("wave.") || event.path("node").asText().equals(canary))) {
+                    if (s.nodes() <= 100 && (kind.startsWith("wave.") || kind.startsWith("rollout.") || event.path("node").asText().equals(canary))) {
                         timeline.add(String.format("    +%6.2f s  %-22s %s", Duration.between(begin, at).toMillis() / 1000.0, kind,
                                 event.path("message").asText().length() > 90 ? event.path("message").asText().substring(0, 90)
                                         : event.path("message").asText()));

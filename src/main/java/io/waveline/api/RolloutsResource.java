@@ -72,7 +72,8 @@ public class RolloutsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a rollout", description = "Body {\"plan\": \"<name in the plan directory>\"} or "
             + "{\"planYaml\": \"...\"}. The plan is validated against the fleet and frozen in the rollout. With an "
-            + "Idempotency-Key header, a repeated request answers the rollout the first one started (200).")
+            + "Idempotency-Key header, a repeated request answers the rollout the first one started (200). The answer is "
+            + "the rollout's summary, as GET /api/v1/rollouts/{id} gives it, and Location names that URL.")
     public Response start(StartRequest request, @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (request == null || (request.plan() == null) == (request.planYaml() == null)) {
             throw ProblemException.badRequest("give exactly one of \"plan\" (a plan name) or \"planYaml\" (the plan text)");
@@ -93,7 +94,10 @@ public class RolloutsResource {
         }
         RolloutCommands.Started started = commands.start(name, text, inventory.nodes(), caller.name(),
                 Optional.ofNullable(idempotencyKey));
-        return Response.status(started.created() ? 201 : 200).entity(view(started.rollout().id)).build();
+        // The summary, not every node: a 10,000-node start answers a few KB at once (the nodes are a page away).
+        long id = started.rollout().id;
+        return Response.status(started.created() ? 201 : 200).location(java.net.URI.create("/api/v1/rollouts/" + id))
+                .entity(summary(id)).build();
     }
 
     /** One line per rollout; the nodes are in {@code GET /api/v1/rollouts/{id}}. */

@@ -34,8 +34,10 @@ import jakarta.persistence.Version;
 @Table(name = "node_run")
 public class NodeRun extends PanacheEntityBase {
 
+    /** From {@code node_run_id_seq} in blocks of 50 ({@code V20__node_run_id_blocks.sql}): a start inserts its runs in batches. */
     @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "node_run_ids")
+    @jakarta.persistence.SequenceGenerator(name = "node_run_ids", sequenceName = "node_run_id_seq", allocationSize = 50)
     public Long id;
     @Column(name = "rollout_id")
     public long rolloutId;

@@ -128,8 +128,15 @@ public class RolloutCommands {
         fleet.forEach(n -> byName.put(n.name(), n));
         Map<String, String> target = new TreeMap<>();
         plan.target().components().forEach((ComponentTarget c) -> target.put(c.component(), c.version()));
+        io.waveline.plan.MethodSettings methodSettings = plan.method().typed();
+        Map<String, String> settings = Map.copyOf(plan.method().settings());
+        io.waveline.rollout.port.DrainSpec drain = io.waveline.rollout.port.DrainSpec.of(plan.drain());
         for (int w = 0; w < wavePlan.waves().size(); w++) {
             List<NodeFacts> nodes = wavePlan.waves().get(w).nodes();
+            String waveName = plan.waves().get(w).name();
+            List<io.waveline.rollout.port.CheckRequest> checks = plan.checks().stream().filter(c -> c.appliesTo(waveName))
+                    .map(c -> new io.waveline.rollout.port.CheckRequest(c.name(), c.parameters(), c.timeout().toSeconds()))
+                    .toList();
             RolloutWave wave = new RolloutWave();
             wave.rolloutId = rollout.id;
             wave.waveIndex = w;
@@ -151,18 +158,14 @@ public class RolloutCommands {
                 target.keySet().forEach(c -> previous.put(c, node.versions().getOrDefault(c, "none")));
                 run.previousVersions = previous;
                 run.targetVersions = target;
-                io.waveline.plan.MethodSettings methodSettings = plan.method().typed();
                 run.facts = new NodeRun.NodeSnapshot(node.address(), methodSettings.port().orElse(node.sshPort()),
                         methodSettings.user().orElse(node.sshUser()), node.labels(),
                         node.gpuVendor(), node.gpuModel(), node.gpuCount(), node.nvswitch(), node.available());
                 run.packageManager = methodSettings.packageManager().orElse("apt");
-                run.drain = io.waveline.rollout.port.DrainSpec.of(plan.drain());
+                run.drain = drain;
                 run.method = plan.method().type();
-                run.methodSettings = Map.copyOf(plan.method().settings());
-                String waveName = plan.waves().get(w).name();
-                run.checks = plan.checks().stream().filter(c -> c.appliesTo(waveName))
-                        .map(c -> new io.waveline.rollout.port.CheckRequest(c.name(), c.parameters(), c.timeout().toSeconds()))
-                        .toList();
+                run.methodSettings = settings;
+                run.checks = checks;
                 run.nextAttemptAt = now;
                 run.active = true;
                 run.persist();
@@ -184,11 +187,21 @@ public class RolloutCommands {
         if (names.isEmpty()) {
             return;
         }
-        List<Object[]> holders = em.createQuery("select n.nodeName, n.rolloutId from NodeRun n where n.active = true "
-                + "and n.nodeName in ?1", Object[].class).setParameter(1, names).setMaxResults(5).getResultList();
-        if (!holders.isEmpty()) {
-            List<String> described = new ArrayList<>();
-            holders.forEach(h -> described.add(h[0] + " (rollout " + h[1] + ")"));
+        // One array parameter, not one bind parameter per node: a 10,000-node start asks in one short statement.
+        List<String> described = em.unwrap(org.hibernate.Session.class).doReturningWork(connection -> {
+            try (java.sql.PreparedStatement query = connection.prepareStatement("select node_name, rollout_id from node_run "
+                    + "where active and node_name = any (?) order by node_name limit 5")) {
+                query.setArray(1, connection.createArrayOf("text", names.toArray()));
+                List<String> found = new ArrayList<>();
+                try (java.sql.ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(rows.getString(1) + " (rollout " + rows.getLong(2) + ")");
+                    }
+                }
+                return found;
+            }
+        });
+        if (!described.isEmpty()) {
             throw new RolloutConflict("nodes are already in an unfinished rollout: " + String.join(", ", described)
                     + "; wait for it to finish or abort it");
         }

@@ -25,9 +25,20 @@ class RolloutReadsTest {
     @Test
     void theSummaryHasCountsAndNoNodesAndTheNodesComeByPageAndState() {
         String plan = io.waveline.rollout.ConcurrentStartTestPlans.plan("reads", "gpu-h100-13, gpu-h100-14, gpu-h100-15", "570.124.95");
-        long id = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
-                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getLong("id");
+        Response started = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(201).extract().response();
+        long id = started.jsonPath().getLong("id");
         try {
+            assertThat(started.header("Location")).as("the start names the rollout's URL").endsWith("/api/v1/rollouts/" + id);
+            assertThat(started.jsonPath().getMap("waves[0].nodesByState")).as("and answers its summary").containsEntry("PENDING", 3);
+            assertThat(started.jsonPath().getList("waves[0].nodes")).as("without the nodes").isEmpty();
+            String overlapping = io.waveline.rollout.ConcurrentStartTestPlans.plan("reads-overlap", "gpu-h100-14, gpu-h100-16", "570.124.95");
+            int before = given().queryParam("limit", 500).when().get("/api/v1/rollouts").then().extract().jsonPath().getList("id").size();
+            given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", overlapping))
+                    .when().post("/api/v1/rollouts").then().statusCode(409)
+                    .body("detail", containsString("nodes are already in an unfinished rollout: gpu-h100-14 (rollout " + id + ")"));
+            assertThat(given().queryParam("limit", 500).when().get("/api/v1/rollouts").then().extract().jsonPath().getList("id"))
+                    .as("the refused start made no rollout").hasSize(before);
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING_APPROVAL".equals(given().when()
                     .get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().path("state")));
 
