@@ -177,7 +177,7 @@ public class RolloutBenchmark {
         Process service = start(dir, fleet, s, port, dbPort);
         try {
             String base = "http://localhost:" + port;
-            waitUp(base); if (System.getenv("BENCH_SETTLE") != null) Thread.sleep(Long.parseLong(System.getenv("BENCH_SETTLE")));
+            waitUp(base);
             String plan = plan("bench", s.maxUnavailable(), s.estimates());
             JsonNode preview = send(base, "/api/v1/plans/validate", plan, "application/yaml").get("preview");
             long lowerBound = preview.get("estimatedDurationSeconds").asLong();

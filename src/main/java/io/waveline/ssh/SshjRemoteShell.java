@@ -20,7 +20,6 @@ import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.TransportException;
-import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 
 /**
@@ -42,6 +41,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
             });
 
     private final Path knownHosts;
+    private final KnownHostsFile knownHostsFile;
     private final KeyProvider key;
     private final Duration connectTimeout;
     private final int maxConnections;
@@ -143,6 +143,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
 
     public SshjRemoteShell(Path knownHosts, KeyProvider key, Duration connectTimeout, int maxConnections) {
         this.knownHosts = knownHosts;
+        this.knownHostsFile = new KnownHostsFile(knownHosts);
         this.key = key;
         this.connectTimeout = connectTimeout;
         this.maxConnections = maxConnections;
@@ -193,6 +194,19 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
     /** Starts building sshj's algorithm set in the background, if it is not built yet. */
     public static void buildConfigAhead() {
         CONFIG.isDone();
+    }
+
+    /**
+     * Reads the known_hosts file now (at the service's start), so that the first node's connection does not: the first
+     * read also loads the key parsers, about a second in a fresh JVM. A file that cannot be read yet is read again by
+     * the first connection, which reports what is wrong.
+     */
+    public void readKnownHostsAhead() {
+        try {
+            knownHostsFile.hosts();
+        } catch (IOException | RuntimeException e) {
+            // the first connection reads it again and fails with the reason
+        }
     }
 
     /** Whether a connection to the node is open now. */
@@ -258,7 +272,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
         SSHClient client = new SSHClient(config());
         client.setSocketFactory(NO_DELAY);
         try {
-            client.addHostKeyVerifier(new OpenSSHKnownHosts(knownHosts.toFile()));
+            client.addHostKeyVerifier(knownHostsFile.hosts());
             client.setConnectTimeout((int) connectTimeout.toMillis());
             client.setTimeout((int) connectTimeout.toMillis());
             client.connect(node.host(), node.port());

@@ -40,7 +40,7 @@ public class SshjTransport implements ShellTransport {
     @Any
     Instance<SshEndpoints> endpoints;
 
-    private SshjRemoteShell client;
+    private volatile SshjRemoteShell client;
 
     @Override
     public RemoteShell open() {
@@ -63,10 +63,24 @@ public class SshjTransport implements ShellTransport {
         return Optional.ofNullable(client);
     }
 
-    /** Where nodes are reached over SSH, sshj's algorithm set is built now, not by the first node's first command. */
-    void prepare(@Observes StartupEvent event, @Any Instance<ShellTransport> transports) {
+    /**
+     * Where nodes are reached over SSH, sshj's algorithm set is built and the known_hosts file read now, in the
+     * background, not by the first node's first command.
+     */
+    void prepare(@Observes StartupEvent event, @Any Instance<ShellTransport> transports, Instance<RemoteShell> shell) {
         if (Selectable.pick(transports, "the remote shell") instanceof SshjTransport) {
             SshjRemoteShell.buildConfigAhead();
+            Thread thread = new Thread(() -> {
+                try {
+                    shell.get(); // opens this transport's shell (the endpoints may take a moment: a simulated fleet starts)
+                    client().ifPresent(SshjRemoteShell::readKnownHostsAhead);
+                } catch (RuntimeException e) { // stopping, or no endpoints: the first node's command says what is wrong
+                    LOG.debugf("The known_hosts file was not read ahead: %s", e);
+                }
+            }, "ssh-known-hosts");
+            thread.setDaemon(true);
+            thread.setPriority(Thread.MIN_PRIORITY);
+            thread.start();
         }
     }
 
