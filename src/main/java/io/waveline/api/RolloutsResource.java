@@ -184,7 +184,10 @@ public class RolloutsResource {
             @QueryParam("baseline") @jakarta.ws.rs.DefaultValue("false") boolean baseline,
             @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
         int size = Pages.limit(limit, 200, 1000);
-        rollout(id);
+        readOnly();
+        if (Rollout.count("id", id) == 0) { // not the rollout itself: its pool (every node) is not needed for a page
+            throw ProblemException.notFound("no rollout " + id);
+        }
         io.waveline.rollout.NodeState wanted = null;
         if (state != null && !state.isBlank()) {
             try {
@@ -353,6 +356,7 @@ public class RolloutsResource {
 
     @Transactional
     RolloutView view(long id) {
+        readOnly();
         Rollout rollout = rollout(id);
         List<NodeRun> runs = NodeRun.list("rolloutId = ?1 order by waveIndex, position", id);
         Map<Long, List<CheckRecord>> checks = checksOf(runs);
@@ -369,6 +373,14 @@ public class RolloutsResource {
         Number pool = (Number) NodeRun.getEntityManager().createNativeQuery("select coalesce(jsonb_array_length(pool), 0) from rollout"
                 + " where id = ?1").setParameter(1, rollout.id).getSingleResult();
         return RolloutView.Limits.of(plans.of(rollout), pool.intValue());
+    }
+
+    /**
+     * What this request loads is only read: Hibernate keeps no copy of each entity to compare at the commit (for the
+     * JSON columns of node runs, a copy is a JSON round trip each) and checks none for changes.
+     */
+    private static void readOnly() {
+        NodeRun.getEntityManager().unwrap(org.hibernate.Session.class).setDefaultReadOnly(true);
     }
 
     private static Rollout rollout(long id) {
