@@ -68,6 +68,8 @@ class RolloutReadsTest {
                     .getList("name")).isEmpty();
             given().queryParam("state", "BROKEN").when().get("/api/v1/rollouts/" + id + "/nodes").then().statusCode(400)
                     .body("detail", containsString("is not one of"));
+            given().when().get("/api/v1/rollouts/987654321/nodes").then().statusCode(404)
+                    .body("detail", containsString("no rollout 987654321"));
             // The summary is kept and shared by its readers for waveline.api.summary-max-age; a command shows at once all the same.
             given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/pause").then().statusCode(200);
             assertThat(given().queryParam("nodes", false).when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract()
