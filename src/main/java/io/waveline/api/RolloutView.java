@@ -106,7 +106,11 @@ public record RolloutView(long id, String plan, String planSha256, String state,
         return new Node(n.nodeName, n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
                 n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
                 n.finishedAt, baseline ? n.baseline : null, n.state != io.waveline.rollout.NodeState.BURN_IN ? null
-                        : n.burnInAdmittedAt == null ? "waiting-for-power" : "running", n.progress, checks.stream().map(c -> new Check(c.checkName,
-                        c.direction.name(), c.status, c.summary, c.figures, c.at)).toList(), n.waveIndex);
+                        : n.burnInAdmittedAt == null ? "waiting-for-power" : "running", n.progress, checks(checks), n.waveIndex);
+    }
+
+    /** A node's check results as the views show them. */
+    static List<Check> checks(List<CheckRecord> checks) {
+        return checks.stream().map(c -> new Check(c.checkName, c.direction.name(), c.status, c.summary, c.figures, c.at)).toList();
     }
 }

@@ -99,5 +99,10 @@ class RolloutReadsTest {
                 .as("a page leaves it out").containsExactly((Object) null);
         assertThat(given().queryParam("baseline", true).when().get("/api/v1/rollouts/" + id + "/nodes").then().extract().jsonPath()
                 .getMap("[0].baseline")).as("unless asked").isNotEmpty();
+        List<Object> viewed = given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().extract().jsonPath().getList("waves[0].nodes");
+        assertThat(given().queryParam("baseline", true).when().get("/api/v1/rollouts/" + id + "/nodes").then().extract().jsonPath()
+                .getList("")).as("a page shows a node as the full view does: states, versions, timings, checks").isEqualTo(viewed);
+        assertThat(given().when().get("/api/v1/rollouts/" + id + "/nodes").then().extract().jsonPath().getList("[0].checks.name"))
+                .as("with its check results").isNotEmpty();
     }
 }
