@@ -105,8 +105,12 @@ public record RolloutView(long id, String plan, String planSha256, String state,
     public static Node node(NodeRun n, List<CheckRecord> checks, boolean baseline) {
         return new Node(n.nodeName, n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
                 n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
-                n.finishedAt, baseline ? n.baseline : null, n.state != io.waveline.rollout.NodeState.BURN_IN ? null
-                        : n.burnInAdmittedAt == null ? "waiting-for-power" : "running", n.progress, checks(checks), n.waveIndex);
+                n.finishedAt, baseline ? n.baseline : null, burnIn(n.state, n.burnInAdmittedAt), n.progress, checks(checks), n.waveIndex);
+    }
+
+    /** Where a node in BURN_IN is: {@code waiting-for-power} until admitted, then {@code running}; null in other states. */
+    static String burnIn(io.waveline.rollout.NodeState state, Instant admittedAt) {
+        return state != io.waveline.rollout.NodeState.BURN_IN ? null : admittedAt == null ? "waiting-for-power" : "running";
     }
 
     /** A node's check results as the views show them. */

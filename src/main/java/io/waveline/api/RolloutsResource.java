@@ -235,7 +235,7 @@ public class RolloutsResource {
                 (Map<String, String>) r[6], (Integer) r[7], r[8] == null ? null : ((Enum<?>) r[8]).name(), (String) r[9],
                 (java.time.Instant) r[10], (java.time.Instant) r[11],
                 r.length > 15 ? (io.waveline.rollout.port.GpuBaseline) r[15] : null,
-                state != io.waveline.rollout.NodeState.BURN_IN ? null : r[12] == null ? "waiting-for-power" : "running",
+                RolloutView.burnIn(state, (java.time.Instant) r[12]),
                 (String) r[13], RolloutView.checks(checks), (Integer) r[14]);
     }
 
