@@ -20,13 +20,16 @@ import io.smallrye.config.PropertiesConfigSource;
  * Starts the embedded PostgreSQL when no {@code quarkus.datasource.jdbc.url} is configured, and hands its URL to
  * the datasource as configuration (at the lowest priority, so any explicit setting wins). With
  * {@code QUARKUS_DATASOURCE_JDBC_URL} set, it starts nothing; nor during the build (Quarkus reads configuration
- * while augmenting, with no execution mode set). One server per JVM, stopped by a shutdown hook.
+ * while augmenting, with no execution mode set). One server per JVM, stopped by a shutdown hook once the
+ * service using it has stopped ({@link EmbeddedPostgresUsers}).
  */
 public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory {
 
     public static final String JDBC_URL = "quarkus.datasource.jdbc.url";
     private static final int ORDINAL = 50;
     private static EmbeddedPostgresServer server;
+    /** How long the shutdown hook waits for the service's own stop before it stops the server anyway. */
+    private static final java.time.Duration STOP_PATIENCE = java.time.Duration.ofSeconds(30);
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
@@ -65,6 +68,14 @@ public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFa
             }
             EmbeddedPostgresServer started = server;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    if (!EmbeddedPostgresUsers.awaitNone(STOP_PATIENCE)) {
+                        System.err.println("the service did not stop within " + STOP_PATIENCE.toSeconds()
+                                + " s; stopping the embedded PostgreSQL under it");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 try {
                     started.close();
                 } catch (IOException e) {

@@ -77,6 +77,11 @@ public final class PackagedService implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** What the process of the latest start wrote (its log). */
+    String log() throws IOException {
+        return Files.readString(logDir.resolve(name + "-" + starts + ".log"));
+    }
+
     /** SIGTERM and wait: the graceful stop. */
     void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {

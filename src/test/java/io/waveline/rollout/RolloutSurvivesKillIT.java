@@ -60,6 +60,11 @@ class RolloutSurvivesKillIT {
         } finally {
             service.stop();
         }
+        // A graceful stop stops the embedded database last: the engine's stop finds it still there.
+        assertThat(service.log().lines().filter(line -> line.contains("(Shutdown thread)"))
+                .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")))
+                .as("warnings and errors of the stop").isEmpty();
+        assertThat(service.log()).contains("stopped in");
         for (int i = 1; i <= 16; i++) {
             JsonNode host = PackagedService.simHost(dataDir.resolve("sim"), String.format("gpu-h100-%02d", i));
             assertThat(host.get("installs").asInt()).as("gpu-h100-%02d installs", i).isEqualTo(1);
