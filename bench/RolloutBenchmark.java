@@ -342,6 +342,16 @@ public class RolloutBenchmark {
         }
     }
 
+    /**
+     * The readers' client: HTTP/1.1, so that each reader has its own connection, as fifty dashboards (browsers speak
+     * HTTP/1.1 without TLS) or fifty CLIs would. The JDK client's default, HTTP/2 upgraded over plain text, sends every
+     * reader's request as a stream of one shared connection: one event loop of the service and one selector thread of
+     * the client then carry all fifty readers, which measures that connection, not the service.
+     */
+    static java.net.http.HttpClient dashboards() {
+        return java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    }
+
     /** {@code clients} threads each GET {@code path} {@code requests} times; answers p50, p99, requests/s and the body size. */
     static String reads(String base, String path, int clients, int requests) throws Exception {
         return reads(base, path, clients, requests, 0);
@@ -352,7 +362,7 @@ public class RolloutBenchmark {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
         List<Long> nanos = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
-        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpClient client = dashboards();
         long begin = System.nanoTime();
         List<java.util.concurrent.Future<?>> done = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
@@ -387,7 +397,7 @@ public class RolloutBenchmark {
     static String watch(String base, String path, int clients, long pauseMillis, java.util.concurrent.atomic.AtomicBoolean over)
             throws Exception {
         List<Long> nanos = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpClient client = dashboards();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             Thread thread = new Thread(() -> {

@@ -78,13 +78,23 @@ public class RolloutEngine {
     private record Renewed(Lease lease, long atNanos) {
     }
 
+    /**
+     * An engine thread at the lowest Java priority: where the JVM passes priorities to the OS
+     * ({@code -XX:ThreadPriorityPolicy=1}, docs/configuration.md), the API's threads are served before the engine's
+     * when a large rollout keeps every CPU busy.
+     */
+    static Thread background(Thread thread) {
+        thread.setPriority(Thread.MIN_PRIORITY);
+        return thread;
+    }
+
     void onStart(@Observes StartupEvent event) {
         replica = replicaName.id();
-        loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "rollout-engine"));
-        workers = Executors.newFixedThreadPool(settings.workers(), r -> new Thread(r, "rollout-step"));
+        loop = Executors.newSingleThreadExecutor(r -> background(new Thread(r, "rollout-engine")));
+        workers = Executors.newFixedThreadPool(settings.workers(), r -> background(new Thread(r, "rollout-step")));
         java.util.concurrent.ThreadPoolExecutor waiting = new java.util.concurrent.ThreadPoolExecutor(settings.waitWorkers(),
                 settings.waitWorkers(), 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
-                r -> new Thread(r, "rollout-wait"));
+                r -> background(new Thread(r, "rollout-wait")));
         waiting.allowCoreThreadTimeOut(true);
         waits = waiting;
         commits = new StepCommits(store, clock, settings.commitBatch(),

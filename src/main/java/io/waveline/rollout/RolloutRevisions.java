@@ -7,8 +7,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * A counter per rollout of the rollout-level changes this replica committed (commands, phases, halts, ends, wave
- * checks), so that a reader keeping a copy of a rollout's summary knows at once when this replica changed it. Changes
- * committed by another replica are not counted here; such readers bound their copy's age instead.
+ * checks), so that a reader keeping a copy of a rollout's summary knows at once when this replica changed it. A node's
+ * start or step is not counted (the node counts show within the copy's max age). Changes committed by another replica
+ * are not counted here; such readers bound their copy's age instead.
  */
 @ApplicationScoped
 public class RolloutRevisions {

@@ -289,8 +289,11 @@ public class RolloutStore {
         rows.insertEvents(em, events);
         List<NodeRun> changed = touched.stream().map(id -> (NodeRun) NodeRun.findById(id)).toList();
         boolean rolledBack = actions.stream().anyMatch(a -> a instanceof Action.BeginRollingBack || a instanceof Action.Finish);
+        boolean rolloutLevel = actions.stream().anyMatch(RolloutStore::changesSummary);
         afterCommit.run(() -> {
-            revisions.changed(rolloutId);
+            if (rolloutLevel) {
+                revisions.changed(rolloutId);
+            }
             if (rolledBack) {
                 held.stale(rolloutId);
             } else {
@@ -307,6 +310,16 @@ public class RolloutStore {
     AfterCommit afterCommit;
 
     /** A transition decided by the node pipeline on a managed node run, with its events (no effects: nothing is done on the node). */
+    /**
+     * Whether the action changes what a rollout's summary shows beyond its node counts (a phase, a halt, skipped nodes,
+     * a rollback, the end): such a change counts in {@link RolloutRevisions}, so readers see it at once. A node's start
+     * or admission does not: a large rollout admits nodes many times a second, and each would send every reader to the
+     * database; the counts show within the summary's max age.
+     */
+    static boolean changesSummary(Action action) {
+        return !(action instanceof Action.StartNode || action instanceof Action.StartRollback || action instanceof Action.AdmitBurnIn);
+    }
+
     private void transition(Rollout rollout, NodeRun run, Observation observation, Instant now, List<RolloutEvent> events) {
         Decision decision = pipeline.decide(run, observation, now);
         em.merge(decision.next());

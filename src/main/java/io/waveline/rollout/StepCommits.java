@@ -45,7 +45,7 @@ final class StepCommits {
         this.lost = lost;
         this.clock = clock;
         this.maxBatch = maxBatch;
-        this.thread = new Thread(this::loop, "rollout-commit");
+        this.thread = RolloutEngine.background(new Thread(this::loop, "rollout-commit"));
         this.thread.setDaemon(true);
         this.thread.start();
     }
