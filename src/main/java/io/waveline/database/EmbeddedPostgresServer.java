@@ -37,6 +37,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(pgData)
                 .setCleanDataDirectory(false)
+                // no closer hook of its own: it would stop the server beside the service's stop; whoever starts the
+                // server closes it (the service's hook waits for the service first: EmbeddedPostgresUsers)
+                .setRegisterShutdownHook(false)
                 .setPGStartupWait(Duration.ofSeconds(60));
         if (port > 0) {
             builder.setPort(port);
