@@ -220,9 +220,7 @@ public class RolloutStore {
         }
         List<RolloutEvent> events = new ArrayList<>(); // the node transitions' events, inserted as one batch
         for (Action action : actions) {
-            boolean nodeTransitions = action instanceof Action.StartNode || action instanceof Action.StartRollback
-                    || action instanceof Action.AdmitBurnIn;
-            if (!nodeTransitions) {
+            if (!nodeTransition(action)) {
                 // Events keep the order of the actions: the node events gathered so far go in before this action's own.
                 rows.insertEvents(em, events);
                 events.clear();
@@ -289,7 +287,7 @@ public class RolloutStore {
         rows.insertEvents(em, events);
         List<NodeRun> changed = touched.stream().map(id -> (NodeRun) NodeRun.findById(id)).toList();
         boolean rolledBack = actions.stream().anyMatch(a -> a instanceof Action.BeginRollingBack || a instanceof Action.Finish);
-        boolean rolloutLevel = actions.stream().anyMatch(RolloutStore::changesSummary);
+        boolean rolloutLevel = !actions.stream().allMatch(RolloutStore::nodeTransition);
         afterCommit.run(() -> {
             if (rolloutLevel) {
                 revisions.changed(rolloutId);
@@ -309,17 +307,17 @@ public class RolloutStore {
     @Inject
     AfterCommit afterCommit;
 
-    /** A transition decided by the node pipeline on a managed node run, with its events (no effects: nothing is done on the node). */
     /**
-     * Whether the action changes what a rollout's summary shows beyond its node counts (a phase, a halt, skipped nodes,
-     * a rollback, the end): such a change counts in {@link RolloutRevisions}, so readers see it at once. A node's start
-     * or admission does not: a large rollout admits nodes many times a second, and each would send every reader to the
-     * database; the counts show within the summary's max age.
+     * Whether the action is one node's transition (a start, a rollback's start, a burn-in's admission) rather than a
+     * change of the rollout (a phase, a halt, skipped nodes, a rollback, the end). Only the latter counts in
+     * {@link RolloutRevisions}, so readers see it at once: a large rollout admits nodes many times a second, and each
+     * would send every reader of its summary to the database; the node counts show within the summary's max age.
      */
-    static boolean changesSummary(Action action) {
-        return !(action instanceof Action.StartNode || action instanceof Action.StartRollback || action instanceof Action.AdmitBurnIn);
+    static boolean nodeTransition(Action action) {
+        return action instanceof Action.StartNode || action instanceof Action.StartRollback || action instanceof Action.AdmitBurnIn;
     }
 
+    /** A transition decided by the node pipeline on a managed node run, with its events (no effects: nothing is done on the node). */
     private void transition(Rollout rollout, NodeRun run, Observation observation, Instant now, List<RolloutEvent> events) {
         Decision decision = pipeline.decide(run, observation, now);
         em.merge(decision.next());
