@@ -182,7 +182,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
             } finally {
                 watchdog.cancel(false);
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) { // sshj: "Not connected" when the connection dropped just now
             if (clients.remove(key(node), connection)) { // not a newer connection another read opened
                 close(client);
             }
