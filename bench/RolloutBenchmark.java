@@ -190,10 +190,12 @@ public class RolloutBenchmark {
                     .get("id").asLong();
             System.out.printf("  POST /api/v1/rollouts answered in %.2f s%n", Duration.between(begin, Instant.now()).toMillis() / 1000.0);
             java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+            boolean wrk = WrkReaders.available();
             java.util.concurrent.CompletableFuture<String> watching = !s.watched() ? null
                     : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                         try {
-                            return watch(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 200, over);
+                            return wrk ? WrkReaders.readUntil(base + "/api/v1/rollouts/" + id + "?nodes=false", TOKEN, 50, 200, over)
+                                    : watch(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 200, over) + " (JDK client)";
                         } catch (Exception e) {
                             return "failed: " + e;
                         }
@@ -278,18 +280,42 @@ public class RolloutBenchmark {
                 double commits = Math.max(commitsBefore, commitsAfter);
                 System.out.printf("  single-row commits/s of the same PostgreSQL: %.0f before the rollout, %.0f after; node transitions/s :"
                         + " commits/s (the higher) = %.2f%n", commitsBefore, commitsAfter, transitions / makespan / commits);
-                reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 20); // warm-up (JIT) of both ends, not counted
-                for (int round = 1; round <= 3; round++) {
-                    System.out.println("  reads of the finished rollout, round " + round + ", 50 clients x 100 requests back to back:"
-                            + " summary (?nodes=false) " + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 100));
+                String summary = "/api/v1/rollouts/" + id + "?nodes=false";
+                if (wrk) {
+                    WrkReaders.read(base + summary, TOKEN, 50, 0, Duration.ofSeconds(3)); // warm-up (JIT), not counted
+                    for (int round = 1; round <= 2; round++) {
+                        System.out.println("  reads of the finished rollout, round " + round + ", 50 readers back to back for 10 s:"
+                                + " summary (?nodes=false) " + WrkReaders.read(base + summary, TOKEN, 50, 0, Duration.ofSeconds(10)));
+                    }
+                    System.out.println("  reads, 50 readers each polling the summary every 200 ms for 10 s: "
+                            + WrkReaders.read(base + summary, TOKEN, 50, 200, Duration.ofSeconds(10)));
+                    System.out.println("  reads, 50 readers back to back for 10 s: one page of 200 nodes (/nodes) "
+                            + WrkReaders.read(base + "/api/v1/rollouts/" + id + "/nodes", TOKEN, 50, 0, Duration.ofSeconds(10)));
+                } else {
+                    System.out.println("  (no wrk on the PATH: the readers are the JDK client's, in this JVM; apt-get install wrk)");
                 }
-                System.out.println("  reads, 50 clients each polling the summary every 200 ms, 40 times: "
-                        + reads(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 40, 200));
-                System.out.println("  reads, 50 clients x 20 requests: one page of 200 nodes (/nodes) "
-                        + reads(base, "/api/v1/rollouts/" + id + "/nodes", 50, 20));
+                reads(base, summary, 50, 20); // warm-up (JIT) of both ends, not counted
+                for (int round = 1; round <= 3; round++) {
+                    System.out.println("  reads of the finished rollout, round " + round + ", JDK client, 50 threads x 100 requests back to"
+                            + " back: summary (?nodes=false) " + reads(base, summary, 50, 100));
+                }
+                System.out.println("  reads, JDK client, 50 threads each polling the summary every 200 ms, 40 times: "
+                        + reads(base, summary, 50, 40, 200));
+                if (!wrk) {
+                    System.out.println("  reads, JDK client, 50 threads x 20 requests: one page of 200 nodes (/nodes) "
+                            + reads(base, "/api/v1/rollouts/" + id + "/nodes", 50, 20));
+                }
                 if (s.nodes() <= 2000) {
                     System.out.println("  reads, 10 clients x 3 requests: the full view with every node "
                             + reads(base, "/api/v1/rollouts/" + id + "?nodes=true", 10, 3));
+                }
+            }
+            Path hold = System.getenv("WAVELINE_BENCH_HOLD") == null ? null : Path.of(System.getenv("WAVELINE_BENCH_HOLD"));
+            if (hold != null) { // the service stays up for other load generators (wrk, ab) until this file is removed
+                Files.writeString(hold, base + "/api/v1/rollouts/" + id + "\n");
+                System.out.println("  holding the service at " + base + " (rollout " + id + ", token " + TOKEN + ") until " + hold + " is removed");
+                while (Files.exists(hold)) {
+                    Thread.sleep(500);
                 }
             }
             return String.format("| %s | %d | %.1f s | %d s | %.0f | %.3f s |", s.title(), s.nodes(), makespan, lowerBound,

@@ -16,16 +16,20 @@ import jakarta.inject.Inject;
  * Rollout summaries as {@code GET /api/v1/rollouts/{id}?nodes=false} answers them, kept for
  * {@code waveline.api.summary-max-age} and shared by every reader of the rollout: fifty dashboards polling a
  * 10,000-node rollout cost one read of it each interval, not fifty, and a reader who asks while it is read waits for
- * that read instead of starting another. A change this replica commits to the rollout (a command, a phase, a halt, the
- * end) shows at once ({@link RolloutRevisions}); the node counts, and changes committed by another replica, show
- * within the max age and the time of one read: a reader who finds the kept summary past its age gets it still, and
- * starts the one read that replaces it, so no reader waits for the database while a summary is kept.
+ * that read instead of starting another. A command committed through this replica shows at once
+ * ({@link RolloutRevisions.Revision#commanded()}): its readers wait for the read that shows it. The engine's own
+ * changes (a phase, a halt, the end) show within the time of one read: the first reader after the change starts it,
+ * and is answered, as every reader until that read is done, the kept summary; so while the engine saturates the
+ * machine and one read takes a few hundred milliseconds, the readers are not held for it at every phase. The node
+ * counts, and changes committed by another replica, show within the max age and the time of one read: a reader who
+ * finds the kept summary past its age gets it still, and starts the one read that replaces it.
  */
 @ApplicationScoped
 public class RolloutSummaries {
 
-    private record Kept(long revision, long atNanos, RolloutView summary, java.util.concurrent.atomic.AtomicBoolean refreshing) {
-        Kept(long revision, long atNanos, RolloutView summary) {
+    private record Kept(RolloutRevisions.Revision revision, long atNanos, RolloutView summary,
+            java.util.concurrent.atomic.AtomicBoolean refreshing) {
+        Kept(RolloutRevisions.Revision revision, long atNanos, RolloutView summary) {
             this(revision, atNanos, summary, new java.util.concurrent.atomic.AtomicBoolean());
         }
     }
@@ -46,16 +50,18 @@ public class RolloutSummaries {
 
     /**
      * The summary of rollout {@code id} if it can be answered without waiting for a read: the kept one when it is
-     * fresh, or when only its age is past (no change of this replica since) and it is not older than a few max ages;
-     * then {@code refresh} is started once, so the next readers get the new one, and no reader waits for that read.
+     * fresh, or when its age is past or the engine changed the rollout since (no command) and it is not older than a
+     * few max ages; then {@code refresh} is started once, so the next readers get the new one, and no reader waits
+     * for that read.
      */
     Optional<RolloutView> kept(long id, Runnable refresh) {
         Kept now = kept.get(id);
-        if (now == null || now.revision() != revisions.of(id)) {
+        RolloutRevisions.Revision revision = revisions.of(id);
+        if (now == null || now.revision().commanded() != revision.commanded()) {
             return Optional.empty();
         }
         long age = nanos.getAsLong() - now.atNanos();
-        if (age < maxAge.toNanos()) {
+        if (age < maxAge.toNanos() && now.revision().equals(revision)) {
             return Optional.of(now.summary());
         }
         if (age >= maxAge.toNanos() * (1 + STALE_AGES)) {
@@ -74,7 +80,7 @@ public class RolloutSummaries {
 
     /** The summary of rollout {@code id}, read with {@code read} (in the caller's transaction) when the kept one is not fresh. */
     RolloutView of(long id, LongFunction<RolloutView> read) {
-        long revision = revisions.of(id);
+        RolloutRevisions.Revision revision = revisions.of(id);
         Kept now = kept.get(id);
         if (fresh(now, revision)) {
             return now.summary();
@@ -92,7 +98,7 @@ public class RolloutSummaries {
         }
     }
 
-    private boolean fresh(Kept kept, long revision) {
-        return kept != null && kept.revision() == revision && nanos.getAsLong() - kept.atNanos() < maxAge.toNanos();
+    private boolean fresh(Kept kept, RolloutRevisions.Revision revision) {
+        return kept != null && kept.revision().equals(revision) && nanos.getAsLong() - kept.atNanos() < maxAge.toNanos();
     }
 }

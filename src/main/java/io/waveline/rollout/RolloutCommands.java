@@ -321,7 +321,7 @@ public class RolloutCommands {
 
     private void wakeAfterCommit(long rolloutId) {
         afterCommit.run(() -> {
-            revisions.changed(rolloutId);
+            revisions.commanded(rolloutId);
             engine.wake();
         });
     }

@@ -6,25 +6,43 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * A counter per rollout of the rollout-level changes this replica committed (commands, phases, halts, ends, wave
- * checks), so that a reader keeping a copy of a rollout's summary knows at once when this replica changed it. A node's
- * start or step is not counted (the node counts show within the copy's max age). Changes committed by another replica
- * are not counted here; such readers bound their copy's age instead.
+ * Counters per rollout of the rollout-level changes this replica committed, so that a reader keeping a copy of a
+ * rollout's summary knows at once when this replica changed it: {@link Revision#commanded()} counts the commands
+ * (pause, resume, abort, approve, roll back), whose effect the next read must show, and {@link Revision#changed()}
+ * counts those and the engine's own (phases, halts, ends, wave checks), which a reader may see one read of the
+ * summary later. A node's start or step is not counted (the node counts show within the copy's max age). Changes
+ * committed by another replica are not counted here; such readers bound their copy's age instead.
  */
 @ApplicationScoped
 public class RolloutRevisions {
 
-    private final Map<Long, Long> revisions = new ConcurrentHashMap<>();
-
-    /** The revision of rollout {@code id} as this replica knows it. */
-    public long of(long id) {
-        return revisions.getOrDefault(id, 0L);
+    /** Where a rollout is: the commands committed to it, and every rollout-level change (the commands included). */
+    public record Revision(long commanded, long changed) {
+        static final Revision NONE = new Revision(0, 0);
     }
 
+    private final Map<Long, Revision> revisions = new ConcurrentHashMap<>();
+
+    /** The revision of rollout {@code id} as this replica knows it. */
+    public Revision of(long id) {
+        return revisions.getOrDefault(id, Revision.NONE);
+    }
+
+    /** The engine committed a rollout-level change (a phase, a halt, the end, a wave's check). */
     void changed(long id) {
+        bump(id, 0);
+    }
+
+    /** A command was committed to the rollout. */
+    void commanded(long id) {
+        bump(id, 1);
+    }
+
+    private void bump(long id, long commands) {
         if (revisions.size() > 10_000) {
             revisions.clear(); // readers see a different revision, and read again: nothing is lost
         }
-        revisions.merge(id, 1L, Long::sum);
+        revisions.merge(id, new Revision(commands, 1), (before, step) -> new Revision(before.commanded() + step.commanded(),
+                before.changed() + step.changed()));
     }
 }

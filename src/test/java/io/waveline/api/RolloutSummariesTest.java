@@ -57,6 +57,26 @@ class RolloutSummariesTest {
     }
 
     @Test
+    void theEnginesChangeIsShownOneReadLaterAndACommandAtOnce() {
+        summaries.of(7, this::read);
+        now.addAndGet(Duration.ofMillis(100).toNanos());
+
+        io.waveline.rollout.RevisionSteps.engineChanged(summaries.revisions, 7); // a phase, committed by the engine
+        for (int reader = 0; reader < 50; reader++) {
+            assertThat(summaries.kept(7, () -> refreshes.add(() -> summaries.of(7, this::read))).orElseThrow().plan())
+                    .as("the readers are not held while it is read").isEqualTo("read-1");
+        }
+        assertThat(refreshes).as("the first reader after the change starts the one read").hasSize(1);
+        refreshes.get(0).run();
+        assertThat(summaries.kept(7, () -> refreshes.add(() -> { })).orElseThrow().plan()).isEqualTo("read-2");
+
+        io.waveline.rollout.RevisionSteps.commanded(summaries.revisions, 7); // a pause
+        assertThat(summaries.kept(7, () -> refreshes.add(() -> { }))).as("a command: the next reader waits for its read").isEmpty();
+        assertThat(summaries.of(7, this::read).plan()).isEqualTo("read-3");
+        assertThat(refreshes).hasSize(1);
+    }
+
+    @Test
     void aSummaryFarPastItsAgeIsReadAgainBeforeItIsAnswered() {
         summaries.of(7, this::read);
         now.addAndGet(Duration.ofSeconds(3).toNanos()); // six ages

@@ -546,6 +546,7 @@ class RolloutScenariosTest {
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
         assertThat(done.getList("waves[0].nodes.checks.name").toString()).contains("dcgm-diag");
+        assertThat(done.getList("waves[0].nodes.burnIn")).as("no node is in burn-in any more").containsOnlyNulls();
         assertThat(sim.maxConcurrentBurnInByRack("rack")).containsEntry("r02", 2);
         rack.forEach(n -> assertThat(sim.host(n).burnIns()).as(n).hasSize(1));
         List<String> admitted = given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract()

@@ -31,15 +31,15 @@ class SummaryRevisionsTest {
         long nodeRunId = QuarkusTransaction.requiringNew().call(() -> NodeRun.<NodeRun>find("rolloutId", id).firstResult().id);
         Lease lease = store.lease(id, "replica-revisions", Duration.ofSeconds(30)).orElseThrow();
         try {
-            long before = revisions.of(id);
+            RolloutRevisions.Revision before = revisions.of(id);
             assertThat(store.apply(lease, List.of(new Action.StartNode(nodeRunId)), Instant.now())).isTrue();
             assertThat(revisions.of(id)).as("after a node's start").isEqualTo(before);
 
             assertThat(store.apply(lease, List.of(new Action.Halt("a reader sees this at once")), Instant.now())).isTrue();
-            assertThat(revisions.of(id)).as("after a halt").isEqualTo(before + 1);
+            assertThat(revisions.of(id)).as("after a halt").isEqualTo(new RolloutRevisions.Revision(before.commanded(), before.changed() + 1));
 
             assertThat(store.apply(lease, List.of(new Action.EnterPhase(0, WavePhase.SOAKING, "soak")), Instant.now())).isTrue();
-            assertThat(revisions.of(id)).as("after a phase").isEqualTo(before + 2);
+            assertThat(revisions.of(id)).as("after a phase").isEqualTo(new RolloutRevisions.Revision(before.commanded(), before.changed() + 2));
         } finally {
             store.release("replica-revisions");
         }
