@@ -191,11 +191,12 @@ public class RolloutBenchmark {
             System.out.printf("  POST /api/v1/rollouts answered in %.2f s%n", Duration.between(begin, Instant.now()).toMillis() / 1000.0);
             java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
             boolean wrk = WrkReaders.available();
+            String summary = "/api/v1/rollouts/" + id + "?nodes=false";
             java.util.concurrent.CompletableFuture<String> watching = !s.watched() ? null
                     : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                         try {
-                            return wrk ? WrkReaders.readUntil(base + "/api/v1/rollouts/" + id + "?nodes=false", TOKEN, 50, 200, over)
-                                    : watch(base, "/api/v1/rollouts/" + id + "?nodes=false", 50, 200, over) + " (JDK client)";
+                            return wrk ? WrkReaders.readUntil(base + summary, TOKEN, 50, 200, over)
+                                    : watch(base, summary, 50, 200, over) + " (JDK client)";
                         } catch (Exception e) {
                             return "failed: " + e;
                         }
@@ -204,7 +205,7 @@ public class RolloutBenchmark {
             long peakRss = 0;
             while (!java.util.Set.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED").contains(state)) {
                 Thread.sleep(250);
-                state = get(base, "/api/v1/rollouts/" + id + "?nodes=false").path("state").asText();
+                state = get(base, summary).path("state").asText();
                 peakRss = Math.max(peakRss, rss(service.pid()));
                 if (Duration.between(begin, Instant.now()).toMinutes() > 30) {
                     throw new IllegalStateException("rollout " + id + " did not finish in 30 minutes");
@@ -280,7 +281,6 @@ public class RolloutBenchmark {
                 double commits = Math.max(commitsBefore, commitsAfter);
                 System.out.printf("  single-row commits/s of the same PostgreSQL: %.0f before the rollout, %.0f after; node transitions/s :"
                         + " commits/s (the higher) = %.2f%n", commitsBefore, commitsAfter, transitions / makespan / commits);
-                String summary = "/api/v1/rollouts/" + id + "?nodes=false";
                 if (wrk) {
                     WrkReaders.read(base + summary, TOKEN, 50, 0, Duration.ofSeconds(3)); // warm-up (JIT), not counted
                     for (int round = 1; round <= 2; round++) {

@@ -90,8 +90,8 @@ final class WrkReaders {
         long requests = Long.parseLong(line.get(3));
         double seconds = Long.parseLong(line.get(4)) / 1e6;
         return String.format("p50 %.1f ms, p99 %.1f ms, slowest %.1f ms, %.0f requests/s (%d in all), %d bytes each with headers, %s errors"
-                + " (wrk, one thread, %s)", Long.parseLong(line.get(0)) / 1e3, Long.parseLong(line.get(1)) / 1e3,
+                + " (wrk, one thread, kept-alive HTTP/1.1 connections)", Long.parseLong(line.get(0)) / 1e3, Long.parseLong(line.get(1)) / 1e3,
                 Long.parseLong(line.get(2)) / 1e3, requests / seconds, requests, requests == 0 ? 0 : Long.parseLong(line.get(5)) / requests,
-                line.get(6), "kept-alive HTTP/1.1 connections");
+                line.get(6));
     }
 }

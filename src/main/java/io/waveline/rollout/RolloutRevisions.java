@@ -19,6 +19,10 @@ public class RolloutRevisions {
     /** Where a rollout is: the commands committed to it, and every rollout-level change (the commands included). */
     public record Revision(long commanded, long changed) {
         static final Revision NONE = new Revision(0, 0);
+
+        Revision after(boolean command) {
+            return new Revision(command ? commanded + 1 : commanded, changed + 1);
+        }
     }
 
     private final Map<Long, Revision> revisions = new ConcurrentHashMap<>();
@@ -30,19 +34,18 @@ public class RolloutRevisions {
 
     /** The engine committed a rollout-level change (a phase, a halt, the end, a wave's check). */
     void changed(long id) {
-        bump(id, 0);
+        bump(id, false);
     }
 
     /** A command was committed to the rollout. */
     void commanded(long id) {
-        bump(id, 1);
+        bump(id, true);
     }
 
-    private void bump(long id, long commands) {
+    private void bump(long id, boolean command) {
         if (revisions.size() > 10_000) {
             revisions.clear(); // readers see a different revision, and read again: nothing is lost
         }
-        revisions.merge(id, new Revision(commands, 1), (before, step) -> new Revision(before.commanded() + step.commanded(),
-                before.changed() + step.changed()));
+        revisions.compute(id, (key, before) -> (before == null ? Revision.NONE : before).after(command));
     }
 }
