@@ -82,12 +82,22 @@ public class RolloutBenchmark {
                 "drain: 0s\n    upgrade: 2s\n    reboot: 3s\n    validation: 0s");
     }
 
+    /**
+     * The JVM options deploy/deployment.yaml and the image set: the engine's threads at nice 10, so that the API's are
+     * served first when a rollout keeps the cores busy (docs/configuration.md). {@code WAVELINE_BENCH_JAVA_OPTS}, even
+     * empty, replaces them.
+     */
+    static final String PRIORITY_FLAGS = "-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=10";
+
+    static String javaOptions() {
+        return System.getenv().getOrDefault("WAVELINE_BENCH_JAVA_OPTS", PRIORITY_FLAGS).trim();
+    }
+
     /** The packaged service on the scenario's simulated fleet. */
     static Process start(Path dir, Path fleet, Scenario s, int port, int dbPort) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        String extra = System.getenv().getOrDefault("WAVELINE_BENCH_JAVA_OPTS", "");
-        if (!extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
+        if (!javaOptions().isEmpty()) {
+            command.addAll(List.of(javaOptions().split("\\s+")));
         }
         command.addAll(List.of("-Dquarkus.profile=demo", "-Dquarkus.http.port=" + port, "-Dwaveline.data-dir=" + dir,
                 "-Dwaveline.embedded-db.port=" + dbPort,
@@ -262,9 +272,8 @@ public class RolloutBenchmark {
                     Instant.parse(rollout.get("finishedAt").asText())).toMillis() / 1000.0;
             double perNode = (makespan - lowerBound) / s.nodes();
             System.out.printf("%s: %s in %.1f s (lower bound %d s), %d node transitions, %.0f/s, overhead %.3f s per node;"
-                    + " service peak RSS %,d MB (JVM heap limit: %s)%n", s.title(), rollout.get("state").asText(), makespan, lowerBound,
-                    transitions, transitions / makespan, perNode, peakRss / 1024, System.getenv().getOrDefault("WAVELINE_BENCH_JAVA_OPTS", "")
-                            .contains("-Xmx") ? System.getenv("WAVELINE_BENCH_JAVA_OPTS") : "JVM default");
+                    + " service peak RSS %,d MB (JVM options: %s)%n", s.title(), rollout.get("state").asText(), makespan, lowerBound,
+                    transitions, transitions / makespan, perNode, peakRss / 1024, javaOptions().isEmpty() ? "none" : javaOptions());
             if (!timeline.isEmpty()) {
                 System.out.println("  the canary node's events and the waves', from the rollout's creation:");
                 timeline.forEach(System.out::println);

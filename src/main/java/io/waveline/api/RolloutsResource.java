@@ -94,10 +94,11 @@ public class RolloutsResource {
         }
         RolloutCommands.Started started = commands.start(name, text, inventory.nodes(), caller.name(),
                 Optional.ofNullable(idempotencyKey));
-        // The summary, not every node: a 10,000-node start answers a few KB at once (the nodes are a page away).
+        // The summary, not every node: a 10,000-node start answers a few KB at once (the nodes are a page away). It is
+        // kept as every reader's (read(id, false)): the dashboards that open the new rollout are not held for a read of it.
         long id = started.rollout().id;
         return Response.status(started.created() ? 201 : 200).location(java.net.URI.create("/api/v1/rollouts/" + id))
-                .entity(summary(id)).build();
+                .entity(read(id, false)).build();
     }
 
     /** One line per rollout; the nodes are in {@code GET /api/v1/rollouts/{id}}. */
@@ -328,7 +329,7 @@ public class RolloutsResource {
     @Operation(operationId = "pauseRollout", summary = "Pause a rollout: no new node starts; nodes under way finish")
     public RolloutView pause(@PathParam("id") long id) {
         commands.pause(id, caller.name());
-        return summary(id);
+        return read(id, false);
     }
 
     @POST
@@ -338,7 +339,7 @@ public class RolloutsResource {
     @Operation(operationId = "resumeRollout", summary = "Resume a paused rollout")
     public RolloutView resume(@PathParam("id") long id) {
         commands.resume(id, caller.name());
-        return summary(id);
+        return read(id, false);
     }
 
     @POST
@@ -348,7 +349,7 @@ public class RolloutsResource {
     @Operation(operationId = "abortRollout", summary = "Abort a rollout: nodes not started are skipped, started ones finish")
     public RolloutView abort(@PathParam("id") long id) {
         commands.abort(id, caller.name());
-        return summary(id);
+        return read(id, false);
     }
 
     @POST
@@ -358,7 +359,7 @@ public class RolloutsResource {
     @Operation(operationId = "approveWave", summary = "Approve the wave that waits for approval (approver role)")
     public RolloutView approve(@PathParam("id") long id) {
         commands.approve(id, caller.name(), identity.hasRole(Roles.APPROVER));
-        return summary(id);
+        return read(id, false);
     }
 
     @POST
@@ -368,7 +369,7 @@ public class RolloutsResource {
     @Operation(operationId = "rollBackRollout", summary = "Roll a finished rollout back: every upgraded node to its previous versions")
     public RolloutView rollback(@PathParam("id") long id) {
         commands.rollback(id, caller.name());
-        return summary(id);
+        return read(id, false);
     }
 
     @POST

@@ -22,6 +22,29 @@ import io.restassured.response.Response;
 @QuarkusTest
 class RolloutReadsTest {
 
+    @jakarta.inject.Inject
+    RolloutSummaries summaries;
+
+    @Test
+    void theSummaryAStartOrACommandAnswersIsTheOneItsReadersAreAnsweredWithoutARead() {
+        String plan = io.waveline.rollout.ConcurrentStartTestPlans.plan("reads-kept", "gpu-h100-11", "570.124.97");
+        JsonPath started = given().contentType(ContentType.JSON).header("X-Waveline-Actor", "alice").body(Map.of("planYaml", plan))
+                .when().post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath();
+        long id = started.getLong("id");
+        try {
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            assertThat(summaries.kept(id, reads::incrementAndGet)).as("the dashboards opening the new rollout are not held for a read")
+                    .hasValueSatisfying(kept -> assertThat(kept.createdAt()).isEqualTo(java.time.Instant.parse(started.getString("createdAt"))));
+            given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/pause").then().statusCode(200);
+            assertThat(summaries.kept(id, reads::incrementAndGet)).as("the pause's answer is kept too, showing it")
+                    .hasValueSatisfying(kept -> assertThat(kept.state()).isEqualTo("PAUSED"));
+            assertThat(given().queryParam("nodes", false).when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract()
+                    .jsonPath().getString("state")).isEqualTo("PAUSED");
+        } finally {
+            given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort");
+        }
+    }
+
     @Test
     void theSummaryHasCountsAndNoNodesAndTheNodesComeByPageAndState() {
         String plan = io.waveline.rollout.ConcurrentStartTestPlans.plan("reads", "gpu-h100-13, gpu-h100-14, gpu-h100-15", "570.124.95");
