@@ -73,7 +73,7 @@ class DeployManifestsTest {
                 "WAVELINE_PLANS_DIR");
         assertThat(env).filteredOn(e -> "JAVA_TOOL_OPTIONS".equals(e.get("name"))).extracting(e -> (String) e.get("value"))
                 .as("the engine's threads run at a lower OS priority than the API's").singleElement().asString()
-                .contains("-XX:ThreadPriorityPolicy=1", "-XX:JavaPriority1_To_OSPriority=10");
+                .contains("-XX:ThreadPriorityPolicy=1", "-XX:JavaPriority1_To_OSPriority=10", "-XX:CompilerThreadPriority=10");
         Map<String, Object> binding = documents(Path.of("deploy/clusterrolebinding.yaml")).get(0);
         assertThat((String) at(binding, "subjects", "0", "name")).isEqualTo("waveline");
         assertThat((String) at(binding, "roleRef", "name")).isEqualTo("waveline");
