@@ -153,6 +153,11 @@ public class SimFleet {
         return max;
     }
 
+    /** Holds every host's heavy checks past their duration, or releases them ({@link SimHost#holdHeavyChecks}). */
+    public void holdHeavyChecks(boolean held) {
+        nodes().forEach(node -> host(node.name()).holdHeavyChecks(held, clock.instant()));
+    }
+
     public Clock clock() {
         return clock;
     }

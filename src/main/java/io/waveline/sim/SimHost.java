@@ -58,6 +58,7 @@ public final class SimHost {
     private boolean pinned;
     private int installs;
     private int reboots;
+    private boolean heavyChecksHeld; // a test's hold (holdHeavyChecks), not part of the host's stored state
     private int dropsLeft = 2;
 
     /** Everything a host remembers, so a simulated fleet can outlive the process that serves it. */
@@ -121,6 +122,19 @@ public final class SimHost {
     /** How many install jobs this host has run: a node upgraded twice would show 2 for one rollout. */
     public synchronized int installs() {
         return installs;
+    }
+
+    /**
+     * Holds this host's heavy checks (dcgmi diag, NCCL) running past their duration, or releases them: a test can look
+     * at a burn-in while it runs, and at the nodes that wait for power meanwhile, without racing the check's duration.
+     * A check released after its duration ends at the release.
+     */
+    public synchronized void holdHeavyChecks(boolean held, Instant now) {
+        heavyChecksHeld = held;
+        if (!held) {
+            jobs.replaceAll((id, job) -> job.exitStatus() == null && job.check() && job.finishAt().isBefore(now)
+                    ? new SimJob(now, job.versions(), null, job.log(), job.startAt(), job.pendingExit(), job.pendingLog()) : job);
+        }
     }
 
     /** When this host ran heavy checks: [start, end) of each check job, for power-budget assertions. */
@@ -377,9 +391,11 @@ public final class SimHost {
     private void advance(Instant now) {
         for (Map.Entry<String, SimJob> entry : jobs.entrySet()) {
             SimJob job = entry.getValue();
-            if (job.exitStatus() == null && job.check() && !now.isBefore(job.finishAt())) {
-                entry.setValue(new SimJob(job.finishAt(), job.versions(), job.pendingExit(), job.pendingLog(), job.startAt(),
-                        job.pendingExit(), job.pendingLog()));
+            if (job.exitStatus() == null && job.check()) {
+                if (!heavyChecksHeld && !now.isBefore(job.finishAt())) {
+                    entry.setValue(new SimJob(job.finishAt(), job.versions(), job.pendingExit(), job.pendingLog(), job.startAt(),
+                            job.pendingExit(), job.pendingLog()));
+                }
                 continue;
             }
             if (job.exitStatus() == null && !now.isBefore(job.finishAt())) {

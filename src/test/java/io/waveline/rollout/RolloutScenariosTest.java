@@ -542,7 +542,17 @@ class RolloutScenariosTest {
                         "    maxUnavailable: 4\n    power:\n      rackBudgetKw: 20\n      nodeDrawKw: 10\n")
                 .replace("  failurePolicy:", "  checks:\n    - name: dcgm-diag\n      level: 3\n  failurePolicy:");
         assertThat(yaml).contains("rackBudgetKw: 20");
-        long id = start(yaml);
+        long id;
+        sim.holdHeavyChecks(true); // the first two burn-ins run until released: the other two wait for power meanwhile
+        try {
+            id = start(yaml);
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(given().when()
+                    .get("/api/v1/rollouts/" + id + "/nodes").then().statusCode(200).extract().jsonPath().<String>getList("burnIn"))
+                    .as("two nodes burn in, the rack's 20 kW taken; two wait for power").containsExactlyInAnyOrder("running", "running",
+                            "waiting-for-power", "waiting-for-power"));
+        } finally {
+            sim.holdHeavyChecks(false);
+        }
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
         assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
         assertThat(done.getList("waves[0].nodes.checks.name").toString()).contains("dcgm-diag");

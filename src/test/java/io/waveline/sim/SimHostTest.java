@@ -153,6 +153,22 @@ class SimHostTest {
     }
 
     @Test
+    void aHeldHeavyCheckRunsPastItsTimeAndEndsWhenReleased() throws Exception {
+        SimHost host = hostOf("nvidia", "H100-SXM5-80GB", 8, Map.of("nvidia-driver", "570.133.20",
+                "nvidia-fabricmanager", "570.133.20"), Set.of());
+        host.holdHeavyChecks(true, T0);
+        host.exec(io.waveline.rollout.port.DetachedJob.start("wl-1-chk-0", "dcgmi diag -r 3 -j"), T0);
+        assertThat(io.waveline.rollout.port.DetachedJob.parseStatus(host.exec(io.waveline.rollout.port.DetachedJob.status("wl-1-chk-0", 60000),
+                T0.plusSeconds(90)).output()).state()).as("held past its 60 s").isEqualTo(io.waveline.rollout.port.JobStatus.State.RUNNING);
+        host.holdHeavyChecks(false, T0.plusSeconds(100));
+        io.waveline.rollout.port.JobStatus done = io.waveline.rollout.port.DetachedJob.parseStatus(host.exec(
+                io.waveline.rollout.port.DetachedJob.status("wl-1-chk-0", 60000), T0.plusSeconds(101)).output());
+        assertThat(done.succeeded()).isTrue();
+        assertThat(host.burnIns()).as("it ran until released").singleElement()
+                .satisfies(i -> assertThat(Duration.between(i[0], i[1])).hasSeconds(100));
+    }
+
+    @Test
     void heavyChecksRunAsJobsThatTakeTheirTimeAndAnNvlinkGoesDown() throws Exception {
         SimHost host = hostOf("nvidia", "H100-SXM5-80GB", 8, Map.of("nvidia-driver", "570.133.20",
                 "nvidia-fabricmanager", "570.133.20"), Set.of(SimFault.NVLINK_DOWN));
