@@ -83,9 +83,9 @@ public class RolloutBenchmark {
     }
 
     /**
-     * The JVM options deploy/deployment.yaml and the image set: the engine's and the JIT's threads at nice 10, so that the API's are
-     * served first when a rollout keeps the cores busy (docs/configuration.md). {@code WAVELINE_BENCH_JAVA_OPTS}, even
-     * empty, replaces them.
+     * The JVM options deploy/deployment.yaml and the image set: the engine's and the JIT compiler's threads at nice 10,
+     * so that the API's are served first when a rollout keeps the cores busy (docs/configuration.md).
+     * {@code WAVELINE_BENCH_JAVA_OPTS}, even empty, replaces them.
      */
     static final String PRIORITY_FLAGS = "-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=10 -XX:CompilerThreadPriority=10";
 
