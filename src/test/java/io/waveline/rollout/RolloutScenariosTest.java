@@ -222,7 +222,9 @@ class RolloutScenariosTest {
         assertThat(done.getString("waves[0].nodes.find { it.name == 'gpu-l40s-01' }.failureClass")).isEqualTo("HARDWARE");
         assertThat(done.getString("waves[0].nodes.find { it.name == 'gpu-l40s-06' }.state")).isEqualTo("SUCCEEDED");
         assertThat(eventKinds(id)).contains("node.quarantined");
-        JsonPath summary = given().queryParam("nodes", false).when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
+        // The summary shows the engine's own changes (here the end) within one read of it: polled, as a dashboard does.
+        JsonPath summary = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(100)).until(() -> given().queryParam("nodes", false)
+                .when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath(), s -> "SUCCEEDED".equals(s.getString("state")));
         assertThat(summary.getList("failures.name")).as("the summary names the failures without listing every node")
                 .containsExactly("gpu-l40s-01");
         assertThat(summary.getString("failures[0].failureClass")).isEqualTo("HARDWARE");
