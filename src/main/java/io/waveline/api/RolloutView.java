@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import io.waveline.rollout.CheckRecord;
 import io.waveline.rollout.NodeRun;
 import io.waveline.rollout.Rollout;
 import io.waveline.rollout.RolloutEvent;
@@ -67,7 +66,7 @@ public record RolloutView(long id, String plan, String planSha256, String state,
     }
 
     public static RolloutView of(Rollout r, List<io.waveline.rollout.RolloutWave> waveRecords, List<NodeRun> runs,
-            Map<Long, List<CheckRecord>> checks, Limits limits) {
+            Map<Long, List<Check>> checks, Limits limits) {
         Map<Integer, Map<String, Long>> counts = new java.util.HashMap<>();
         runs.forEach(n -> counts.computeIfAbsent(n.waveIndex, w -> new java.util.TreeMap<>()).merge(n.state.name(), 1L, Long::sum));
         Map<Integer, List<Node>> nodes = new java.util.HashMap<>();
@@ -97,24 +96,19 @@ public record RolloutView(long id, String plan, String planSha256, String state,
     }
 
     /** One node run as the API shows it, with its check results. */
-    public static Node node(NodeRun n, List<CheckRecord> checks) {
+    public static Node node(NodeRun n, List<Check> checks) {
         return node(n, checks, true);
     }
 
     /** As above; without {@code baseline} the GPU baseline (about 2.5 KB a node) is left out, for list pages. */
-    public static Node node(NodeRun n, List<CheckRecord> checks, boolean baseline) {
+    public static Node node(NodeRun n, List<Check> checks, boolean baseline) {
         return new Node(n.nodeName, n.state.name(), n.direction.name(), n.rollbackPending, n.previousVersions, n.targetVersions,
                 n.attempts, n.failureClass == null ? null : n.failureClass.name(), n.lastError, n.startedAt,
-                n.finishedAt, baseline ? n.baseline : null, burnIn(n.state, n.burnInAdmittedAt), n.progress, checks(checks), n.waveIndex);
+                n.finishedAt, baseline ? n.baseline : null, burnIn(n.state, n.burnInAdmittedAt), n.progress, checks, n.waveIndex);
     }
 
     /** Where a node in BURN_IN is: {@code waiting-for-power} until admitted, then {@code running}; null in other states. */
     static String burnIn(io.waveline.rollout.NodeState state, Instant admittedAt) {
         return state != io.waveline.rollout.NodeState.BURN_IN ? null : admittedAt == null ? "waiting-for-power" : "running";
-    }
-
-    /** A node's check results as the views show them. */
-    static List<Check> checks(List<CheckRecord> checks) {
-        return checks.stream().map(c -> new Check(c.checkName, c.direction.name(), c.status, c.summary, c.figures, c.at)).toList();
     }
 }

@@ -22,7 +22,6 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 import io.waveline.fleet.FleetInventory;
 import io.waveline.plan.PlanDirectory;
-import io.waveline.rollout.CheckRecord;
 import io.waveline.rollout.NodeRun;
 import io.waveline.rollout.Rollout;
 import io.waveline.rollout.RolloutCommands;
@@ -218,7 +217,7 @@ public class RolloutsResource {
                 + " from NodeRun n where " + query + " order by n.nodeName", Object[].class).setMaxResults(size);
         parameters.forEach(select::setParameter);
         List<Object[]> rows = select.getResultList();
-        Map<Long, List<CheckRecord>> checks = checksOf(rows.stream().map(r -> (Long) r[0]).toList());
+        Map<Long, List<RolloutView.Check>> checks = checksOf(rows.stream().map(r -> (Long) r[0]).toList());
         List<RolloutView.Node> page = rows.stream().map(r -> pageNode(r, checks.getOrDefault((Long) r[0], List.of()))).toList();
         return Pages.of(page, size, uri, "after", page.isEmpty() ? null : page.get(page.size() - 1).name());
     }
@@ -230,25 +229,38 @@ public class RolloutsResource {
 
     /** A node of a page, from its {@link #PAGE_COLUMNS} row; as {@link RolloutView#node} makes it from the node run. */
     @SuppressWarnings("unchecked")
-    private static RolloutView.Node pageNode(Object[] r, List<CheckRecord> checks) {
+    private static RolloutView.Node pageNode(Object[] r, List<RolloutView.Check> checks) {
         io.waveline.rollout.NodeState state = (io.waveline.rollout.NodeState) r[2];
         return new RolloutView.Node((String) r[1], state.name(), ((Enum<?>) r[3]).name(), (Boolean) r[4], (Map<String, String>) r[5],
                 (Map<String, String>) r[6], (Integer) r[7], r[8] == null ? null : ((Enum<?>) r[8]).name(), (String) r[9],
                 (java.time.Instant) r[10], (java.time.Instant) r[11],
                 r.length > 15 ? (io.waveline.rollout.port.GpuBaseline) r[15] : null,
                 RolloutView.burnIn(state, (java.time.Instant) r[12]),
-                (String) r[13], RolloutView.checks(checks), (Integer) r[14]);
+                (String) r[13], checks, (Integer) r[14]);
     }
 
     /** The check results of these node runs, by node run. */
-    private static Map<Long, List<CheckRecord>> checksOf(List<NodeRun> runs) {
+    private static Map<Long, List<RolloutView.Check>> checksOf(List<NodeRun> runs) {
         return checksOf(runs.stream().map(r -> r.id).toList());
     }
 
-    private static Map<Long, List<CheckRecord>> checksOf(java.util.Collection<Long> runIds) {
-        return runIds.isEmpty() ? Map.of()
-                : CheckRecord.<CheckRecord>list("nodeRunId in ?1 order by id", runIds)
-                        .stream().collect(Collectors.groupingBy(c -> c.nodeRunId));
+    /**
+     * The columns the views show, not the check records: each record also holds its command's raw output (up to
+     * {@link io.waveline.rollout.port.CheckOutcome#MAX_RAW_CHARS} characters), which no API view shows and which was most
+     * of what a page of nodes read.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<Long, List<RolloutView.Check>> checksOf(java.util.Collection<Long> runIds) {
+        if (runIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<Long, List<RolloutView.Check>> checks = new java.util.HashMap<>();
+        NodeRun.getEntityManager().createQuery("select c.nodeRunId, c.checkName, c.direction, c.status, c.summary, c.figures, c.at"
+                + " from CheckRecord c where c.nodeRunId in :ids order by c.id", Object[].class).setParameter("ids", runIds)
+                .getResultList().forEach(r -> checks.computeIfAbsent((Long) r[0], k -> new java.util.ArrayList<>()).add(
+                        new RolloutView.Check((String) r[1], ((Enum<?>) r[2]).name(), (String) r[3], (String) r[4],
+                                (Map<String, Object>) r[5], (java.time.Instant) r[6])));
+        return checks;
     }
 
     @Inject
@@ -386,7 +398,7 @@ public class RolloutsResource {
         readOnly();
         Rollout rollout = rollout(id);
         List<NodeRun> runs = NodeRun.list("rolloutId = ?1 order by waveIndex, position", id);
-        Map<Long, List<CheckRecord>> checks = checksOf(runs);
+        Map<Long, List<RolloutView.Check>> checks = checksOf(runs);
         List<io.waveline.rollout.RolloutWave> waves = io.waveline.rollout.RolloutWave
                 .<io.waveline.rollout.RolloutWave>list("rolloutId = ?1 order by waveIndex", id);
         return RolloutView.of(rollout, waves, runs, checks, limits(rollout));

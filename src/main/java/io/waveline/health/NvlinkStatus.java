@@ -30,6 +30,7 @@ public final class NvlinkStatus {
     private static final Pattern LINK = Pattern.compile("^\\s*Link (\\d+): (.*)$");
     private static final Pattern SPEED = Pattern.compile("[0-9.]+ GB/s");
     private static final Pattern ALL_INACTIVE = Pattern.compile("all links are inactive", Pattern.CASE_INSENSITIVE);
+    private static final String ALL_INACTIVE_WORDS = "all links are inactive";
 
     /**
      * Links up per GPU index, the links down as "GPU g link l", the GPUs whose links are all inactive, or why the output
@@ -46,9 +47,13 @@ public final class NvlinkStatus {
         List<String> down = new ArrayList<>();
         List<Integer> allInactive = new ArrayList<>();
         Integer gpu = null;
-        for (String line : output.split("\\R")) {
-            Matcher header = GPU.matcher(line);
-            if (header.find()) {
+        // A check reads this for every GPU link of every node (144 lines on an 8-GPU HGX board): cheap prefixes first,
+        // a pattern only on the lines that can match it, one matcher each reset per line.
+        Matcher header = GPU.matcher("");
+        Matcher link = LINK.matcher("");
+        Matcher speed = SPEED.matcher("");
+        for (String line : (Iterable<String>) output.lines()::iterator) {
+            if (line.startsWith("GPU ") && header.reset(line).find()) {
                 try {
                     gpu = Integer.parseInt(header.group(1));
                     up.putIfAbsent(gpu, 0);
@@ -57,13 +62,16 @@ public final class NvlinkStatus {
                 }
                 continue;
             }
-            if (ALL_INACTIVE.matcher(line).find() && gpu != null) {
+            if (gpu == null) {
+                continue;
+            }
+            if (allInactive(line)) {
                 allInactive.add(gpu);
                 continue;
             }
-            Matcher link = LINK.matcher(line);
-            if (link.find() && gpu != null) {
-                if (SPEED.matcher(link.group(2)).find()) {
+            if (line.contains("Link ") && link.reset(line).find()) {
+                String state = link.group(2);
+                if (state.contains(" GB/s") && speed.reset(state).find()) {
                     up.merge(gpu, 1, Integer::sum);
                 } else {
                     down.add("GPU " + gpu + " link " + link.group(1));
@@ -81,6 +89,17 @@ public final class NvlinkStatus {
             return new Result(Map.of(), List.of(), List.of(), Optional.of("exit " + exitStatus + ": " + first));
         }
         return new Result(up, down, List.copyOf(allInactive), Optional.empty());
+    }
+
+    /** Whether the line says {@code all links are inactive}, in any case (drivers differ: {@code inActive}, {@code inactive}). */
+    private static boolean allInactive(String line) {
+        int length = ALL_INACTIVE_WORDS.length();
+        for (int i = 0; i + length <= line.length(); i++) {
+            if (line.regionMatches(true, i, ALL_INACTIVE_WORDS, 0, length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static CheckOutcome evaluate(int exitStatus, String output, Optional<GpuBaseline> baseline) {

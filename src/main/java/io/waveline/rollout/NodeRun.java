@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.engine.spi.SelfDirtinessTracker;
 import org.hibernate.type.SqlTypes;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
@@ -160,9 +161,18 @@ public class NodeRun extends PanacheEntityBase {
     @Version
     public long version;
 
-    /** A copy to change (the node pipeline answers one), the same row and version. */
+    /**
+     * A copy to change (the node pipeline answers one), the same row and version. Its changes, for a merge, are this
+     * run's own unflushed changes and whatever is changed on the copy afterwards: the writes that make the copy are not
+     * tracked one by one (the enhanced entity's tracker grows its array of names once per field written, which was the
+     * engine's largest allocation site at 10,000 nodes; docs/benchmarks.md).
+     */
     public NodeRun copy() {
         NodeRun c = new NodeRun();
+        SelfDirtinessTracker tracker = c instanceof SelfDirtinessTracker t ? t : null; // enhanced at build time
+        if (tracker != null) {
+            tracker.$$_hibernate_suspendDirtyTracking(true);
+        }
         c.id = id;
         c.rolloutId = rolloutId;
         c.nodeName = nodeName;
@@ -203,6 +213,15 @@ public class NodeRun extends PanacheEntityBase {
         c.finishedAt = finishedAt;
         c.active = active;
         c.version = version;
+        if (tracker != null) {
+            tracker.$$_hibernate_suspendDirtyTracking(false);
+            tracker.$$_hibernate_clearDirtyAttributes();
+            if (this instanceof SelfDirtinessTracker source && source.$$_hibernate_hasDirtyAttributes()) {
+                for (String name : source.$$_hibernate_getDirtyAttributes()) {
+                    tracker.$$_hibernate_trackChange(name);
+                }
+            }
+        }
         return c;
     }
 

@@ -430,8 +430,10 @@ public class RolloutStore {
         RolloutPlan plan = plans.of(rollout);
         Map<String, Object> parameters = plan.checks().stream().filter(c -> c.name().equals("xid")).findFirst()
                 .map(io.waveline.plan.CheckSpec::parameters).orElse(Map.of());
-        List<NodeRun> nodes = NodeRun.list("rolloutId = ?1 and waveIndex = ?2 and state = ?3 and direction = ?4 order by position",
-                rolloutId, wave, NodeState.SUCCEEDED, Direction.FORWARD);
+        // Read-only: a wave of thousands of runs is loaded once for its scan, with no snapshot kept for a dirty check.
+        List<NodeRun> nodes = NodeRun.<NodeRun>find("rolloutId = ?1 and waveIndex = ?2 and state = ?3 and direction = ?4 order by position",
+                rolloutId, wave, NodeState.SUCCEEDED, Direction.FORWARD).withHint(org.hibernate.jpa.HibernateHints.HINT_READ_ONLY, true)
+                .list();
         nodes.forEach(em::detach);
         return new WaveScan(nodes, new CheckRequest("xid", parameters, 120), plan.waves().get(wave).name(),
                 plan.waveChecks().nccl(), plan.limits().power());
