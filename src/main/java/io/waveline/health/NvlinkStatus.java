@@ -29,8 +29,7 @@ public final class NvlinkStatus {
     private static final Pattern GPU = Pattern.compile("^GPU (\\d+):");
     private static final Pattern LINK = Pattern.compile("^\\s*Link (\\d+): (.*)$");
     private static final Pattern SPEED = Pattern.compile("[0-9.]+ GB/s");
-    private static final Pattern ALL_INACTIVE = Pattern.compile("all links are inactive", Pattern.CASE_INSENSITIVE);
-    private static final String ALL_INACTIVE_WORDS = "all links are inactive";
+    private static final String ALL_INACTIVE = "all links are inactive";
 
     /**
      * Links up per GPU index, the links down as "GPU g link l", the GPUs whose links are all inactive, or why the output
@@ -81,7 +80,7 @@ public final class NvlinkStatus {
         if (up.isEmpty() && exitStatus == 0 && output.isBlank()) {
             return new Result(Map.of(), List.of(), List.of(), Optional.empty());
         }
-        if (up.isEmpty() && ALL_INACTIVE.matcher(output).find()) {
+        if (up.isEmpty() && allInactive(output)) {
             return new Result(Map.of(), List.of(), List.of(-1), Optional.empty()); // no GPU header: every GPU's links down
         }
         if (up.isEmpty()) {
@@ -91,11 +90,11 @@ public final class NvlinkStatus {
         return new Result(up, down, List.copyOf(allInactive), Optional.empty());
     }
 
-    /** Whether the line says {@code all links are inactive}, in any case (drivers differ: {@code inActive}, {@code inactive}). */
-    private static boolean allInactive(String line) {
-        int length = ALL_INACTIVE_WORDS.length();
-        for (int i = 0; i + length <= line.length(); i++) {
-            if (line.regionMatches(true, i, ALL_INACTIVE_WORDS, 0, length)) {
+    /** Whether the text says {@code all links are inactive}, in any case (drivers differ: {@code inActive}, {@code inactive}). */
+    private static boolean allInactive(String text) {
+        int length = ALL_INACTIVE.length();
+        for (int i = 0; i + length <= text.length(); i++) {
+            if (text.regionMatches(true, i, ALL_INACTIVE, 0, length)) {
                 return true;
             }
         }
