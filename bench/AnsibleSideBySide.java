@@ -15,7 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * {@code bench/run.sh ansible}: the same hosts upgraded by Waveline's {@code ssh} method and by {@code ansible-playbook}
- * with {@code serial}, one after the other in one run, and both wall times with their ratio.
+ * with {@code serial}, one after the other in one run, and both wall times with their ratio. Waveline runs two rollouts
+ * on one service (a fresh JVM's first, then the next), the hosts made fresh before each.
  *
  * <p>The hosts are real OpenSSH servers on loopback, one per host, whose ForceCommand
  * ({@code src/test/resources/ansible-standin/waveline-shell}) sends every command of both tools through the test
@@ -77,10 +78,9 @@ public class AnsibleSideBySide {
             }
             double bound = lowerBound(hosts, window);
 
-            fresh(hosts);
-            double waveline = waveline(dir, hosts, window, clientKey, knownHosts);
-            check(hosts, "Waveline");
-            System.out.printf("Waveline: %.1f s (service log %s)%n", waveline, dir.resolve("service.log"));
+            double[] waveline = waveline(dir, hosts, window, clientKey, knownHosts);
+            System.out.printf("Waveline: %.1f s, and %.1f s for the same service's next rollout (service log %s)%n", waveline[0],
+                    waveline[1], dir.resolve("service.log"));
 
             if (System.getenv("WAVELINE_BENCH_WAVELINE_ONLY") != null) {
                 System.out.println("WAVELINE_BENCH_WAVELINE_ONLY is set: ansible-playbook not run");
@@ -96,9 +96,12 @@ public class AnsibleSideBySide {
                     count, window, bound);
             System.out.println("| tool | wall time | × lower bound |");
             System.out.println("| --- | --- | --- |");
-            System.out.printf("| Waveline, ssh method, maxUnavailable: %d | %.1f s | %.2f |%n", window, waveline, waveline / bound);
+            System.out.printf("| Waveline, ssh method, maxUnavailable: %d, a fresh service's first rollout | %.1f s | %.2f |%n", window,
+                    waveline[0], waveline[0] / bound);
+            System.out.printf("| Waveline, the same service's next rollout | %.1f s | %.2f |%n", waveline[1], waveline[1] / bound);
             System.out.printf("| ansible-playbook upgrade.yml, serial: %d | %.1f s | %.2f |%n", window, ansible, ansible / bound);
-            System.out.printf("Waveline : Ansible = %.2f (goal ≤ 0.30)%n", waveline / ansible);
+            System.out.printf("Waveline : Ansible = %.2f for the first rollout, %.2f for the next (goal ≤ 0.30; at the lower bound"
+                    + " %.2f)%n", waveline[0] / ansible, waveline[1] / ansible, bound / ansible);
         } finally {
             servers.forEach(Process::destroy);
         }
@@ -162,7 +165,11 @@ public class AnsibleSideBySide {
         return last;
     }
 
-    static double waveline(Path dir, List<Host> hosts, int window, Path key, Path knownHosts) throws Exception {
+    /**
+     * Two rollouts of the same plan on one service, the hosts made fresh before each: the first one of a new JVM (its
+     * code not compiled yet, sshj's first connections) and the next, as a service that has run a rollout before runs it.
+     */
+    static double[] waveline(Path dir, List<Host> hosts, int window, Path key, Path knownHosts) throws Exception {
         StringBuilder inventory = new StringBuilder("nodes:\n");
         for (Host host : hosts) {
             inventory.append("  - name: ").append(host.name()).append("\n    address: 127.0.0.1\n    port: ").append(host.port())
@@ -202,42 +209,54 @@ public class AnsibleSideBySide {
                       limits:
                         maxUnavailable: %d
                     """.formatted(window);
-            long posted = System.nanoTime();
-            long id = RolloutBenchmark.send(base, "/api/v1/rollouts", RolloutBenchmark.JSON.writeValueAsString(Map.of("planYaml", plan)),
-                    "application/json").get("id").asLong();
-            System.out.printf("  POST /api/v1/rollouts answered in %.2f s%n", (System.nanoTime() - posted) / 1e9);
-            Instant begin = Instant.now();
-            JsonNode rollout;
-            while (true) {
-                Thread.sleep(250);
-                rollout = RolloutBenchmark.get(base, "/api/v1/rollouts/" + id);
-                if (List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED").contains(rollout.path("state").asText())) {
-                    break;
-                }
-                if (Duration.between(begin, Instant.now()).toMinutes() > 10) {
-                    throw new IllegalStateException("the Waveline rollout did not finish in 10 minutes (" + dir.resolve("service.log") + ")");
-                }
+            double[] makespans = new double[2];
+            for (int round = 0; round < makespans.length; round++) {
+                fresh(hosts);
+                System.out.println(round == 0 ? "  the service's first rollout:" : "  the same service's next rollout:");
+                makespans[round] = rollout(base, plan, hosts, dir);
+                check(hosts, "Waveline");
             }
-            if (!rollout.path("state").asText().equals("SUCCEEDED")) {
-                throw new IllegalStateException("the Waveline rollout ended " + rollout.path("state").asText() + ": " + rollout.path("failures"));
-            }
-            Instant created = Instant.parse(rollout.get("createdAt").asText());
-            System.out.println("  Waveline's events for " + hosts.get(0).name() + " and the rollout's, from its creation:");
-            JsonNode events = RolloutBenchmark.get(base, "/api/v1/rollouts/" + id + "/events?limit=10000");
-            phases(events);
-            lanes(events, created);
-            for (JsonNode event : events) {
-                if (event.path("node").isMissingNode() || event.path("node").isNull() || event.path("node").asText().equals(hosts.get(0).name())) {
-                    String message = event.path("message").asText();
-                    System.out.printf("    +%6.2f s  %-22s %s%n", Duration.between(created, Instant.parse(event.get("at").asText())).toMillis()
-                            / 1000.0, event.get("kind").asText(), message.length() > 100 ? message.substring(0, 100) : message);
-                }
-            }
-            return Duration.between(created, Instant.parse(rollout.get("finishedAt").asText())).toMillis() / 1000.0;
+            return makespans;
         } finally {
             service.destroy();
             service.waitFor();
         }
+    }
+
+    /** One rollout of {@code plan}, its events and lanes printed; answers its makespan in seconds. */
+    static double rollout(String base, String plan, List<Host> hosts, Path dir) throws Exception {
+        long posted = System.nanoTime();
+        long id = RolloutBenchmark.send(base, "/api/v1/rollouts", RolloutBenchmark.JSON.writeValueAsString(Map.of("planYaml", plan)),
+                "application/json").get("id").asLong();
+        System.out.printf("  POST /api/v1/rollouts answered in %.2f s%n", (System.nanoTime() - posted) / 1e9);
+        Instant begin = Instant.now();
+        JsonNode rollout;
+        while (true) {
+            Thread.sleep(250);
+            rollout = RolloutBenchmark.get(base, "/api/v1/rollouts/" + id);
+            if (List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED").contains(rollout.path("state").asText())) {
+                break;
+            }
+            if (Duration.between(begin, Instant.now()).toMinutes() > 10) {
+                throw new IllegalStateException("the Waveline rollout did not finish in 10 minutes (" + dir.resolve("service.log") + ")");
+            }
+        }
+        if (!rollout.path("state").asText().equals("SUCCEEDED")) {
+            throw new IllegalStateException("the Waveline rollout ended " + rollout.path("state").asText() + ": " + rollout.path("failures"));
+        }
+        Instant created = Instant.parse(rollout.get("createdAt").asText());
+        System.out.println("  Waveline's events for " + hosts.get(0).name() + " and the rollout's, from its creation:");
+        JsonNode events = RolloutBenchmark.get(base, "/api/v1/rollouts/" + id + "/events?limit=10000");
+        phases(events);
+        lanes(events, created);
+        for (JsonNode event : events) {
+            if (event.path("node").isMissingNode() || event.path("node").isNull() || event.path("node").asText().equals(hosts.get(0).name())) {
+                String message = event.path("message").asText();
+                System.out.printf("    +%6.2f s  %-22s %s%n", Duration.between(created, Instant.parse(event.get("at").asText())).toMillis()
+                        / 1000.0, event.get("kind").asText(), message.length() > 100 ? message.substring(0, 100) : message);
+            }
+        }
+        return Duration.between(created, Instant.parse(rollout.get("finishedAt").asText())).toMillis() / 1000.0;
     }
 
     /** Each node's first and last event from the rollout's creation: when the window's slots were taken and given back. */

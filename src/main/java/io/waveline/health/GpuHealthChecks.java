@@ -38,6 +38,7 @@ import jakarta.inject.Inject;
 public class GpuHealthChecks implements HealthCheck {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String KERNEL_VERSION_COMMAND = "cat /proc/driver/nvidia/version";
     private static final Pattern KERNEL_VERSION = Pattern.compile("Kernel Module(?: for \\S+)?\\s+([0-9][0-9.]+)");
     private static final Pattern NCCL_SIZE = Pattern.compile("[0-9]{1,6}[KMG]?");
 
@@ -74,6 +75,8 @@ public class GpuHealthChecks implements HealthCheck {
     @Override
     public List<CheckOutcome> run(NodeAddress node, CheckContext context) throws NodeUnreachableException {
         CheckRunner runner = runner(context);
+        // the kernel module's version at the same time; not used where nvidia-smi itself fails
+        HostReads.Pending<CommandResult> kernelRead = HostReads.start(() -> runner.run(node, KERNEL_VERSION_COMMAND, TIMEOUT));
         CommandResult smi = runner.run(node, NvidiaSmiQuery.COMMAND, TIMEOUT);
         NvidiaSmiQuery.Result query = NvidiaSmiQuery.parse(smi.exitStatus(), smi.output());
         List<CheckOutcome> outcomes = new ArrayList<>();
@@ -83,8 +86,7 @@ public class GpuHealthChecks implements HealthCheck {
         }
         outcomes.add(CheckOutcome.pass("nvidia-smi", "nvidia-smi lists " + query.gpus().size() + " GPUs",
                 Map.of("gpus", query.gpus().size()), smi.output()));
-        CommandResult kernel = runner.run(node, "cat /proc/driver/nvidia/version", TIMEOUT);
-        outcomes.add(driverVersion(context, query, kernel));
+        outcomes.add(driverVersion(context, query, kernelRead.join()));
         context.baseline().filter(b -> b.count() > 0).ifPresent(b -> outcomes.add(gpuInventory(b, query, smi.output())));
         if (outcomes.stream().allMatch(CheckOutcome::passed)) {
             outcomes.addAll(runRequested(node, context));

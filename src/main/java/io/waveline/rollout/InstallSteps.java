@@ -53,7 +53,7 @@ final class InstallSteps {
                 d.event("node.install-started", "installing " + Components.describe(wanted) + " with " + seen.installer()
                         + " (job " + jobId + ")" + (unconfirmed ? ", again: Waveline stopped before it confirmed the first"
                                 + " start, and the job is not on the host" : ""));
-                pipeline.later(d, now);
+                NodePipeline.lookRightAfter(d, now);
             }
             case RUNNING -> {
                 Duration limit = run.settings().updateTimeout().orElse(pipeline.installTimeout());
@@ -99,13 +99,13 @@ final class InstallSteps {
             run.rebootRequestedAt = now;
             d.event("node.reboot-requested", current.description() + ", again: Waveline stopped before it confirmed the"
                     + " request, and the node has not rebooted");
-            pipeline.later(d, now);
+            NodePipeline.lookRightAfter(d, now);
         } else if (run.rebootRequestedAt == null) {
             run.resetStep = 0;
             d.effect(new Decision.Reset(resets.get(0)));
             run.rebootRequestedAt = now;
             d.event("node.reboot-requested", resets.get(0).description());
-            pipeline.later(d, now);
+            NodePipeline.lookRightAfter(d, now);
         } else if (now.isAfter(run.rebootRequestedAt.plus(current.patience())) && run.resetStep + 1 < resets.size()) {
             Upgrader.Reset next = resets.get(run.resetStep + 1);
             d.effect(new Decision.Reset(next));
@@ -113,7 +113,7 @@ final class InstallSteps {
             run.rebootRequestedAt = now;
             d.event("node.reset-escalated", "no new boot id " + Durations.format(current.patience()) + " after "
                     + current.type() + ": " + next.description());
-            pipeline.later(d, now);
+            NodePipeline.lookRightAfter(d, now);
         } else if (now.isAfter(run.rebootRequestedAt.plus(current.patience()))) {
             pipeline.fail(d, FailureClass.HARDWARE, "reboot-timeout", "did not come back within "
                     + Durations.format(current.patience()) + " of the " + current.type() + (resets.size() > 1 ? " (after "

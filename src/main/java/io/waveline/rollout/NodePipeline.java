@@ -354,6 +354,15 @@ public final class NodePipeline {
         d.run.nextAttemptAt = now.plus(policy.pollInterval());
     }
 
+    /**
+     * After a host action whose end is awaited (an install's start, a reset): the first look is due as soon as the
+     * action is confirmed, not a poll interval later. Over SSH that look waits on the node for the end (up to a poll
+     * interval); a method that cannot wait answers at once, and its later looks follow the poll interval.
+     */
+    static void lookRightAfter(Builder d, Instant now) {
+        d.run.nextAttemptAt = now;
+    }
+
     Duration installTimeout() {
         return policy.installTimeout();
     }

@@ -151,9 +151,11 @@ public class NodeStepper {
         Optional<java.util.Map<String, String>> installed = Optional.empty();
         Optional<JobStatus> fresh = Optional.empty();
         if (ours.state() == JobStatus.State.NOT_FOUND) {
+            // the job is asked at the same time as the versions; its answer is used only where they are not the target
+            HostReads.Pending<JobStatus> job = HostReads.start(() -> method.job(address, jobId, null, run.wantedVersions(), plan));
             installed = Optional.of(method.installedVersions(address, plan));
             if (!installed.get().entrySet().containsAll(run.wantedVersions().entrySet())) {
-                fresh = Optional.of(method.job(address, jobId, null, run.wantedVersions(), plan));
+                fresh = Optional.of(job.join());
             }
         }
         return new Observation.Install(ours, installed, fresh, method.installer(run.wantedVersions(), plan));

@@ -247,6 +247,14 @@ class NodePipelineTest {
                 || e.kind().endsWith("-resumed"))) {
             assertThat(decision.next().pendingAction).as("reconciled: nothing pending").isNull();
         }
+        if (decision.hostActions().stream().anyMatch(a -> a instanceof Decision.StartInstall || a instanceof Decision.Reset)) {
+            assertThat(decision.next().nextAttemptAt).as("an install's start or a reset: the first look follows it at once"
+                    + " (over SSH it waits on the node for the end)").isEqualTo(NOW);
+        } else if (decision.hostActions().isEmpty() && decision.next().state == before.state
+                && (row.seen() instanceof Observation.Install || row.seen() instanceof Observation.Boot)) {
+            assertThat(decision.next().nextAttemptAt).as("still waiting for the install or the reboot: the next look a poll"
+                    + " interval on").isEqualTo(NOW.plusSeconds(1));
+        }
         assertThat(run.state).as("the input run is left as it was").isEqualTo(before.state);
         assertThat(run.attempts).isEqualTo(before.attempts);
     }
