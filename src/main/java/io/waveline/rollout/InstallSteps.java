@@ -18,7 +18,10 @@ import io.waveline.rollout.port.Upgrader;
  * start the detached install job, or follow it: done → REBOOTING; failed or past the install timeout → FAILED
  * (driver/software).</li>
  * <li>REBOOTING: no reset needed → VALIDATING; else ask for the method's first reset, and when no new boot id shows
- * within its patience for the next one; a new boot id → VALIDATING; none after the last → QUARANTINED (hardware).</li>
+ * within its patience for the next one; a new boot id → VALIDATING; none after the last → QUARANTINED (hardware). A
+ * reset whose answer was lost after it was sent is taken as under way (a host going down often drops the connection
+ * first): its new boot id is awaited as for a confirmed one, and where the host did not go down the patience ends in
+ * the next reset or the failure.</li>
  * </ul>
  */
 final class InstallSteps {
@@ -77,6 +80,14 @@ final class InstallSteps {
                 }
             }
         }
+    }
+
+    /** After {@link Observation.ResetUnanswered}: the reset counts as asked, its new boot id is looked for at once. */
+    static void resetUnanswered(Builder d, Observation.ResetUnanswered lost, Instant now) {
+        d.run.pendingAction = null;
+        d.event("node.reboot-answer-lost", "the reset's answer did not come back (" + lost.failure().getMessage()
+                + "): taken as the host going down; waiting for its new boot id");
+        NodePipeline.lookRightAfter(d, now);
     }
 
     static void boot(NodePipeline pipeline, Builder d, Observation.Boot seen, Instant now) {

@@ -76,6 +76,8 @@ public final class NodePipeline {
             CheckSteps.heavy(this, d, h, now);
         } else if (observation instanceof Observation.Settle) {
             settle(d, now);
+        } else if (observation instanceof Observation.ResetUnanswered r) {
+            InstallSteps.resetUnanswered(d, r, now);
         } else if (observation instanceof Observation.Unreachable u) {
             unreachable(d, u, now);
         } else if (observation instanceof Observation.Crashed c) {

@@ -20,6 +20,7 @@ import io.waveline.rollout.port.JobStatus;
 import io.waveline.rollout.port.NodeAddress;
 import io.waveline.rollout.port.NodeOperations;
 import io.waveline.rollout.port.NodeOperationsSelection;
+import io.waveline.rollout.port.AnswerLostException;
 import io.waveline.rollout.port.NodeUnreachableException;
 import io.waveline.rollout.port.UpgradeMethods;
 import io.waveline.rollout.port.Upgrader;
@@ -82,7 +83,8 @@ public class NodeStepper {
      * Carries out the host actions of {@code decided}, committed as version {@code committed} of the node run, and
      * answers what to commit next: the run with its action confirmed (and the install's handle), or, when the node did
      * not answer, {@code before} (the run as it was before the intent) decided as unreachable, so the action is
-     * decided again at the next attempt.
+     * decided again at the next attempt. A reset whose answer was lost after it was sent is not undone: the host may be
+     * going down, so its new boot id is awaited ({@link Observation.ResetUnanswered}).
      */
     public Decision act(NodeRun before, Decision decided, long committed, Instant now) {
         Upgrader method = methods.of(before.method);
@@ -92,10 +94,13 @@ public class NodeStepper {
         try {
             effects.act(decided.hostActions(), next, method);
             return new Decision(next, List.of(), List.of(), List.of(), false);
+        } catch (AnswerLostException e) {
+            if (decided.hostActions().stream().allMatch(Decision.Reset.class::isInstance)) {
+                return pipeline.decide(next, new Observation.ResetUnanswered(e), now);
+            }
+            return unanswered(before, committed, method, e, now);
         } catch (NodeUnreachableException e) {
-            NodeRun again = before.copy();
-            again.version = committed;
-            return pipeline.decide(again, new Observation.Unreachable(e, method.awayAllowance(before.settings())), now);
+            return unanswered(before, committed, method, e, now);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Host action of node %s (node run %d) failed with a bug; the node is failed, not retried", before.nodeName,
                     before.id);
@@ -103,6 +108,13 @@ public class NodeStepper {
             again.version = committed;
             return pipeline.decide(again, new Observation.Crashed(e), now);
         }
+    }
+
+    /** {@code before} (the run as it was before the intent) decided as unreachable: the action is decided again next time. */
+    private Decision unanswered(NodeRun before, long committed, Upgrader method, NodeUnreachableException e, Instant now) {
+        NodeRun again = before.copy();
+        again.version = committed;
+        return pipeline.decide(again, new Observation.Unreachable(e, method.awayAllowance(before.settings())), now);
     }
 
     private Optional<Observation> observe(NodeRun run, Upgrader method, NodeOperations node, Instant now)

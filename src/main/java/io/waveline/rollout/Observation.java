@@ -97,6 +97,13 @@ public sealed interface Observation {
     record Settle() implements Answered {
     }
 
+    /**
+     * A reset was sent to the node but its answer did not come back ({@link io.waveline.rollout.port.AnswerLostException}):
+     * the host may be going down already.
+     */
+    record ResetUnanswered(NodeUnreachableException failure) implements Observation {
+    }
+
     /** The node did not answer; {@code awayAllowance}: how long its method lets it be silent after a reset or while it installs. */
     record Unreachable(NodeUnreachableException failure, Duration awayAllowance) implements Observation {
     }

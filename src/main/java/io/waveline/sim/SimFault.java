@@ -9,6 +9,8 @@ public enum SimFault {
     INSTALL_FAILS("install-fails"),
     /** The host goes down for a reboot and never comes back. */
     REBOOT_HANGS("reboot-hangs"),
+    /** The host goes down for the reboot at once: the reboot command's connection drops before its exit status is sent. */
+    REBOOT_DROPS("reboot-drops"),
     /** nvidia-smi keeps answering "Driver/library version mismatch", even after a reboot. */
     NVML_MISMATCH("nvml-mismatch"),
     /** One GPU is gone after the reboot: nvidia-smi lists one fewer. */
@@ -38,6 +40,11 @@ public enum SimFault {
 
     public String word() {
         return word;
+    }
+
+    /** Every fault's word, in order, for messages. */
+    public static String words() {
+        return String.join(", ", Arrays.stream(values()).map(SimFault::word).toList());
     }
 
     public static Optional<SimFault> byWord(String word) {

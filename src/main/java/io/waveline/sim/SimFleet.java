@@ -85,8 +85,7 @@ public class SimFleet {
             Optional<SimFault> fault = parts.length == 2 ? SimFault.byWord(parts[1].trim()) : Optional.empty();
             if (fault.isEmpty()) {
                 throw new IllegalArgumentException("waveline.sim.faults: \"" + rule + "\" is not <version>[@<node>]:<fault>"
-                        + " with fault one of install-fails, reboot-hangs, nvml-mismatch, gpu-missing, flaky-ssh, xid-48, xid-79, xid-119,"
-                        + " dcgm-fails, nccl-low");
+                        + " with fault one of " + SimFault.words());
             }
             faults.computeIfAbsent(parts[0].trim(), k -> EnumSet.noneOf(SimFault.class)).add(fault.get());
         }

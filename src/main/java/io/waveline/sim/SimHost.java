@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.waveline.rollout.port.AnswerLostException;
 import io.waveline.rollout.port.CommandResult;
 import io.waveline.rollout.port.NodeUnreachableException;
 
@@ -188,11 +189,17 @@ public final class SimHost {
             dropsLeft--;
             throw new NodeUnreachableException("ssh: connect to host " + name + " port 22: Connection reset by peer");
         }
+        CommandResult result;
         if (command.startsWith(SUDO) && command.endsWith("'")) {
             asRoot++;
-            return answer(command.substring(SUDO.length(), command.length() - 1).replace("'\\''", "'"), now);
+            result = answer(command.substring(SUDO.length(), command.length() - 1).replace("'\\''", "'"), now);
+        } else {
+            result = answer(command, now);
         }
-        return answer(command, now);
+        if (command.contains("systemctl reboot") && faults.apply(packages.get("nvidia-driver")).contains(SimFault.REBOOT_DROPS)) {
+            throw new AnswerLostException("the connection closed before \"" + command.split(" ")[0] + "\" finished", null);
+        }
+        return result;
     }
 
     /** A reset through the BMC: the host goes down now and boots again after the reboot time. */

@@ -95,9 +95,9 @@ public final class SimulatedFleet implements InventorySource {
             for (YamlMapping.Item item : root.list("faults")) {
                 YamlMapping.of(item.node(), item.path(), problems).ifPresent(f -> {
                     Optional<String> when = f.requiredString("when", "a driver version, <version>@<node> or *@<node>");
-                    Optional<String> fault = f.requiredString("fault", "install-fails, reboot-hangs, nvml-mismatch, gpu-missing or flaky-ssh");
-                    fault.filter(w -> !FAULTS.contains(w)).ifPresent(w -> problems.error(f.positionOf("fault"), f.child("fault"),
-                            "\"" + w + "\" is not a fault; use one of " + String.join(", ", FAULTS)));
+                    Optional<String> fault = f.requiredString("fault", "one of " + SimFault.words());
+                    fault.filter(w -> SimFault.byWord(w).isEmpty()).ifPresent(w -> problems.error(f.positionOf("fault"), f.child("fault"),
+                            "\"" + w + "\" is not a fault; use one of " + SimFault.words()));
                     if (when.isPresent() && fault.isPresent()) {
                         faults.add(when.get() + ":" + fault.get());
                     }
@@ -118,9 +118,6 @@ public final class SimulatedFleet implements InventorySource {
                 Optional.ofNullable(timings[2]),
                 List.copyOf(faults));
     }
-
-    private static final List<String> FAULTS = List.of("install-fails", "reboot-hangs", "nvml-mismatch", "gpu-missing",
-            "flaky-ssh", "xid-48", "xid-79", "xid-119", "dcgm-fails", "nccl-low");
 
     private static String duration(YamlMapping timings, String field, Problems problems) {
         Optional<String> text = timings.string(field);

@@ -3,6 +3,7 @@ package io.waveline.ssh;
 import io.waveline.rollout.port.RemoteShell;
 import io.waveline.rollout.port.NodeAddress;
 import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.AnswerLostException;
 import io.waveline.rollout.port.NodeUnreachableException;
 import io.waveline.rollout.port.HostKeyRejectedException;
 import java.io.ByteArrayOutputStream;
@@ -164,6 +165,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
             throws NodeUnreachableException {
         SSHClient client = connection.client;
         java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+        boolean sent = false;
         try (Session session = client.startSession()) {
             java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
                 timedOut.set(true);
@@ -171,6 +173,7 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
             try {
                 Session.Command exec = session.exec(command);
+                sent = true;
                 String out = read(exec.getInputStream());
                 String err = read(exec.getErrorStream());
                 exec.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -186,8 +189,10 @@ public final class SshjRemoteShell implements RemoteShell, AutoCloseable {
             if (clients.remove(key(node), connection)) { // not a newer connection another read opened
                 close(client);
             }
-            throw new NodeUnreachableException(node.name() + ": " + (timedOut.get() ? "\"" + firstWord(command)
-                    + "\" did not finish within " + timeout.toSeconds() + "s" : e.getMessage()), e);
+            String message = node.name() + ": " + (timedOut.get() ? "\"" + firstWord(command) + "\" did not finish within "
+                    + timeout.toSeconds() + "s" : e.getMessage());
+            // once sent, the command may have run: its caller decides whether that matters (a reboot's answer is often lost)
+            throw sent ? new AnswerLostException(message, e) : new NodeUnreachableException(message, e);
         }
     }
 

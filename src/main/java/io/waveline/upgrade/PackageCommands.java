@@ -70,10 +70,11 @@ public final class PackageCommands {
     }
 
     /**
-     * The reboot, detached and a tenth of a second later, so that the command's exit status is back before sshd stops
-     * ({@code sleep 1} where {@code sleep} takes whole seconds only).
+     * The reboot, detached, so that the command answers at once. Where the host goes down before the answer is back,
+     * the answer is lost ({@link io.waveline.rollout.port.AnswerLostException}) and the engine takes the reboot as under
+     * way: it waits for the new boot id as for an answered one.
      */
     public static String reboot() {
-        return "nohup sh -c 'sleep 0.1 2>/dev/null || sleep 1; systemctl reboot' > /dev/null 2>&1 < /dev/null &";
+        return "nohup sh -c 'systemctl reboot' > /dev/null 2>&1 < /dev/null &";
     }
 }

@@ -23,6 +23,7 @@ import io.waveline.rollout.port.GpuBaseline;
 import io.waveline.rollout.port.HostKeyRejectedException;
 import io.waveline.rollout.port.JobStatus;
 import io.waveline.rollout.port.NodeOperations;
+import io.waveline.rollout.port.AnswerLostException;
 import io.waveline.rollout.port.NodeUnreachableException;
 import io.waveline.rollout.port.Upgrader;
 
@@ -154,6 +155,10 @@ class NodePipelineTest {
                 row("a reset recorded, not confirmed, the node away: it arrived, wait", NodeState.REBOOTING,
                         rebootAsked.andThen(pending("reset")), new Observation.Boot(GRACEFUL_THEN_FORCED, Optional.empty()),
                         NodeState.REBOOTING, null, List.of()),
+                row("a reset sent, its answer lost (the host went down at once): taken as under way", NodeState.REBOOTING,
+                        rebootAsked.andThen(pending("reset")), new Observation.ResetUnanswered(new AnswerLostException(
+                                "gpu-01: the connection closed before \"nohup\" finished", null)),
+                        NodeState.REBOOTING, null, List.of("node.reboot-answer-lost")),
                 row("a reset recorded, not confirmed, the node rebooted → validate", NodeState.REBOOTING,
                         rebootAsked.andThen(pending("reset")), new Observation.Boot(GRACEFUL_THEN_FORCED, Optional.of("boot-b")),
                         NodeState.VALIDATING, null, List.of("node.rebooted")),
@@ -244,10 +249,11 @@ class NodePipelineTest {
             assertThat(decision.next().pendingAction).as("a host action is recorded as pending until it is confirmed")
                     .isEqualTo(decision.hostActions().get(decision.hostActions().size() - 1).word());
         } else if (decision.next().state != before.state || decision.events().stream().anyMatch(e -> e.kind().endsWith("-found")
-                || e.kind().endsWith("-resumed"))) {
+                || e.kind().endsWith("-resumed") || e.kind().endsWith("-answer-lost"))) {
             assertThat(decision.next().pendingAction).as("reconciled: nothing pending").isNull();
         }
-        if (decision.hostActions().stream().anyMatch(a -> a instanceof Decision.StartInstall || a instanceof Decision.Reset)) {
+        if (decision.hostActions().stream().anyMatch(a -> a instanceof Decision.StartInstall || a instanceof Decision.Reset)
+                || row.seen() instanceof Observation.ResetUnanswered) {
             assertThat(decision.next().nextAttemptAt).as("an install's start or a reset: the first look follows it at once"
                     + " (over SSH it waits on the node for the end)").isEqualTo(NOW);
         } else if (decision.hostActions().isEmpty() && decision.next().state == before.state

@@ -234,6 +234,21 @@ class RolloutScenariosTest {
     }
 
     @Test
+    void aRebootWhoseAnswerIsLostIsTakenAsUnderWayNotRetriedOrAskedAgain() {
+        int reboots = sim.host("gpu-h100-14").reboots();
+        long id = start(plan("reboot-drops", "nodes: [gpu-h100-14]", "570.86.36", true, "- name: all\n  size: rest", "onFailure: halt"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(done.getInt("waves[0].nodes[0].attempts")).isZero();
+        List<String> kinds = eventKinds(id);
+        assertThat(kinds).contains("node.reboot-answer-lost").doesNotContain("node.retry");
+        assertThat(kinds.subList(kinds.indexOf("node.reboot-answer-lost"), kinds.size())).as("after the lost answer")
+                .contains("node.rebooted").doesNotContain("node.reboot-requested");
+        assertThat(sim.host("gpu-h100-14").reboots() - reboots).as("reboots asked").isEqualTo(1);
+        assertThat(sim.host("gpu-h100-14").installedVersions()).containsEntry("nvidia-driver", "570.86.36");
+    }
+
+    @Test
     void sshDropsAreRetriedAndTheNodeStillSucceeds() {
         long id = start(plan("flaky", "nodes: [gpu-a100-02]", "570.124.06", true, "- name: all\n  size: rest", "onFailure: halt"));
         JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");

@@ -2,6 +2,7 @@ package io.waveline.ssh;
 
 import io.waveline.rollout.port.NodeAddress;
 import io.waveline.rollout.port.CommandResult;
+import io.waveline.rollout.port.AnswerLostException;
 import io.waveline.rollout.port.NodeUnreachableException;
 import io.waveline.rollout.port.HostKeyRejectedException;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,6 +85,10 @@ class SshjRemoteShellTest {
                 if (command.equals("hang")) {
                     return;
                 }
+                if (command.equals("reboot-now")) { // the host goes down under the command: no exit status
+                    channel.getSession().close(true);
+                    return;
+                }
                 out.write(("ran " + command + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 exit.onExit(command.equals("false") ? 1 : 0);
@@ -127,6 +132,21 @@ class SshjRemoteShellTest {
                     .isInstanceOf(NodeUnreachableException.class)
                     .hasMessage("gpu-01: \"hang\" did not finish within 1s");
             assertThat(shell.run(node(), "uptime", Duration.ofSeconds(5)).output()).isEqualTo("ran uptime\n");
+        }
+    }
+
+    @Test
+    void aCommandWhoseConnectionDropsBeforeItsExitStatusMayHaveRunAndOneNeverSentMayNot() throws Exception {
+        try (SshjRemoteShell shell = shell(hostKey)) {
+            assertThatThrownBy(() -> shell.run(node(), "reboot-now", Duration.ofSeconds(5)))
+                    .isInstanceOf(AnswerLostException.class)
+                    .hasMessageStartingWith("gpu-01: ");
+            assertThat(shell.run(node(), "uptime", Duration.ofSeconds(5)).output()).as("a new connection afterwards")
+                    .isEqualTo("ran uptime\n");
+            server.stop(true);
+            assertThatThrownBy(() -> shell.run(node(), "reboot-now", Duration.ofSeconds(5)))
+                    .isInstanceOf(NodeUnreachableException.class)
+                    .isNotInstanceOf(AnswerLostException.class);
         }
     }
 
