@@ -46,7 +46,21 @@ public class GpuHealthChecks implements HealthCheck {
     @jakarta.enterprise.inject.Any
     jakarta.enterprise.inject.Instance<CheckRunner> runners;
 
+    /** The only runner, where the checks are made outside CDI (tests). */
+    private final CheckRunner only;
+
+    public GpuHealthChecks() {
+        this(null);
+    }
+
+    GpuHealthChecks(CheckRunner only) {
+        this.only = only;
+    }
+
     private CheckRunner runner(CheckContext context) {
+        if (only != null) {
+            return only;
+        }
         for (CheckRunner candidate : runners) {
             if (candidate.kind().equals(context.runner())) {
                 return candidate;
@@ -55,11 +69,15 @@ public class GpuHealthChecks implements HealthCheck {
         throw new IllegalStateException("no check runner of kind " + context.runner());
     }
 
+    private final GpuStateFields stateFields = new GpuStateFields();
+
     @Override
     public GpuBaseline baseline(NodeAddress node) throws NodeUnreachableException {
         CheckRunner runner = runner(CheckContext.none());
+        String key = stateKey(runner, node);
+        List<String> asked = stateFields.fields(key);
         // the three queries at once; the state and NVLink answers are not used where nvidia-smi itself fails
-        HostReads.Pending<StateAnswer> stateRead = HostReads.start(() -> stateQuery(runner, node, TIMEOUT));
+        HostReads.Pending<StateAnswer> stateRead = HostReads.start(() -> stateQuery(runner, node, asked, TIMEOUT));
         HostReads.Pending<CommandResult> linksRead = HostReads.start(() -> runner.run(node, NvlinkStatus.COMMAND, TIMEOUT));
         CommandResult smi = runner.run(node, NvidiaSmiQuery.COMMAND, TIMEOUT);
         NvidiaSmiQuery.Result identity = NvidiaSmiQuery.parse(smi.exitStatus(), smi.output());
@@ -67,6 +85,11 @@ public class GpuHealthChecks implements HealthCheck {
             return GpuBaselines.of(identity, Optional.empty(), Optional.empty());
         }
         StateAnswer state = stateRead.join();
+        Set<String> uuids = identity.gpus().stream().map(NvidiaSmiQuery.Gpu::uuid).collect(Collectors.toSet());
+        if (!stateFields.sameGpus(key, uuids)) { // other GPUs than those the fields were learnt on: every field again
+            state = stateQuery(runner, node, GpuStateQuery.FIELDS, TIMEOUT);
+        }
+        stateFields.learn(key, uuids, state.fields());
         CommandResult links = linksRead.join();
         return GpuBaselines.of(identity, GpuStateQuery.parse(state.fields(), state.result().exitStatus(), state.result().output()),
                 Optional.of(NvlinkStatus.parse(links.exitStatus(), links.output())));
@@ -121,7 +144,7 @@ public class GpuHealthChecks implements HealthCheck {
                 return DcgmDiag.evaluate(diag.exitStatus(), diag.output(), Boolean.TRUE.equals(request.parameters().get("allowWarn")));
             }
             case "vbios", "gpu-modes", "ecc", "clock-events": {
-                StateAnswer state = stateQuery(runner, node, timeout);
+                StateAnswer state = stateQuery(runner, node, stateFields.fields(stateKey(runner, node)), timeout);
                 return GpuStateQuery.evaluate(request.name(), state.fields(), state.result().exitStatus(), state.result().output(),
                         request.parameters(), context.baseline());
             }
@@ -212,9 +235,14 @@ public class GpuHealthChecks implements HealthCheck {
     private record StateAnswer(List<String> fields, CommandResult result) {
     }
 
-    /** The GPU state query, asked again without each field this GPU generation or driver does not know. */
-    private static StateAnswer stateQuery(CheckRunner runner, NodeAddress node, Duration timeout) throws NodeUnreachableException {
-        List<String> fields = GpuStateQuery.FIELDS;
+    private static String stateKey(CheckRunner runner, NodeAddress node) {
+        return runner.kind() + " " + node.host() + ":" + node.port();
+    }
+
+    /** The GPU state query for {@code fields}, asked again without each field this GPU generation or driver does not know. */
+    private static StateAnswer stateQuery(CheckRunner runner, NodeAddress node, List<String> asked, Duration timeout)
+            throws NodeUnreachableException {
+        List<String> fields = asked;
         CommandResult result = runner.run(node, GpuStateQuery.command(fields), timeout);
         for (int retry = 0; retry < 3 && result.exitStatus() != 0; retry++) {
             Optional<String> invalid = GpuStateQuery.invalidField(result.output());
