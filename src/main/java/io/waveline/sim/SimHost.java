@@ -25,7 +25,7 @@ import io.waveline.rollout.port.NodeUnreachableException;
  */
 public final class SimHost {
 
-    private static final Pattern INSTALL = Pattern.compile("nohup sh -c '(.*); echo \\$\\? > ([a-z0-9-]+)\\.rc'");
+    private static final Pattern INSTALL = Pattern.compile("nohup (?:\\$L )?sh -c '(.*); echo \\$\\? > ([a-z0-9-]+)\\.rc'");
     private static final Pattern JOB_STATUS = Pattern.compile("if \\[ -[es] ([a-z0-9-]+)\\.rc \\]");
     /** A job status command that waits for the job on the host: how many times it looks (DetachedJob.WAIT_STEP apart). */
     private static final Pattern JOB_WAIT = Pattern.compile("while \\[ ! -s [a-z0-9-]+\\.rc \\] && \\[ -e [a-z0-9-]+\\.pid \\] && \\[ \\$n -lt ([0-9]{1,4}) \\]");

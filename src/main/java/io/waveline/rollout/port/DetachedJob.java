@@ -20,10 +20,16 @@ public final class DetachedJob {
     private DetachedJob() {
     }
 
+    /**
+     * The start command. Where the node has {@code flock} (util-linux), the job holds a lock on {@code <id>.lock} until
+     * its exit status is written, so that a status command waiting for it wakes as it ends instead of looking again
+     * and again ({@code -o}: the lock is not handed down to the work, so a daemon the work starts does not hold it).
+     */
     public static String start(String jobId, String work) {
         checkJobId(jobId);
         return "mkdir -p " + JOBS_DIR + " && cd " + JOBS_DIR + " && if [ -e " + jobId + ".pid ]; then echo exists; "
-                + "else nohup sh -c '" + work + "; echo $? > " + jobId + ".rc' > " + jobId + ".log 2>&1 < /dev/null & "
+                + "else L=; command -v flock > /dev/null 2>&1 && L=\"flock -o " + jobId + ".lock\"; "
+                + "nohup $L sh -c '" + work + "; echo $? > " + jobId + ".rc' > " + jobId + ".log 2>&1 < /dev/null & "
                 + "echo $! > " + jobId + ".pid; echo started; fi";
     }
 
@@ -48,15 +54,18 @@ public final class DetachedJob {
     }
 
     /**
-     * The status command that first waits, up to {@code wait} (at most {@link #MAX_WAIT}), for a running job to end,
-     * looking every {@link #WAIT_STEP}: it answers as soon as the job's exit status is written. Where {@code sleep}
-     * takes whole seconds only, it does not wait.
+     * The status command that first waits, up to {@code wait} (at most {@link #MAX_WAIT}), for a running job to end: on
+     * the job's lock where it holds one (it answers as the job ends), else looking every {@link #WAIT_STEP} (it
+     * answers as soon as the job's exit status is written; where {@code sleep} takes whole seconds only, it does not
+     * wait).
      */
     public static String status(String jobId, int tailBytes, Duration wait) {
         checkJobId(jobId);
         long looks = looks(wait);
-        String waiting = looks <= 0 ? "" : "n=0; while [ ! -s " + jobId + ".rc ] && [ -e " + jobId + ".pid ] && [ $n -lt " + looks
-                + " ] && " + PAUSE + "; do n=$((n+1)); done; ";
+        String waiting = looks <= 0 ? "" : "if [ ! -s " + jobId + ".rc ] && [ -e " + jobId + ".lock ] && command -v flock > /dev/null"
+                + " 2>&1; then LC_ALL=C flock -w " + looks * WAIT_STEP.toMillis() / 1000.0 + " " + jobId + ".lock true 2> /dev/null; else "
+                + "n=0; while [ ! -s " + jobId + ".rc ] && [ -e " + jobId + ".pid ] && [ $n -lt " + looks
+                + " ] && " + PAUSE + "; do n=$((n+1)); done; fi; ";
         return "cd " + JOBS_DIR + " 2>/dev/null && { " + waiting + "if [ -s " + jobId + ".rc ]; then echo \"rc $(cat " + jobId
                 + ".rc)\"; tail -c " + tailBytes + " " + jobId + ".log; elif [ -e " + jobId + ".pid ]; then echo running; "
                 + "else echo none; fi; }";

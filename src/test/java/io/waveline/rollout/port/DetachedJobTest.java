@@ -38,6 +38,31 @@ class DetachedJobTest {
         assertThat(waited.output()).isEqualTo("installed\n");
     }
 
+    private int exit(String command) throws Exception {
+        Process process = new ProcessBuilder("/bin/sh", "-c", command).directory(dir.toFile()).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        return process.waitFor();
+    }
+
+    @Test
+    void aRunningJobHoldsItsLockForTheWaitingStatusAndGivesItUpAsItEndsThoughItsWorkLeftADaemon() throws Exception {
+        assertThat(sh(DetachedJob.start("wl-12-up", "touch " + dir.resolve("begun") + "; sleep 0.3; sleep 31.7 > /dev/null 2>&1 &"
+                + " echo installed"))).isEqualTo("started\n");
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("begun")));
+            assertThat(exit("flock -n wl-12-up.lock true")).as("the lock, held while the job runs").isEqualTo(1);
+
+            JobStatus waited = DetachedJob.parseStatus(sh(DetachedJob.status("wl-12-up", 4000, Duration.ofSeconds(9))));
+
+            assertThat(waited.state()).isEqualTo(JobStatus.State.DONE);
+            assertThat(waited.output()).isEqualTo("installed\n");
+            assertThat(exit("flock -n wl-12-up.lock true")).as("free once the job ended, though the daemon it started runs on")
+                    .isZero();
+        } finally {
+            exit("pkill -f 'sleep 31.7'");
+        }
+    }
+
     @Test
     void aStatusThatWaitsAnswersRunningWhenTheJobOutlastsTheWait() throws Exception {
         sh(DetachedJob.start("wl-8-up", "sleep 30"));
