@@ -117,15 +117,40 @@ public class GpuHealthChecks implements HealthCheck {
         return outcomes;
     }
 
+    /** The checks judged from the one GPU state query. */
+    private static final Set<String> STATE_CHECKS = Set.of("vbios", "gpu-modes", "ecc", "clock-events");
+
+    /** The light checks requested, in order; those of the GPU state query judge one answer, asked once. */
     @Override
     public List<CheckOutcome> runRequested(NodeAddress node, CheckContext context) throws NodeUnreachableException {
         List<CheckOutcome> outcomes = new ArrayList<>();
+        StateAnswer state = null;
         for (CheckRequest request : context.requested()) {
-            if (!request.heavy() && !request.basic()) {
+            if (request.heavy() || request.basic()) {
+                continue;
+            }
+            if (STATE_CHECKS.contains(request.name())) {
+                if (state == null) {
+                    CheckRunner runner = runner(context);
+                    state = stateQuery(runner, node, stateFields.fields(stateKey(runner, node)), stateTimeout(context));
+                }
+                outcomes.add(stateCheck(request, state, context));
+            } else {
                 outcomes.add(runOne(node, request, context));
             }
         }
         return outcomes;
+    }
+
+    /** The longest timeout among the requested state checks: the one query answers them all. */
+    private static Duration stateTimeout(CheckContext context) {
+        return Duration.ofSeconds(context.requested().stream().filter(r -> STATE_CHECKS.contains(r.name()))
+                .mapToLong(r -> Math.max(1, r.timeoutSeconds())).max().orElse(1));
+    }
+
+    private static CheckOutcome stateCheck(CheckRequest request, StateAnswer state, CheckContext context) {
+        return GpuStateQuery.evaluate(request.name(), state.fields(), state.result().exitStatus(), state.result().output(),
+                request.parameters(), context.baseline());
     }
 
     @Override
@@ -143,11 +168,8 @@ public class GpuHealthChecks implements HealthCheck {
                 CommandResult diag = runner.run(node, DcgmDiag.command(request.level()), timeout);
                 return DcgmDiag.evaluate(diag.exitStatus(), diag.output(), Boolean.TRUE.equals(request.parameters().get("allowWarn")));
             }
-            case "vbios", "gpu-modes", "ecc", "clock-events": {
-                StateAnswer state = stateQuery(runner, node, stateFields.fields(stateKey(runner, node)), timeout);
-                return GpuStateQuery.evaluate(request.name(), state.fields(), state.result().exitStatus(), state.result().output(),
-                        request.parameters(), context.baseline());
-            }
+            case "vbios", "gpu-modes", "ecc", "clock-events":
+                return stateCheck(request, stateQuery(runner, node, stateFields.fields(stateKey(runner, node)), timeout), context);
             case "fabric-manager": {
                 String active = runner.run(node, FabricManagerCheck.ACTIVE, timeout).output();
                 String version = runner.run(node, FabricManagerCheck.VERSION, timeout).output();

@@ -7,12 +7,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import io.waveline.rollout.port.CheckContext;
+import io.waveline.rollout.port.CheckOutcome;
+import io.waveline.rollout.port.CheckRequest;
 import io.waveline.rollout.port.CheckRunner;
+import io.waveline.rollout.port.CheckStatus;
 import io.waveline.rollout.port.CommandResult;
 import io.waveline.rollout.port.GpuBaseline;
 import io.waveline.rollout.port.JobStatus;
@@ -23,9 +28,10 @@ import io.waveline.sim.SimHost;
 
 /**
  * The GPU state query on simulated hosts, which refuse the fields their GPU generation lacks as nvidia-smi does: a
- * node's refusals are asked once, not at every baseline, and asked again when its GPUs change.
+ * node's refusals are asked once, not at every baseline, and asked again when its GPUs change; the four checks judged
+ * from the state query share one answer.
  */
-class GpuStateFieldsTest {
+class GpuStateQueriesTest {
 
     static final Instant NOW = Instant.parse("2026-12-03T12:00:00Z");
     static final NodeAddress NODE = new NodeAddress("gpu-01", "10.0.0.1", 22, "waveline");
@@ -87,5 +93,22 @@ class GpuStateFieldsTest {
         assertThat(stateQueries.get(stateQueries.size() - 1)).as("asked for every field its GPUs know, page retirement too")
                 .contains("retired_pages.pending");
         assertThat(rebuilt.problem()).isNull();
+    }
+
+    @Test
+    void theFourStateChecksOfAValidationJudgeOneAnswer() throws Exception {
+        GpuHealthChecks checks = new GpuHealthChecks(runner);
+        host.set(host("gpu-02", "H100-SXM5-80GB"));
+        GpuBaseline baseline = checks.baseline(NODE);
+        stateQueries.clear();
+        List<CheckRequest> requested = List.of("vbios", "gpu-modes", "xid", "ecc", "clock-events").stream()
+                .map(name -> new CheckRequest(name, Map.of(), 60)).toList();
+
+        List<CheckOutcome> outcomes = checks.runRequested(NODE, new CheckContext(Map.of("nvidia-driver", "570.133.20"),
+                Optional.of(baseline), requested));
+
+        assertThat(outcomes).extracting(CheckOutcome::check).containsExactly("vbios", "gpu-modes", "xid", "ecc", "clock-events");
+        assertThat(outcomes).extracting(CheckOutcome::status).containsOnly(CheckStatus.PASS);
+        assertThat(stateQueries).as("one state query for the four").hasSize(1);
     }
 }
