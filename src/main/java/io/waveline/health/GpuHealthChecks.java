@@ -48,6 +48,7 @@ public class GpuHealthChecks implements HealthCheck {
 
     /** The only runner, where the checks are made outside CDI (tests). */
     private final CheckRunner only;
+    private final GpuStateFields stateFields = new GpuStateFields();
 
     public GpuHealthChecks() {
         this(null);
@@ -68,8 +69,6 @@ public class GpuHealthChecks implements HealthCheck {
         }
         throw new IllegalStateException("no check runner of kind " + context.runner());
     }
-
-    private final GpuStateFields stateFields = new GpuStateFields();
 
     @Override
     public GpuBaseline baseline(NodeAddress node) throws NodeUnreachableException {
