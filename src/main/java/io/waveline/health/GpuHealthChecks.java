@@ -119,26 +119,51 @@ public class GpuHealthChecks implements HealthCheck {
     /** The checks judged from the one GPU state query. */
     private static final Set<String> STATE_CHECKS = Set.of("vbios", "gpu-modes", "ecc", "clock-events");
 
-    /** The light checks requested, in order; those of the GPU state query judge one answer, asked once. */
+    /**
+     * The light checks requested, answered in their order. Those of the GPU state query judge one answer, asked once.
+     * Where the runner allows it, the checks' reads are sent at once; DCGM's diagnostics (levels 1 and 2 load the
+     * GPUs) run after them, alone.
+     */
     @Override
     public List<CheckOutcome> runRequested(NodeAddress node, CheckContext context) throws NodeUnreachableException {
-        List<CheckOutcome> outcomes = new ArrayList<>();
+        List<CheckRequest> light = context.requested().stream().filter(r -> !r.heavy() && !r.basic()).toList();
+        CheckRunner runner = runner(context);
+        HostReads.Read<StateAnswer> stateRead = () -> stateQuery(runner, node, stateFields.fields(stateKey(runner, node)),
+                stateTimeout(context));
+        boolean atOnce = runner.concurrent();
+        HostReads.Pending<StateAnswer> stateAtOnce = atOnce && light.stream().anyMatch(r -> STATE_CHECKS.contains(r.name()))
+                ? HostReads.start(stateRead) : null;
+        List<HostReads.Pending<CheckOutcome>> reads = new ArrayList<>();
+        for (CheckRequest request : light) {
+            reads.add(atOnce && !STATE_CHECKS.contains(request.name()) && !alone(request)
+                    ? HostReads.start(() -> runOne(node, request, context)) : null);
+        }
+        CheckOutcome[] outcomes = new CheckOutcome[light.size()];
         StateAnswer state = null;
-        for (CheckRequest request : context.requested()) {
-            if (request.heavy() || request.basic()) {
-                continue;
-            }
+        for (int i = 0; i < light.size(); i++) {
+            CheckRequest request = light.get(i);
             if (STATE_CHECKS.contains(request.name())) {
                 if (state == null) {
-                    CheckRunner runner = runner(context);
-                    state = stateQuery(runner, node, stateFields.fields(stateKey(runner, node)), stateTimeout(context));
+                    state = stateAtOnce != null ? stateAtOnce.join() : stateRead.read();
                 }
-                outcomes.add(stateCheck(request, state, context));
-            } else {
-                outcomes.add(runOne(node, request, context));
+                outcomes[i] = stateCheck(request, state, context);
+            } else if (reads.get(i) != null) {
+                outcomes[i] = reads.get(i).join();
+            } else if (!alone(request)) {
+                outcomes[i] = runOne(node, request, context);
             }
         }
-        return outcomes;
+        for (int i = 0; i < light.size(); i++) {
+            if (alone(light.get(i))) {
+                outcomes[i] = runOne(node, light.get(i), context);
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    /** A light check that loads the GPUs: run by itself, after the reads. */
+    private static boolean alone(CheckRequest request) {
+        return request.name().equals("dcgm-diag");
     }
 
     /** The longest timeout among the requested state checks: the one query answers them all. */

@@ -46,6 +46,12 @@ public class PodCheckRunner implements CheckRunner {
         return KIND;
     }
 
+    /** A check pod requests all of the node's GPUs: a second one would wait for the first. */
+    @Override
+    public boolean concurrent() {
+        return false;
+    }
+
     Pod pod(String name, String node, String command) {
         int gpus = KubernetesInventory.allocatableGpus(client.nodes().withName(node).get());
         return new PodBuilder().withNewMetadata().withName(name).withNamespace(settings.checkNamespace())

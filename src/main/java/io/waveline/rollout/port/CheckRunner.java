@@ -28,4 +28,12 @@ public interface CheckRunner {
     void start(NodeAddress node, String jobId, String command) throws NodeUnreachableException;
 
     JobStatus poll(NodeAddress node, String jobId) throws NodeUnreachableException;
+
+    /**
+     * Whether several commands may run on one node at once: over SSH each is a channel of the node's connection; a
+     * check pod takes all of the node's GPUs, so pods run one after the other.
+     */
+    default boolean concurrent() {
+        return true;
+    }
 }
