@@ -20,7 +20,6 @@ import io.waveline.rollout.port.CheckRunner;
 import io.waveline.rollout.port.CheckStatus;
 import io.waveline.rollout.port.CommandResult;
 import io.waveline.rollout.port.GpuBaseline;
-import io.waveline.rollout.port.JobStatus;
 import io.waveline.rollout.port.NodeAddress;
 import io.waveline.rollout.port.NodeUnreachableException;
 import io.waveline.sim.SimHardware;
@@ -39,12 +38,7 @@ class GpuStateQueriesTest {
     final AtomicReference<SimHost> host = new AtomicReference<>();
     final List<String> stateQueries = new ArrayList<>();
 
-    final CheckRunner runner = new CheckRunner() {
-        @Override
-        public String kind() {
-            return CheckRunner.SSH;
-        }
-
+    final CheckRunner runner = new SimCheckRunner() {
         @Override
         public CommandResult run(NodeAddress node, String command, Duration timeout) throws NodeUnreachableException {
             if (command.contains("vbios_version")) {
@@ -53,16 +47,6 @@ class GpuStateQueriesTest {
                 }
             }
             return host.get().exec(command, NOW);
-        }
-
-        @Override
-        public void start(NodeAddress node, String jobId, String command) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public JobStatus poll(NodeAddress node, String jobId) {
-            throw new UnsupportedOperationException();
         }
     };
 

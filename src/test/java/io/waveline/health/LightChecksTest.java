@@ -23,7 +23,6 @@ import io.waveline.rollout.port.CheckRunner;
 import io.waveline.rollout.port.CheckStatus;
 import io.waveline.rollout.port.CommandResult;
 import io.waveline.rollout.port.GpuBaseline;
-import io.waveline.rollout.port.JobStatus;
 import io.waveline.rollout.port.NodeAddress;
 import io.waveline.rollout.port.NodeUnreachableException;
 import io.waveline.sim.SimHardware;
@@ -50,12 +49,7 @@ class LightChecksTest {
     final java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
 
     CheckRunner runner(boolean concurrent) {
-        return new CheckRunner() {
-            @Override
-            public String kind() {
-                return CheckRunner.SSH;
-            }
-
+        return new SimCheckRunner() {
             @Override
             public boolean concurrent() {
                 return concurrent;
@@ -91,16 +85,6 @@ class LightChecksTest {
                     }
                 }
                 return result;
-            }
-
-            @Override
-            public void start(NodeAddress node, String jobId, String command) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public JobStatus poll(NodeAddress node, String jobId) {
-                throw new UnsupportedOperationException();
             }
         };
     }
