@@ -9,10 +9,17 @@ import io.waveline.rollout.port.Upgrader;
 
 /**
  * What {@link NodePipeline#decide} answers: the node run as it is to be committed, the events and check results that
- * go with it, and the effects the executor carries out on the node first (in order).
+ * go with it, and the effects the executor carries out on the node first (in order). {@code actionsDecidedOn}, where
+ * not null, is the node run the host actions were decided on when that is not the run stepped (a step that decided
+ * twice, {@link #then}): what a host action whose answer is lost goes back to.
  */
 public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutcome> checks, List<Effect> effects,
-        boolean documentsChanged) {
+        boolean documentsChanged, NodeRun actionsDecidedOn) {
+
+    public Decision(NodeRun next, List<Decision.Event> events, List<CheckOutcome> checks, List<Effect> effects,
+            boolean documentsChanged) {
+        this(next, events, checks, effects, documentsChanged, null);
+    }
 
     /**
      * A decision that may have changed any of the node run's JSON documents. {@code documentsChanged} false says that the
@@ -84,6 +91,22 @@ public record Decision(NodeRun next, List<Decision.Event> events, List<CheckOutc
         public boolean bestEffort() {
             return true;
         }
+    }
+
+    /**
+     * This decision followed by {@code after}, decided on this one's {@code next} in the same step: committed as one,
+     * with the events, checks and effects of both (this one's scheduler calls are carried out already), and
+     * {@code after}'s host actions, decided on this one's {@code next}.
+     */
+    public Decision then(Decision after) {
+        List<Decision.Event> allEvents = new ArrayList<>(events);
+        allEvents.addAll(after.events());
+        List<CheckOutcome> allChecks = new ArrayList<>(checks);
+        allChecks.addAll(after.checks());
+        List<Effect> allEffects = new ArrayList<>(effects.stream().filter(e -> !(e instanceof HostAction)).toList());
+        allEffects.addAll(after.effects());
+        return new Decision(after.next(), List.copyOf(allEvents), List.copyOf(allChecks), List.copyOf(allEffects),
+                documentsChanged || after.documentsChanged(), after.hostActions().isEmpty() ? null : next);
     }
 
     /** The host actions among the effects, to carry out after this decision is committed. */

@@ -41,7 +41,8 @@ public class NodeEffects {
                         + e.getMessage()));
             }
         }
-        return new Decision(run, List.copyOf(events), decision.checks(), decision.effects(), decision.documentsChanged());
+        return new Decision(run, List.copyOf(events), decision.checks(), decision.effects(), decision.documentsChanged(),
+                decision.actionsDecidedOn());
     }
 
     /**

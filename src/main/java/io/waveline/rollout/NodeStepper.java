@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 import io.waveline.plan.MethodSettings;
+import io.waveline.rollout.port.AnswerLostException;
 import io.waveline.rollout.port.CheckContext;
 import io.waveline.rollout.port.CheckOutcome;
 import io.waveline.rollout.port.CheckRequest;
@@ -20,7 +21,6 @@ import io.waveline.rollout.port.JobStatus;
 import io.waveline.rollout.port.NodeAddress;
 import io.waveline.rollout.port.NodeOperations;
 import io.waveline.rollout.port.NodeOperationsSelection;
-import io.waveline.rollout.port.AnswerLostException;
 import io.waveline.rollout.port.NodeUnreachableException;
 import io.waveline.rollout.port.UpgradeMethods;
 import io.waveline.rollout.port.Upgrader;
@@ -69,7 +69,8 @@ public class NodeStepper {
             if (seen.isEmpty()) {
                 return new Decision(run.copy(), List.of(), List.of(), List.of(), false);
             }
-            return effects.carryOut(pipeline.decide(run, seen.get(), now), method, node);
+            Decision decided = effects.carryOut(pipeline.decide(run, seen.get(), now), method, node);
+            return straightToInstall(seen.get(), decided, method, node, now);
         } catch (NodeUnreachableException e) {
             return pipeline.decide(run, new Observation.Unreachable(e, method.awayAllowance(run.settings())), now);
         } catch (RuntimeException e) {
@@ -80,13 +81,36 @@ public class NodeStepper {
     }
 
     /**
+     * A node with nothing to drain moves from its first look on to its install in the same step: the first look has
+     * just read the installed versions, and no install job of this run can be on the host yet (its id is the run's,
+     * and only this step and UPGRADING's start one), so the install step's own reads would answer what is known. The
+     * install's intent is committed with the cordon and the baseline. An install start whose answer is lost goes back
+     * to the cordoned run, in UPGRADING with its baseline, whose next step asks the host for the job as after any lost
+     * start ({@link #act}); the first look is not taken again.
+     */
+    private Decision straightToInstall(Observation seen, Decision cordoned, Upgrader method, NodeOperations node, Instant now)
+            throws NodeUnreachableException {
+        NodeRun next = cordoned.next();
+        if (!(seen instanceof Observation.Cordoned c) || c.firstLook().isEmpty() || next.state != NodeState.UPGRADING
+                || next.direction != Direction.FORWARD || next.jobId != null || next.pendingAction != null
+                || !cordoned.hostActions().isEmpty()) {
+            return cordoned;
+        }
+        Observation.Install install = new Observation.Install(JobStatus.notFound(), Optional.of(c.firstLook().get().installed()),
+                Optional.of(JobStatus.notFound()), method.installer(next.wantedVersions(), next.settings()));
+        return cordoned.then(effects.carryOut(pipeline.decide(next, install, now), method, node));
+    }
+
+    /**
      * Carries out the host actions of {@code decided}, committed as version {@code committed} of the node run, and
      * answers what to commit next: the run with its action confirmed (and the install's handle), or, when the node did
-     * not answer, {@code before} (the run as it was before the intent) decided as unreachable, so the action is
-     * decided again at the next attempt. A reset whose answer was lost after it was sent is not undone: the host may be
-     * going down, so its new boot id is awaited ({@link Observation.ResetUnanswered}).
+     * not answer, the run as it was before the intent ({@code stepped}, or the run the actions were decided on in a
+     * step that decided twice) decided as unreachable, so the action is decided again at the next attempt. A reset
+     * whose answer was lost after it was sent is not undone: the host may be going down, so its new boot id is awaited
+     * ({@link Observation.ResetUnanswered}).
      */
-    public Decision act(NodeRun before, Decision decided, long committed, Instant now) {
+    public Decision act(NodeRun stepped, Decision decided, long committed, Instant now) {
+        NodeRun before = decided.actionsDecidedOn() != null ? decided.actionsDecidedOn() : stepped;
         Upgrader method = methods.of(before.method);
         NodeRun next = decided.next().copy();
         next.version = committed;

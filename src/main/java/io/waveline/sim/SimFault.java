@@ -11,6 +11,8 @@ public enum SimFault {
     REBOOT_HANGS("reboot-hangs"),
     /** The host goes down for the reboot at once: the reboot command's connection drops before its exit status is sent. */
     REBOOT_DROPS("reboot-drops"),
+    /** The install job starts, but the start command's connection drops before its answer is sent. */
+    INSTALL_DROPS("install-drops"),
     /** nvidia-smi keeps answering "Driver/library version mismatch", even after a reboot. */
     NVML_MISMATCH("nvml-mismatch"),
     /** One GPU is gone after the reboot: nvidia-smi lists one fewer. */

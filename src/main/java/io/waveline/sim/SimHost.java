@@ -196,7 +196,8 @@ public final class SimHost {
         } else {
             result = answer(command, now);
         }
-        if (command.contains("systemctl reboot") && faults.apply(packages.get("nvidia-driver")).contains(SimFault.REBOOT_DROPS)) {
+        if (command.contains("systemctl reboot") && faults.apply(packages.get("nvidia-driver")).contains(SimFault.REBOOT_DROPS)
+                || result.output().equals("started\n") && faults.apply(startedDriver(command)).contains(SimFault.INSTALL_DROPS)) {
             throw new AnswerLostException("the connection closed before \"" + command.split(" ")[0] + "\" finished", null);
         }
         return result;
@@ -348,6 +349,12 @@ public final class SimHost {
     private CommandResult nvidiaSmi() {
         return new CommandResult(18, "Failed to initialize NVML: Driver/library version mismatch\n"
                 + "NVML library version: " + packages.get("nvidia-driver") + "\n");
+    }
+
+    /** The driver version the install job that {@code command} just started installs (null for other jobs). */
+    private String startedDriver(String command) {
+        Matcher install = INSTALL.matcher(command);
+        return install.find() && jobs.containsKey(install.group(2)) ? jobs.get(install.group(2)).versions().get("nvidia-driver") : null;
     }
 
     private CommandResult startJob(String id, String work, Instant now) {

@@ -248,6 +248,30 @@ class RolloutScenariosTest {
         assertThat(sim.host("gpu-h100-14").installedVersions()).containsEntry("nvidia-driver", "570.86.36");
     }
 
+    /**
+     * The install starts in the step that takes the first look (bare metal: nothing to drain); when its start's answer is
+     * lost, the node goes back to the run that step decided on, with its baseline and its previous versions, and its next
+     * attempt finds the job on the host: no second first look (which would read the new packages as the node's old
+     * versions, its rollback target), no second install.
+     */
+    @Test
+    void anInstallStartWhoseAnswerIsLostIsFoundOnTheHostAndTheFirstLookIsNotTakenAgain() {
+        String node = "gpu-h100-16";
+        Map<String, String> before = Map.copyOf(sim.host(node).installedVersions());
+        int installs = sim.host(node).installs();
+        long id = start(plan("install-drops", "nodes: [" + node + "]", "570.86.38", true, "- name: all\n  size: rest", "onFailure: halt"));
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        List<String> kinds = eventKinds(id);
+        assertThat(kinds).contains("node.retry").doesNotContain("node.versions-corrected");
+        assertThat(kinds.stream().filter("node.cordoned"::equals)).as("first looks").hasSize(1);
+        assertThat(kinds.stream().filter("node.install-started"::equals)).hasSize(1);
+        assertThat(sim.host(node).installs() - installs).as("installs on the host").isEqualTo(1);
+        assertThat(done.getMap("waves[0].nodes[0].previousVersions")).as("the rollback target")
+                .containsEntry("nvidia-driver", before.get("nvidia-driver"));
+        assertThat(sim.host(node).installedVersions()).containsEntry("nvidia-driver", "570.86.38");
+    }
+
     @Test
     void sshDropsAreRetriedAndTheNodeStillSucceeds() {
         long id = start(plan("flaky", "nodes: [gpu-a100-02]", "570.124.06", true, "- name: all\n  size: rest", "onFailure: halt"));
