@@ -70,7 +70,9 @@ public class NodeStepper {
                 return new Decision(run.copy(), List.of(), List.of(), List.of(), false);
             }
             Decision decided = effects.carryOut(pipeline.decide(run, seen.get(), now), method, node);
-            return straightToInstall(seen.get(), decided, method, node, now);
+            decided = straightToInstall(seen.get(), decided, method, node, now);
+            decided = straightToReset(decided, method, node, now);
+            return straightToService(decided, method, node, now);
         } catch (NodeUnreachableException e) {
             return pipeline.decide(run, new Observation.Unreachable(e, method.awayAllowance(run.settings())), now);
         } catch (RuntimeException e) {
@@ -99,6 +101,35 @@ public class NodeStepper {
         Observation.Install install = new Observation.Install(JobStatus.notFound(), Optional.of(c.firstLook().get().installed()),
                 Optional.of(JobStatus.notFound()), method.installer(next.wantedVersions(), next.settings()));
         return cordoned.then(effects.carryOut(pipeline.decide(next, install, now), method, node));
+    }
+
+    /**
+     * A node whose install is done goes on to its reset in the same step: the reset step's observation (the boot id,
+     * to see whether the install rebooted the host itself) is read now, and the reset's intent is committed with
+     * {@code node.installed}. A reset whose answer does not come back goes back to the run in REBOOTING without it.
+     */
+    private Decision straightToReset(Decision installed, Upgrader method, NodeOperations node, Instant now)
+            throws NodeUnreachableException {
+        NodeRun next = installed.next();
+        if (next.state != NodeState.REBOOTING || next.rebootRequestedAt != null || next.baselineBootId == null
+                || next.pendingAction != null || !installed.hostActions().isEmpty()) {
+            return installed;
+        }
+        return installed.then(effects.carryOut(pipeline.decide(next, boot(next, method, next.address(), next.settings()), now), method,
+                node));
+    }
+
+    /**
+     * A node that passed its checks and has no scheduler to put it back into service (bare metal) succeeds in the same
+     * step: its last step only records the end, so it is decided with the checks' results.
+     */
+    private Decision straightToService(Decision validated, Upgrader method, NodeOperations node, Instant now)
+            throws NodeUnreachableException {
+        NodeRun next = validated.next();
+        if (next.state != NodeState.UNCORDONING || next.facts.scheduled() || node.drains() || !validated.hostActions().isEmpty()) {
+            return validated;
+        }
+        return validated.then(effects.carryOut(pipeline.decide(next, new Observation.Settle(), now), method, node));
     }
 
     /**
