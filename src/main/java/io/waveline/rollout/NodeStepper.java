@@ -34,9 +34,11 @@ import jakarta.inject.Inject;
  * with host actions (an install's start, a reset, a heavy check's start) is committed first, as the intent, and
  * {@link #act} carries them out after; its answer, the outcome, is committed in turn. Every observation first looks at
  * the real state, so a step run again after a crash is harmless, and an action recorded but not confirmed is
- * reconciled with what the host shows. A node that does not answer, in the observation or an effect, is decided as
- * {@link Observation.Unreachable}; any other exception is a bug: logged with its stack and decided as
- * {@link Observation.Crashed}.
+ * reconciled with what the host shows. Where the next step would only read what this one has just seen (the install
+ * after the first look, the reset after the install, the end after the checks of a bare-metal node), the step decides
+ * again on the run it decided, and both are committed as one ({@link Decision#then}). A node that does not answer, in
+ * the observation or an effect, is decided as {@link Observation.Unreachable}; any other exception is a bug: logged
+ * with its stack and decided as {@link Observation.Crashed}.
  */
 @ApplicationScoped
 public class NodeStepper {
