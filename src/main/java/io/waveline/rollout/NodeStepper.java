@@ -85,19 +85,20 @@ public class NodeStepper {
     }
 
     /**
-     * A node with nothing to drain moves from its first look on to its install in the same step: the first look has
-     * just read the installed versions, and no install job of this run can be on the host yet (its id is the run's,
-     * and only this step and UPGRADING's start one), so the install step's own reads would answer what is known. The
-     * install's intent is committed with the cordon and the baseline. An install start whose answer is lost goes back
-     * to the cordoned run, in UPGRADING with its baseline, whose next step asks the host for the job as after any lost
-     * start ({@link #act}); the first look is not taken again.
+     * A node without a scheduler (bare metal) moves from its first look on to its install in the same step: the first
+     * look has just read the installed versions, and no install job of this run can be on the host yet (its id is the
+     * run's, and only this step and UPGRADING's start one), so the install step's own reads would answer what is known.
+     * (A node in Kubernetes is not decided so: the GPU Operator's upgrade is the node's driver label, which is not the
+     * run's own and may be set already.) The install's intent is committed with the cordon and the baseline. An install
+     * start whose answer is lost goes back to the cordoned run, in UPGRADING with its baseline, whose next step asks the
+     * host for the job as after any lost start ({@link #act}); the first look is not taken again.
      */
     private Decision straightToInstall(Observation seen, Decision cordoned, Upgrader method, NodeOperations node, Instant now)
             throws NodeUnreachableException {
         NodeRun next = cordoned.next();
         if (!(seen instanceof Observation.Cordoned c) || c.firstLook().isEmpty() || next.state != NodeState.UPGRADING
                 || next.direction != Direction.FORWARD || next.jobId != null || next.pendingAction != null
-                || !cordoned.hostActions().isEmpty()) {
+                || next.facts.scheduled() || node.drains() || !cordoned.hostActions().isEmpty()) {
             return cordoned;
         }
         Observation.Install install = new Observation.Install(JobStatus.notFound(), Optional.of(c.firstLook().get().installed()),

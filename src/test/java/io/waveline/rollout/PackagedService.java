@@ -31,7 +31,8 @@ public final class PackagedService implements AutoCloseable {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     final String name;
-    public final int port;
+    /** The HTTP port: the same at every start, unless a start found it taken (then another is picked). */
+    public volatile int port;
     final String token;
     private final Path logDir;
     private final Map<String, String> properties;
@@ -52,8 +53,34 @@ public final class PackagedService implements AutoCloseable {
         return this;
     }
 
-    /** Starts the process and waits until it answers ready. */
+    /**
+     * Starts the process and waits until it answers ready. The port was picked free when this object was made; if
+     * another process took it meanwhile (the services' own SSH servers and connections take ports too), the start
+     * exits with a bind error and is made again on another port, twice at most. A start that exits early for any
+     * other reason fails at once with the end of its log.
+     */
     public PackagedService start() throws IOException {
+        for (int attempt = 1;; attempt++) {
+            launch();
+            try {
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                        .failFast(name + " exited early", () -> !process.isAlive())
+                        .until(() -> get("/q/health/ready").get("status").asText().equals("UP"));
+                return this;
+            } catch (org.awaitility.core.TerminalFailureException e) {
+                String log = log();
+                if (attempt < 3 && (log.contains("Address already in use") || log.contains("seems to be in use"))) {
+                    port = freePort();
+                    continue;
+                }
+                List<String> lines = log.lines().toList();
+                throw new AssertionError(name + " exited early (exit " + process.exitValue() + "); the end of its log ("
+                        + logDir + "):\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())), e);
+            }
+        }
+    }
+
+    private void launch() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx768m", "-Dquarkus.profile=demo", "-Dquarkus.http.port=" + port,
                 "-Dwaveline.demo-token=" + token));
@@ -64,12 +91,6 @@ public final class PackagedService implements AutoCloseable {
                 .redirectOutput(logDir.resolve(name + "-" + (++starts) + ".log").toFile());
         builder.environment().putAll(environment);
         process = builder.start();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> {
-                    assertThat(process.isAlive()).as(name + " exited early; see " + logDir).isTrue();
-                    return get("/q/health/ready").get("status").asText().equals("UP");
-                });
-        return this;
     }
 
     /** {@code kill -9}: no shutdown hook, no lease given up. */
