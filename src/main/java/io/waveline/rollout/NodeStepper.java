@@ -98,7 +98,7 @@ public class NodeStepper {
         NodeRun next = cordoned.next();
         if (!(seen instanceof Observation.Cordoned c) || c.firstLook().isEmpty() || next.state != NodeState.UPGRADING
                 || next.direction != Direction.FORWARD || next.jobId != null || next.pendingAction != null
-                || next.facts.scheduled() || node.drains() || !cordoned.hostActions().isEmpty()) {
+                || !withoutScheduler(next, node) || !cordoned.hostActions().isEmpty()) {
             return cordoned;
         }
         Observation.Install install = new Observation.Install(JobStatus.notFound(), Optional.of(c.firstLook().get().installed()),
@@ -129,10 +129,15 @@ public class NodeStepper {
     private Decision straightToService(Decision validated, Upgrader method, NodeOperations node, Instant now)
             throws NodeUnreachableException {
         NodeRun next = validated.next();
-        if (next.state != NodeState.UNCORDONING || next.facts.scheduled() || node.drains() || !validated.hostActions().isEmpty()) {
+        if (next.state != NodeState.UNCORDONING || !withoutScheduler(next, node) || !validated.hostActions().isEmpty()) {
             return validated;
         }
         return validated.then(effects.carryOut(pipeline.decide(next, new Observation.Settle(), now), method, node));
+    }
+
+    /** A node no scheduler holds (bare metal): nothing drains it, and nothing has to put it back into service. */
+    private static boolean withoutScheduler(NodeRun run, NodeOperations node) {
+        return !run.facts.scheduled() && !node.drains();
     }
 
     /**
