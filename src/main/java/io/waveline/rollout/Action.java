@@ -26,6 +26,13 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * Pending nodes of the running wave next in line to start, in the order they would: their GPU baseline may be read
+     * now, ahead of their start (I/O, on a worker; nothing is committed).
+     */
+    record LookAhead(List<Long> nodeRunIds) implements Action {
+    }
+
     /** Run the node's current step (I/O, on a worker). */
     record StepNode(long nodeRunId) implements Action {
     }

@@ -62,6 +62,18 @@ public interface EngineSettings {
     @jakarta.validation.constraints.Min(1)
     int waveScanParallelism();
 
+    /**
+     * Pending nodes of the running wave whose GPU baseline is read ahead, while the nodes before them are out of
+     * service (at most as many as work in the wave at the time); 0 reads every baseline at the node's start.
+     */
+    @WithDefault("32")
+    @jakarta.validation.constraints.Min(0)
+    int lookAhead();
+
+    /** How old a baseline read ahead may be when its node starts; an older one is read again. */
+    @WithDefault("2m")
+    Duration lookAheadMaxAge();
+
     /** This replica's name in leases; replicas must differ (default: the host name). */
     java.util.Optional<String> replicaId();
 }

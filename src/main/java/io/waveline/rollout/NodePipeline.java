@@ -198,8 +198,10 @@ public final class NodePipeline {
             cordoned = "cordoned in Kubernetes" + (c.cordon().wasUnschedulable() ? " (it was unschedulable before and stays so afterwards)"
                     : "") + ", " + run.baselineAllocatable + " allocatable GPUs; ";
         }
+        String ahead = c.firstLook().flatMap(Observation.FirstLook::baselineAhead).map(age -> " (GPUs read " + aheadBy(age)
+                + " ahead, while the node waited in line)").orElse("");
         d.event("node.cordoned", "out of service; " + cordoned + "baseline: " + (run.baseline != null && run.baseline.count() > 0
-                ? run.baseline.describe() : run.baselineGpuCount + " GPUs") + ", boot_id "
+                ? run.baseline.describe() : run.baselineGpuCount + " GPUs") + ahead + ", boot_id "
                 + run.baselineBootId.substring(0, Math.min(8, run.baselineBootId.length())));
         if (!c.drains() || run.drain == null) {
             move(d, installState(run), now);
@@ -208,6 +210,12 @@ public final class NodePipeline {
         } else {
             move(d, run.drain.enabled() ? NodeState.DRAINING : installState(run), now);
         }
+    }
+
+    /** How long ahead a baseline was read: tenths of a second under a minute, whole seconds above. */
+    private static String aheadBy(Duration age) {
+        return age.compareTo(Duration.ofMinutes(1)) < 0 ? String.format(java.util.Locale.ROOT, "%.1fs", age.toMillis() / 1000.0)
+                : Durations.format(age);
     }
 
     private void jobs(Builder d, List<String> jobs, Instant now) {

@@ -63,6 +63,9 @@ public class NodeStepper {
     @Inject
     NodePipeline pipeline;
 
+    @Inject
+    BaselinesAhead baselinesAhead;
+
     public Decision step(NodeRun run, Instant now) {
         Upgrader method = methods.of(run.method);
         NodeOperations node = schedulers.of(run.facts.labels());
@@ -186,7 +189,7 @@ public class NodeStepper {
         MethodSettings plan = run.settings();
         return switch (run.state) {
             case CORDONING -> Optional.of(new Observation.Cordoned(run.baselineBootId != null ? Optional.empty()
-                    : Optional.of(firstLook(run, method, address, plan)), node.cordon(run.nodeName, run.rolloutId), node.drains()));
+                    : Optional.of(firstLook(run, method, address, plan, now)), node.cordon(run.nodeName, run.rolloutId), node.drains()));
             case WAITING_FOR_JOBS -> Optional.of(new Observation.Jobs(node.runningJobs(run.nodeName, run.drain.jobs().orElseThrow())));
             case DRAINING -> Optional.of(new Observation.Drained(node.drain(run.nodeName, run.drain,
                     Duration.between(run.stepStartedAt, now)), node.evictionBackoff()));
@@ -199,13 +202,35 @@ public class NodeStepper {
         };
     }
 
-    /** The installed versions, the boot id and the GPU baseline before anything is done: three reads at once. */
-    private Observation.FirstLook firstLook(NodeRun run, Upgrader method, NodeAddress address, MethodSettings plan)
+    /**
+     * The installed versions, the boot id and the GPU baseline before anything is done: three reads at once, or two
+     * where the baseline was read ahead while the node waited in line ({@link BaselinesAhead}). The versions (the
+     * rollback target) and the boot id (against which the reset is judged) are always read now.
+     */
+    private Observation.FirstLook firstLook(NodeRun run, Upgrader method, NodeAddress address, MethodSettings plan, Instant now)
             throws NodeUnreachableException {
+        Optional<BaselinesAhead.Taken> ahead = baselinesAhead.take(run.id, now);
+        if (ahead.isPresent()) {
+            HostReads.Pending<String> bootId = HostReads.start(() -> method.bootId(address, plan));
+            java.util.Map<String, String> installed = method.installedVersions(address, plan);
+            return new Observation.FirstLook(installed, ahead.get().baseline(), bootId.join(), Optional.of(ahead.get().age()));
+        }
         HostReads.Pending<java.util.Map<String, String>> installed = HostReads.start(() -> method.installedVersions(address, plan));
         HostReads.Pending<String> bootId = HostReads.start(() -> method.bootId(address, plan));
         GpuBaseline baseline = baseline(run, method, address);
         return new Observation.FirstLook(installed.join(), baseline, bootId.join());
+    }
+
+    /**
+     * The GPU baseline of a pending node next in line, read ahead of its start (nothing on the node changes); empty
+     * where its method's checks run in pods, which take no baseline over SSH.
+     */
+    public Optional<GpuBaseline> readAhead(NodeRun run) throws NodeUnreachableException {
+        Upgrader method = methods.of(run.method);
+        if (CheckRunner.POD.equals(method.checkRunner())) {
+            return Optional.empty();
+        }
+        return Optional.of(checks.baseline(run.address()));
     }
 
     private GpuBaseline baseline(NodeRun run, Upgrader method, NodeAddress address) throws NodeUnreachableException {

@@ -54,7 +54,11 @@ public sealed interface Observation {
     record Cordoned(Optional<FirstLook> firstLook, NodeOperations.Cordon cordon, boolean drains) implements Answered {
     }
 
-    record FirstLook(Map<String, String> installed, GpuBaseline baseline, String bootId) {
+    /** {@code baselineAhead}: how long before the look the GPU baseline was read, where it was read ahead ({@link BaselinesAhead}). */
+    record FirstLook(Map<String, String> installed, GpuBaseline baseline, String bootId, Optional<Duration> baselineAhead) {
+        FirstLook(Map<String, String> installed, GpuBaseline baseline, String bootId) {
+            this(installed, baseline, bootId, Optional.empty());
+        }
     }
 
     /** WAITING_FOR_JOBS: the training jobs still on the node. */

@@ -30,7 +30,7 @@ import io.waveline.rollout.RolloutSnapshot.WaveView;
  * <li>An abort skips the pending nodes and ends ABORTED once the started ones are done (they finish their
  * pipeline, forward or back, so nothing stays cordoned except quarantined nodes).</li>
  * <li>Otherwise the current wave runs: pending nodes start in wave order while the limits allow (not while
- * paused); when all are settled the wave-level checks run, the wave soaks, the wave-level checks run again
+ * paused), and the next ones in line, as many as work in the wave, may have their GPU baseline read ahead; when all are settled the wave-level checks run, the wave soaks, the wave-level checks run again
  * (a soak of zero skips them), then the next wave waits for its approval or runs; after the last, the rollout
  * SUCCEEDED. Failures found by the wave-level checks count against the wave's budget like any other.</li>
  * </ol>
@@ -178,6 +178,7 @@ public final class RolloutDecider {
                 if (!paused) {
                     int workingInWave = (int) wave.nodes().stream().filter(n -> n.state().working()).count();
                     io.waveline.plan.StartGate.Admission gate = s.gate().admission(outOfService);
+                    List<Long> inLine = new ArrayList<>();
                     for (NodeRunView node : wave.nodes()) {
                         if (node.state() != NodeState.PENDING) {
                             continue;
@@ -187,7 +188,12 @@ public final class RolloutDecider {
                             outOfService.add(node.node());
                             gate.admit(node.node());
                             workingInWave++;
+                        } else if (inLine.size() < workingInWave) {
+                            inLine.add(node.id());
                         }
+                    }
+                    if (!inLine.isEmpty()) {
+                        actions.add(new Action.LookAhead(inLine));
                     }
                 }
                 boolean waveSettled = wave.nodes().stream().allMatch(n -> n.state().settled());

@@ -61,6 +61,9 @@ public class RolloutEngine {
     @Inject
     HeldViews held;
 
+    @Inject
+    BaselinesAhead baselinesAhead;
+
     private ExecutorService loop;
     private ExecutorService workers;
     /** Steps of nodes that wait on their host ({@link #waitsOnHost}), apart from the workers. */
@@ -139,6 +142,7 @@ public class RolloutEngine {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         held.staleAll();
+        baselinesAhead.forgetOld(clock.instant());
         wake();
     }
 
@@ -204,7 +208,7 @@ public class RolloutEngine {
         List<Action> actions = RolloutDecider.decide(snapshot.get(), now);
         RolloutDecider.nextDue(snapshot.get(), now).ifPresent(at -> timer.wakeAt(at, now));
         List<Action> rolloutActions = actions.stream().filter(a -> !(a instanceof Action.StepNode)
-                && !(a instanceof Action.CheckWave)).toList();
+                && !(a instanceof Action.CheckWave) && !(a instanceof Action.LookAhead)).toList();
         if (!rolloutActions.isEmpty()) {
             if (!store.apply(lease, rolloutActions, now)) {
                 leases.remove(id);
@@ -223,6 +227,8 @@ public class RolloutEngine {
             }
         }
         dispatch(lease, steps);
+        actions.stream().filter(Action.LookAhead.class::isInstance).map(Action.LookAhead.class::cast).findFirst()
+                .ifPresent(ahead -> lookAhead(ahead, now));
         boolean progressed = rolloutActions.stream().anyMatch(a -> a instanceof Action.StartNode
                 || a instanceof Action.StartRollback || a instanceof Action.EnterPhase || a instanceof Action.BeginRollingBack
                 || a instanceof Action.Halt || a instanceof Action.Skip || a instanceof Action.MarkForRollback
@@ -255,6 +261,55 @@ public class RolloutEngine {
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 part.forEach(stepping::remove); // stopping
             }
+        }
+    }
+
+    /**
+     * Reads the GPU baselines of the nodes next in line ahead of their start ({@link BaselinesAhead}): up to
+     * {@code waveline.engine.look-ahead} of them, each once within {@code look-ahead-max-age}, on the workers after the
+     * steps of this reconcile. Nothing is committed; a node that started meanwhile reads its own at its start.
+     */
+    private void lookAhead(Action.LookAhead ahead, Instant now) {
+        List<Long> ids = ahead.nodeRunIds().stream().limit(settings.lookAhead())
+                .filter(id -> !stepping.contains(id) && baselinesAhead.claim(id, now)).toList();
+        if (!ids.isEmpty()) {
+            later(-1, () -> readAhead(ids), workers);
+        }
+    }
+
+    private void readAhead(List<Long> ids) {
+        List<NodeRun> runs;
+        try {
+            runs = store.detached(ids);
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not read %d node run(s) in line to read their GPU baselines ahead: %s", ids.size(), e.getMessage());
+            ids.forEach(baselinesAhead::abandon);
+            return;
+        }
+        Set<Long> found = new java.util.HashSet<>();
+        for (NodeRun run : runs) {
+            found.add(run.id);
+            if (run.state != NodeState.PENDING) {
+                baselinesAhead.abandon(run.id);
+            } else {
+                later(-1, () -> readAhead(run), workers);
+            }
+        }
+        ids.stream().filter(i -> !found.contains(i)).forEach(baselinesAhead::abandon);
+    }
+
+    private void readAhead(NodeRun run) {
+        try (NodeLogContext logged = NodeLogContext.of(run)) {
+            Instant at = clock.instant();
+            Optional<io.waveline.rollout.port.GpuBaseline> baseline = Optional.empty();
+            try {
+                baseline = stepper.readAhead(run);
+            } catch (io.waveline.rollout.port.NodeUnreachableException e) {
+                LOG.debugf("GPU baseline of %s not read ahead (%s); it is read at its start", run.nodeName, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "GPU baseline of %s could not be read ahead; it is read at its start", run.nodeName);
+            }
+            baselinesAhead.put(run.id, at, baseline);
         }
     }
 

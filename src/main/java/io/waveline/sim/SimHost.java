@@ -56,6 +56,7 @@ public final class SimHost {
     private Instant downUntil;
     private boolean hung;
     private int asRoot;
+    private int nvlinkReads;
     private boolean pinned;
     private int installs;
     private int reboots;
@@ -150,6 +151,11 @@ public final class SimHost {
     /** How many commands came through {@code sudo -n sh -c '…'}. */
     public synchronized int commandsAsRoot() {
         return asRoot;
+    }
+
+    /** How many times {@code nvidia-smi nvlink -s} was asked: each GPU baseline asks it once, the checks only where a plan lists NVLink. */
+    public synchronized int nvlinkReads() {
+        return nvlinkReads;
     }
 
     /** Whether the last package install pinned what it installed ({@code apt-mark hold}, {@code dnf versionlock add}). */
@@ -277,6 +283,7 @@ public final class SimHost {
             return SimGpuQuery.query(view(), command.substring("nvidia-smi --query-gpu=".length()).split(" ")[0].split(","));
         }
         if (command.equals("nvidia-smi nvlink -s")) {
+            nvlinkReads++;
             if (mismatch()) {
                 return nvidiaSmi();
             }

@@ -106,6 +106,23 @@ class RolloutDeciderTest {
     }
 
     @Test
+    void theNextNodesInLineAreNamedForTheirBaselinesAsManyAsWorkInTheWave() {
+        WaveView wave = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.UPGRADING),
+                node(2, 0, "r2", NodeState.PENDING), node(3, 0, "r3", NodeState.PENDING), node(4, 0, "r4", NodeState.PENDING),
+                node(5, 0, "r5", NodeState.PENDING), node(6, 0, "r6", NodeState.SUCCEEDED)));
+        List<Action> actions = RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(wave),
+                2, OnFailure.ROLLBACK_WAVE, 0), NOW);
+        assertThat(of(actions, Action.StartNode.class)).extracting(Action.StartNode::nodeRunId).containsExactly(2L);
+        assertThat(of(actions, Action.LookAhead.class)).as("two work in the wave: the next two in wave order")
+                .singleElement().extracting(Action.LookAhead::nodeRunIds).isEqualTo(List.of(3L, 4L));
+
+        WaveView allStarted = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.UPGRADING),
+                node(2, 0, "r2", NodeState.PENDING)));
+        assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(allStarted), 5,
+                OnFailure.ROLLBACK_WAVE, 0), NOW), Action.LookAhead.class)).as("no one left in line").isEmpty();
+    }
+
+    @Test
     void pausedRolloutStartsNothingButKeepsStepping() {
         WaveView wave = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.REBOOTING),
                 node(2, 0, "r2", NodeState.PENDING)));

@@ -605,6 +605,50 @@ class RolloutScenariosTest {
         assertThat(admitted).hasSize(4).anySatisfy(m -> assertThat(m).contains("rack=r02 now draws about 20 of 20 kW"));
     }
 
+    /**
+     * While the one node out of service burns in, the next in line has its GPU baseline read (it is still pending, in
+     * service); once it starts, its first look reads only its versions and boot id, and its event says so.
+     */
+    @Test
+    void theNextNodeInLineHasItsGpusReadWhileTheNodeBeforeItIsOutOfService() {
+        String first = "gpu-h100-10";
+        String next = "gpu-h100-11";
+        String yaml = plan("look-ahead", "nodes: [" + first + ", " + next + "]", "570.86.40", true, "- name: all\n  size: rest",
+                "onFailure: halt")
+                .replace("    maxUnavailable: 3\n    failureDomains:\n      - labelKey: rack\n        maxUnavailable: 2\n",
+                        "    maxUnavailable: 1\n")
+                .replace("  failurePolicy:", "  checks:\n    - name: dcgm-diag\n      level: 3\n  failurePolicy:");
+        assertThat(yaml).contains("maxUnavailable: 1\n");
+        int linkReads = sim.host(next).nvlinkReads();
+        long id;
+        sim.holdHeavyChecks(true); // the first node's burn-in holds the only slot until released
+        try {
+            id = start(yaml);
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                JsonPath nodes = given().when().get("/api/v1/rollouts/" + id + "/nodes").then().statusCode(200).extract().jsonPath();
+                assertThat(nodes.<String>getList("findAll { it.name == '" + next + "' }.state")).containsExactly("PENDING");
+                assertThat(sim.host(next).nvlinkReads()).as("the next node's GPUs read while it waits").isEqualTo(linkReads + 1);
+            });
+        } finally {
+            sim.holdHeavyChecks(false);
+        }
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(sim.host(next).nvlinkReads()).as("its baseline was not read again at its start").isEqualTo(linkReads + 1);
+        List<Map<String, Object>> events = given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract()
+                .jsonPath().getList("findAll { it.kind == 'node.cordoned' }");
+        assertThat(events).hasSize(2).anySatisfy(e -> {
+            assertThat(e.get("node")).isEqualTo(next);
+            assertThat((String) e.get("message")).contains("baseline: ").containsPattern("GPUs read [0-9.]+s ahead, while the node"
+                    + " waited in line");
+        }).anySatisfy(e -> {
+            assertThat(e.get("node")).isEqualTo(first);
+            assertThat((String) e.get("message")).doesNotContain("ahead");
+        });
+        assertThat(done.<String>getList("waves[0].nodes.find { it.name == '" + next + "' }.checks.findAll { it.name == 'gpu-inventory' }.status"))
+                .as("the checks after the upgrade compared with the baseline read ahead").containsExactly("PASS");
+    }
+
     @Test
     void badRequestsAreExplained() {
         given().contentType(ContentType.JSON).body(Map.of("plan", "nope")).when().post("/api/v1/rollouts").then()
