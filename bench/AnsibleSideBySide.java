@@ -33,6 +33,23 @@ public class AnsibleSideBySide {
     record Host(String name, Path bin, Path state, int port, int installSeconds) {
     }
 
+    /**
+     * {@code WAVELINE_BENCH_SMI_SECONDS}: how long every nvidia-smi of the stand-in takes, as on nodes with many GPUs
+     * (unset: at once). Both tools pay it wherever they ask nvidia-smi.
+     */
+    static final String SMI_SECONDS = smiSeconds();
+
+    static String smiSeconds() {
+        String value = System.getenv("WAVELINE_BENCH_SMI_SECONDS");
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!value.matches("[0-9]{1,3}(\\.[0-9]{1,3})?")) {
+            throw new IllegalArgumentException("WAVELINE_BENCH_SMI_SECONDS=" + value + ": seconds, such as 2 or 0.5");
+        }
+        return value;
+    }
+
     public static void main(String[] args) throws Exception {
         run(args.length > 0 ? Integer.parseInt(args[0]) : 20, args.length > 1 ? Integer.parseInt(args[1]) : 4);
     }
@@ -47,14 +64,13 @@ public class AnsibleSideBySide {
             throw new IllegalStateException("the loopback sshd servers need root (they change to the logged-in user)");
         }
         Path dir = Files.createTempDirectory("waveline-bench-ansible");
-        Path hostKey = dir.resolve("host_ed25519");
         Path clientKey = dir.resolve("client_ed25519");
-        exec("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString());
         exec("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", clientKey.toString());
         Files.copy(dir.resolve("client_ed25519.pub"), dir.resolve("authorized_keys"));
         Files.createDirectories(Path.of("/run/sshd"));
         List<Host> hosts = new ArrayList<>();
         List<Process> servers = new ArrayList<>();
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
         StringBuilder known = new StringBuilder();
         try {
             for (int i = 0; i < count; i++) {
@@ -65,16 +81,30 @@ public class AnsibleSideBySide {
                     Files.copy(Path.of("src/test/resources/ansible-standin", tool), bin.resolve(tool));
                     Files.setPosixFilePermissions(bin.resolve(tool), PosixFilePermissions.fromString("rwxr-xr-x"));
                 }
+                // a port no other host of this run has: a free port is only free until some server binds it
                 int port = RolloutBenchmark.freePort();
+                while (ports.contains(port)) {
+                    port = RolloutBenchmark.freePort();
+                }
+                ports.add(port);
                 Host host = new Host(name, bin, state, port, 1 + i % 3);
                 hosts.add(host);
+                // each host its own host key, as real hosts have: a command sent to the wrong host is refused by known_hosts
+                Path hostKey = dir.resolve(name).resolve("host_ed25519");
+                exec("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString());
                 servers.add(sshd(dir.resolve(name), host, hostKey, dir.resolve("authorized_keys")));
-                known.append("[127.0.0.1]:").append(port).append(' ').append(Files.readString(dir.resolve("host_ed25519.pub")));
+                known.append("[127.0.0.1]:").append(port).append(' ').append(Files.readString(dir.resolve(name).resolve("host_ed25519.pub")));
             }
             Path knownHosts = dir.resolve("known_hosts");
             Files.writeString(knownHosts, known);
-            for (Host host : hosts) {
-                awaitPort(host.port());
+            for (int i = 0; i < hosts.size(); i++) {
+                awaitPort(hosts.get(i).port());
+            }
+            for (int i = 0; i < hosts.size(); i++) {
+                if (!servers.get(i).isAlive()) { // another program took its port meanwhile
+                    throw new IllegalStateException("the sshd of " + hosts.get(i).name() + " exited: "
+                            + Files.readString(dir.resolve(hosts.get(i).name()).resolve("sshd.log")).strip());
+                }
             }
             double bound = lowerBound(hosts, window);
 
@@ -92,8 +122,8 @@ public class AnsibleSideBySide {
             System.out.printf("Ansible: %.1f s (its output %s)%n", ansible, dir.resolve("ansible.log"));
 
             System.out.println();
-            System.out.printf("%d loopback OpenSSH hosts, install 1-3 s, reboot 1 s, %d at a time; sliding-window lower bound %.0f s%n",
-                    count, window, bound);
+            System.out.printf("%d loopback OpenSSH hosts, install 1-3 s, reboot 1 s, %s%d at a time; sliding-window lower bound %.0f s%n",
+                    count, SMI_SECONDS == null ? "" : "every nvidia-smi " + SMI_SECONDS + " s, ", window, bound);
             System.out.println("| tool | wall time | × lower bound |");
             System.out.println("| --- | --- | --- |");
             System.out.printf("| Waveline, ssh method, maxUnavailable: %d, a fresh service's first rollout | %.1f s | %.2f |%n", window,
@@ -137,6 +167,9 @@ public class AnsibleSideBySide {
             Files.writeString(host.state().resolve("boot_id"), UUID.randomUUID() + "\n");
             Files.writeString(host.state().resolve("install-seconds"), host.installSeconds() + "\n");
             Files.writeString(host.state().resolve("reboot-seconds"), "1\n");
+            if (SMI_SECONDS != null) {
+                Files.writeString(host.state().resolve("smi-seconds"), SMI_SECONDS + "\n");
+            }
         }
     }
 
@@ -150,7 +183,7 @@ public class AnsibleSideBySide {
     }
 
     /**
-     * Each host's time out of service (install + reboot), started in host order as soon as one of {@code window} slots is
+     * Each host's time out of service (install + reboot, and one nvidia-smi where it takes time), started in host order as soon as one of {@code window} slots is
      * free: what a sliding window with no overhead needs.
      */
     static double lowerBound(List<Host> hosts, int window) {
@@ -158,7 +191,8 @@ public class AnsibleSideBySide {
         double last = 0;
         for (Host host : hosts) {
             double start = ends.size() < window ? 0 : ends.poll();
-            double end = start + host.installSeconds() + 1;
+            // install, reboot, and where nvidia-smi takes time, the one check after the reboot that neither tool can skip
+            double end = start + host.installSeconds() + 1 + (SMI_SECONDS == null ? 0 : Double.parseDouble(SMI_SECONDS));
             ends.add(end);
             last = Math.max(last, end);
         }
@@ -185,7 +219,13 @@ public class AnsibleSideBySide {
                 "-Dwaveline.embedded-db.port=" + RolloutBenchmark.freePort(), "-Dwaveline.sim.enabled=false",
                 "-Dwaveline.inventory.static-file=" + inventoryFile, "-Dwaveline.ssh.private-key=" + key,
                 "-Dwaveline.ssh.known-hosts=" + knownHosts, "-Dwaveline.engine.poll-interval=0.25s", "-Dwaveline.engine.retry-base=0s",
-                "-Dwaveline.demo-token=" + RolloutBenchmark.TOKEN, "-Dquarkus.log.level=WARN", "-jar", "target/quarkus-app/quarkus-run.jar"));
+                "-Dwaveline.demo-token=" + RolloutBenchmark.TOKEN, "-Dquarkus.log.level=WARN"));
+        // here the service runs with the JVM's defaults unless WAVELINE_BENCH_JAVA_OPTS is set (the figures of earlier days did)
+        String options = System.getenv().getOrDefault("WAVELINE_BENCH_JAVA_OPTS", "").trim();
+        if (!options.isEmpty()) {
+            command.addAll(List.of(options.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         Process service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
         try {
             String base = "http://localhost:" + port;
@@ -214,7 +254,6 @@ public class AnsibleSideBySide {
                 fresh(hosts);
                 System.out.println(round == 0 ? "  the service's first rollout:" : "  the same service's next rollout:");
                 makespans[round] = rollout(base, plan, hosts, dir);
-                check(hosts, "Waveline");
             }
             return makespans;
         } finally {
@@ -248,6 +287,15 @@ public class AnsibleSideBySide {
         System.out.println("  Waveline's events for " + hosts.get(0).name() + " and the rollout's, from its creation:");
         JsonNode events = RolloutBenchmark.get(base, "/api/v1/rollouts/" + id + "/events?limit=10000");
         phases(events);
+        long cordons = 0;
+        long ahead = 0;
+        for (JsonNode event : events) {
+            if (event.path("kind").asText().equals("node.cordoned")) {
+                cordons++;
+                ahead += event.path("message").asText().contains(" ahead, while the node waited in line") ? 1 : 0;
+            }
+        }
+        System.out.printf("  first looks with the GPU baseline read ahead (waveline.engine.look-ahead): %d of %d nodes%n", ahead, cordons);
         lanes(events, created);
         for (JsonNode event : events) {
             if (event.path("node").isMissingNode() || event.path("node").isNull() || event.path("node").asText().equals(hosts.get(0).name())) {
@@ -255,6 +303,16 @@ public class AnsibleSideBySide {
                 System.out.printf("    +%6.2f s  %-22s %s%n", Duration.between(created, Instant.parse(event.get("at").asText())).toMillis()
                         / 1000.0, event.get("kind").asText(), message.length() > 100 ? message.substring(0, 100) : message);
             }
+        }
+        try {
+            check(hosts, "Waveline");
+        } catch (IllegalStateException e) {
+            for (JsonNode event : events) {
+                if (e.getMessage().endsWith(" " + event.path("node").asText("-"))) {
+                    System.out.printf("    %s %-22s %s%n", event.get("at").asText(), event.get("kind").asText(), event.path("message").asText());
+                }
+            }
+            throw e;
         }
         return Duration.between(created, Instant.parse(rollout.get("finishedAt").asText())).toMillis() / 1000.0;
     }

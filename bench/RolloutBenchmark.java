@@ -85,12 +85,18 @@ public class RolloutBenchmark {
     /**
      * The JVM options deploy/deployment.yaml and the image set: the engine's and the JIT compiler's threads at nice 10,
      * so that the API's are served first when a rollout keeps the cores busy (docs/configuration.md).
-     * {@code WAVELINE_BENCH_JAVA_OPTS}, even empty, replaces them.
      */
     static final String PRIORITY_FLAGS = "-XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=10 -XX:CompilerThreadPriority=10";
 
+    /**
+     * The heap deploy/deployment.yaml gives the service: {@code -XX:MaxRAMPercentage=75} of its 1Gi memory limit. Outside a
+     * container that percentage would be of this machine's memory, so the bench names the size.
+     */
+    static final String DEPLOYED_HEAP = "-Xmx768m";
+
+    /** The service's JVM options: as deployed (heap and priorities); {@code WAVELINE_BENCH_JAVA_OPTS}, even empty, replaces them. */
     static String javaOptions() {
-        return System.getenv().getOrDefault("WAVELINE_BENCH_JAVA_OPTS", PRIORITY_FLAGS).trim();
+        return System.getenv().getOrDefault("WAVELINE_BENCH_JAVA_OPTS", DEPLOYED_HEAP + " " + PRIORITY_FLAGS).trim();
     }
 
     /** The packaged service on the scenario's simulated fleet. */
@@ -272,8 +278,9 @@ public class RolloutBenchmark {
                     Instant.parse(rollout.get("finishedAt").asText())).toMillis() / 1000.0;
             double perNode = (makespan - lowerBound) / s.nodes();
             System.out.printf("%s: %s in %.1f s (lower bound %d s), %d node transitions, %.0f/s, overhead %.3f s per node;"
-                    + " service peak RSS %,d MB (JVM options: %s)%n", s.title(), rollout.get("state").asText(), makespan, lowerBound,
-                    transitions, transitions / makespan, perNode, peakRss / 1024, javaOptions().isEmpty() ? "none" : javaOptions());
+                    + " service peak RSS %,d MB (%s the deployment's 1,024 MB memory limit; JVM options: %s)%n", s.title(),
+                    rollout.get("state").asText(), makespan, lowerBound, transitions, transitions / makespan, perNode, peakRss / 1024,
+                    peakRss / 1024 < 1024 ? "under" : "OVER", javaOptions().isEmpty() ? "none" : javaOptions());
             if (!timeline.isEmpty()) {
                 System.out.println("  the canary node's events and the waves', from the rollout's creation:");
                 timeline.forEach(System.out::println);
