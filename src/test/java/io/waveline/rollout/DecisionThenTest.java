@@ -53,6 +53,33 @@ class DecisionThenTest {
         assertThat(both.actionsDecidedOn().pendingAction).isNull();
     }
 
+    /**
+     * The install's end and the reset: the reboot's intent is committed with {@code node.installed}; a reset whose
+     * connection could not be opened goes back to the installed run in REBOOTING, with no reboot asked, so its next
+     * attempt reads the boot id and asks for the reboot then, and the install is not looked at again.
+     */
+    @Test
+    void theResetIsCommittedWithTheInstallsEndAndARefusedResetGoesBackToTheInstalledRun() {
+        NodeRun installing = NodePipelineTest.run(NodeState.UPGRADING);
+        installing.jobId = NodePipeline.installJobId(installing);
+        Decision installed = PIPELINE.decide(installing, new Observation.Install(new JobStatus(JobStatus.State.DONE, 0, "Setting up"
+                + " nvidia-driver-570 (570.133.20-1) ...\n"), Optional.empty(), Optional.empty(), "apt"), NOW);
+        io.waveline.rollout.port.Upgrader.Reset reboot = new io.waveline.rollout.port.Upgrader.Reset("reboot", "rebooting to load the"
+                + " driver", java.time.Duration.ofMinutes(15));
+        Decision both = installed.then(PIPELINE.decide(installed.next(), new Observation.Boot(List.of(reboot), Optional.of("boot-a")),
+                NOW));
+
+        assertThat(both.events()).extracting(Decision.Event::kind).containsExactly("node.installed", "node.reboot-requested");
+        assertThat(both.hostActions()).singleElement().isInstanceOf(Decision.Reset.class);
+        assertThat(both.next().pendingAction).isEqualTo("reset");
+        assertThat(both.next().rebootRequestedAt).isEqualTo(NOW);
+        assertThat(both.actionsDecidedOn()).as("what a refused reset goes back to").isSameAs(installed.next());
+        assertThat(both.actionsDecidedOn().state).isEqualTo(NodeState.REBOOTING);
+        assertThat(both.actionsDecidedOn().rebootRequestedAt).as("no reboot asked yet").isNull();
+        assertThat(both.actionsDecidedOn().pendingAction).isNull();
+        assertThat(both.actionsDecidedOn().baselineBootId).isEqualTo("boot-a");
+    }
+
     @Test
     void withoutHostActionsNothingIsSetToGoBackTo() {
         Decision cordoned = firstLook();
