@@ -93,7 +93,8 @@ public class AnsibleSideBySide {
                 Path hostKey = dir.resolve(name).resolve("host_ed25519");
                 exec("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString());
                 servers.add(sshd(dir.resolve(name), host, hostKey, dir.resolve("authorized_keys")));
-                known.append("[127.0.0.1]:").append(port).append(' ').append(Files.readString(dir.resolve(name).resolve("host_ed25519.pub")));
+                known.append("[127.0.0.1]:").append(port).append(' ')
+                        .append(Files.readString(dir.resolve(name).resolve("host_ed25519.pub")));
             }
             Path knownHosts = dir.resolve("known_hosts");
             Files.writeString(knownHosts, known);
@@ -183,8 +184,8 @@ public class AnsibleSideBySide {
     }
 
     /**
-     * Each host's time out of service (install + reboot, and one nvidia-smi where it takes time), started in host order as soon as one of {@code window} slots is
-     * free: what a sliding window with no overhead needs.
+     * Each host's time out of service (install + reboot, and one nvidia-smi where it takes time), started in host order
+     * as soon as one of {@code window} slots is free: what a sliding window with no overhead needs.
      */
     static double lowerBound(List<Host> hosts, int window) {
         PriorityQueue<Double> ends = new PriorityQueue<>();
@@ -253,7 +254,12 @@ public class AnsibleSideBySide {
             for (int round = 0; round < makespans.length; round++) {
                 fresh(hosts);
                 System.out.println(round == 0 ? "  the service's first rollout:" : "  the same service's next rollout:");
+                double cpuBefore = cpuSeconds(service.pid());
+                long machineBefore = machineTicks();
                 makespans[round] = rollout(base, plan, hosts, dir);
+                System.out.printf("  CPU during the rollout: the service %.1f s, the whole machine %.1f s (of %.1f s on %d cores)%n",
+                        cpuSeconds(service.pid()) - cpuBefore, (machineTicks() - machineBefore) / 100.0, makespans[round],
+                        Runtime.getRuntime().availableProcessors());
             }
             return makespans;
         } finally {
@@ -295,7 +301,8 @@ public class AnsibleSideBySide {
                 ahead += event.path("message").asText().contains(" ahead, while the node waited in line") ? 1 : 0;
             }
         }
-        System.out.printf("  first looks with the GPU baseline read ahead (waveline.engine.look-ahead): %d of %d nodes%n", ahead, cordons);
+        System.out.printf("  first looks with the GPU baseline read ahead (waveline.engine.look-ahead): %d of %d nodes%n", ahead,
+                cordons);
         lanes(events, created);
         for (JsonNode event : events) {
             if (event.path("node").isMissingNode() || event.path("node").isNull() || event.path("node").asText().equals(hosts.get(0).name())) {
@@ -309,7 +316,8 @@ public class AnsibleSideBySide {
         } catch (IllegalStateException e) {
             for (JsonNode event : events) {
                 if (e.getMessage().endsWith(" " + event.path("node").asText("-"))) {
-                    System.out.printf("    %s %-22s %s%n", event.get("at").asText(), event.get("kind").asText(), event.path("message").asText());
+                    System.out.printf("    %s %-22s %s%n", event.get("at").asText(), event.get("kind").asText(),
+                            event.path("message").asText());
                 }
             }
             throw e;
@@ -382,6 +390,31 @@ public class AnsibleSideBySide {
             throw new IllegalStateException("ansible-playbook exited " + rc + ": see " + dir.resolve("ansible.log"));
         }
         return seconds;
+    }
+
+    /** User and system CPU seconds of process {@code pid} so far (/proc/PID/stat, at 100 ticks a second). */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Busy CPU ticks of the whole machine so far (/proc/stat: all but idle and iowait). */
+    static long machineTicks() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < Math.min(cpu.length, 9); i++) {
+                busy += i == 4 || i == 5 ? 0 : Long.parseLong(cpu[i]);
+            }
+            return busy;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     static void awaitPort(int port) throws Exception {

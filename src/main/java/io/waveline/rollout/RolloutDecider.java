@@ -30,9 +30,10 @@ import io.waveline.rollout.RolloutSnapshot.WaveView;
  * <li>An abort skips the pending nodes and ends ABORTED once the started ones are done (they finish their
  * pipeline, forward or back, so nothing stays cordoned except quarantined nodes).</li>
  * <li>Otherwise the current wave runs: pending nodes start in wave order while the limits allow (not while
- * paused), and the next ones in line, as many as work in the wave, may have their GPU baseline read ahead; when all are settled the wave-level checks run, the wave soaks, the wave-level checks run again
- * (a soak of zero skips them), then the next wave waits for its approval or runs; after the last, the rollout
- * SUCCEEDED. Failures found by the wave-level checks count against the wave's budget like any other.</li>
+ * paused), and the next ones in line, as many as work in the wave, may have their GPU baseline read ahead; when all
+ * are settled the wave-level checks run, the wave soaks, the wave-level checks run again (a soak of zero skips them),
+ * then the next wave waits for its approval or runs; after the last, the rollout SUCCEEDED. Failures found by the
+ * wave-level checks count against the wave's budget like any other.</li>
  * </ol>
  * Hardware faults quarantine a node and do not count, unless the same signature shows on more nodes of the wave
  * than the plan's {@code hardwareSignatureLimit}.

@@ -273,7 +273,15 @@ public class RolloutEngine {
         List<Long> ids = ahead.nodeRunIds().stream().limit(settings.lookAhead())
                 .filter(id -> !stepping.contains(id) && baselinesAhead.claim(id, now)).toList();
         if (!ids.isEmpty()) {
-            later(-1, () -> readAhead(ids), workers);
+            readAheadLater(ids, () -> readAhead(ids));
+        }
+    }
+
+    private void readAheadLater(List<Long> ids, Runnable work) {
+        try {
+            workers.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            ids.forEach(baselinesAhead::abandon); // stopping
         }
     }
 
@@ -292,7 +300,7 @@ public class RolloutEngine {
             if (run.state != NodeState.PENDING) {
                 baselinesAhead.abandon(run.id);
             } else {
-                later(-1, () -> readAhead(run), workers);
+                readAheadLater(List.of(run.id), () -> readAhead(run));
             }
         }
         ids.stream().filter(i -> !found.contains(i)).forEach(baselinesAhead::abandon);
