@@ -256,10 +256,16 @@ public class AnsibleSideBySide {
                 System.out.println(round == 0 ? "  the service's first rollout:" : "  the same service's next rollout:");
                 double cpuBefore = cpuSeconds(service.pid());
                 long machineBefore = machineTicks();
+                Map<String, Double> threadsBefore = threadSeconds(service.pid());
                 makespans[round] = rollout(base, plan, hosts, dir);
                 System.out.printf("  CPU during the rollout: the service %.1f s, the whole machine %.1f s (of %.1f s on %d cores)%n",
                         cpuSeconds(service.pid()) - cpuBefore, (machineTicks() - machineBefore) / 100.0, makespans[round],
                         Runtime.getRuntime().availableProcessors());
+                Map<String, Double> spent = new java.util.TreeMap<>();
+                threadSeconds(service.pid()).forEach((thread, seconds) -> spent.put(thread, seconds - threadsBefore.getOrDefault(thread, 0.0)));
+                System.out.println("  the service's threads, CPU seconds during the rollout: " + spent.entrySet().stream()
+                        .filter(e -> e.getValue() >= 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                        .map(e -> String.format("%s %.2f", e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
             }
             return makespans;
         } finally {
@@ -401,6 +407,30 @@ public class AnsibleSideBySide {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** CPU seconds of each thread of process {@code pid} so far, by thread name with its number left out ({@code rollout-step}). */
+    static Map<String, Double> threadSeconds(long pid) {
+        Map<String, Double> seconds = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("[-#:]?[0-9]+$", "");
+                    seconds.merge(name, cpuSeconds(Long.parseLong(task.getFileName().toString()), task.resolve("stat")), Double::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return seconds;
+        }
+        return seconds;
+    }
+
+    static double cpuSeconds(long pid, Path stat) throws IOException {
+        String text = Files.readString(stat);
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }
 
     /** Busy CPU ticks of the whole machine so far (/proc/stat: all but idle and iowait). */
