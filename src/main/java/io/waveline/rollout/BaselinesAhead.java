@@ -33,7 +33,13 @@ final class BaselinesAhead {
     private final Map<Long, Ahead> read = new ConcurrentHashMap<>();
     private final Map<Long, Boolean> reading = new ConcurrentHashMap<>();
 
+    /** {@code maxAge}: {@code waveline.engine.look-ahead-max-age}, more than zero (else every reconcile would read again). */
     BaselinesAhead(Duration maxAge) {
+        if (maxAge == null || maxAge.isZero() || maxAge.isNegative()) {
+            throw new IllegalArgumentException("waveline.engine.look-ahead-max-age is " + (maxAge == null ? "unset"
+                    : maxAge.isNegative() ? "negative" : "0s") + ": it must be longer than zero,"
+                    + " such as 2m (to read no baseline ahead, set waveline.engine.look-ahead=0)");
+        }
         this.maxAge = maxAge;
     }
 

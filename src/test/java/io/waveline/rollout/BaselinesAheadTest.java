@@ -1,6 +1,7 @@
 package io.waveline.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +53,14 @@ class BaselinesAheadTest {
         assertThat(ahead.claim(7, T0.plusSeconds(1))).isFalse();
         assertThat(ahead.take(7, T0.plusSeconds(1))).as("nothing to use: the first look reads it").isEmpty();
         assertThat(ahead.claim(7, T0.plusSeconds(1))).as("taken: may be read again").isTrue();
+    }
+
+    @Test
+    void aMaxAgeOfZeroOrLessIsRefusedWithTheSettingsName() {
+        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-5)}) {
+            assertThatThrownBy(() -> new BaselinesAhead(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("waveline.engine.look-ahead-max-age").hasMessageContaining("waveline.engine.look-ahead=0");
+        }
     }
 
     @Test
