@@ -390,8 +390,11 @@ public class AnsibleSideBySide {
                 .directory(Path.of("ansible").toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("ansible.log").toFile());
         playbook.environment().put("ANSIBLE_CONFIG", Path.of("ansible/ansible.cfg").toAbsolutePath().toString());
         long begin = System.nanoTime();
+        long machineBefore = machineTicks();
         int rc = playbook.start().waitFor();
         double seconds = (System.nanoTime() - begin) / 1e9;
+        System.out.printf("  CPU during the playbook: the whole machine %.1f s (of %.1f s on %d cores)%n",
+                (machineTicks() - machineBefore) / 100.0, seconds, Runtime.getRuntime().availableProcessors());
         if (rc != 0) {
             throw new IllegalStateException("ansible-playbook exited " + rc + ": see " + dir.resolve("ansible.log"));
         }
