@@ -210,15 +210,10 @@ public class NodeStepper {
     private Observation.FirstLook firstLook(NodeRun run, Upgrader method, NodeAddress address, MethodSettings plan, Instant now)
             throws NodeUnreachableException {
         Optional<BaselinesAhead.Taken> ahead = baselinesAhead.take(run.id, now);
-        if (ahead.isPresent()) {
-            HostReads.Pending<String> bootId = HostReads.start(() -> method.bootId(address, plan));
-            java.util.Map<String, String> installed = method.installedVersions(address, plan);
-            return new Observation.FirstLook(installed, ahead.get().baseline(), bootId.join(), Optional.of(ahead.get().age()));
-        }
         HostReads.Pending<java.util.Map<String, String>> installed = HostReads.start(() -> method.installedVersions(address, plan));
         HostReads.Pending<String> bootId = HostReads.start(() -> method.bootId(address, plan));
-        GpuBaseline baseline = baseline(run, method, address);
-        return new Observation.FirstLook(installed.join(), baseline, bootId.join());
+        GpuBaseline baseline = ahead.isPresent() ? ahead.get().baseline() : baseline(method, address);
+        return new Observation.FirstLook(installed.join(), baseline, bootId.join(), ahead.map(BaselinesAhead.Taken::age));
     }
 
     /**
@@ -227,15 +222,16 @@ public class NodeStepper {
      */
     public Optional<GpuBaseline> readAhead(NodeRun run) throws NodeUnreachableException {
         Upgrader method = methods.of(run.method);
-        if (CheckRunner.POD.equals(method.checkRunner())) {
-            return Optional.empty();
-        }
-        return Optional.of(checks.baseline(run.address()));
+        return overSsh(method) ? Optional.of(checks.baseline(run.address())) : Optional.empty();
     }
 
-    private GpuBaseline baseline(NodeRun run, Upgrader method, NodeAddress address) throws NodeUnreachableException {
-        return CheckRunner.POD.equals(method.checkRunner()) ? new GpuBaseline(List.of(), java.util.Map.of(), null)
-                : checks.baseline(address);
+    private GpuBaseline baseline(Upgrader method, NodeAddress address) throws NodeUnreachableException {
+        return overSsh(method) ? checks.baseline(address) : new GpuBaseline(List.of(), java.util.Map.of(), null);
+    }
+
+    /** Whether the method's checks, and so its GPU baseline, run over SSH (not in pods, which take no baseline). */
+    private static boolean overSsh(Upgrader method) {
+        return !CheckRunner.POD.equals(method.checkRunner());
     }
 
     private Observation install(NodeRun run, Upgrader method, NodeAddress address, MethodSettings plan)
