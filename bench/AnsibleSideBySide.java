@@ -404,9 +404,7 @@ public class AnsibleSideBySide {
     /** User and system CPU seconds of process {@code pid} so far (/proc/PID/stat, at 100 ticks a second). */
     static double cpuSeconds(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+            return statSeconds(Path.of("/proc/" + pid + "/stat"));
         } catch (IOException | RuntimeException e) {
             return 0;
         }
@@ -419,7 +417,7 @@ public class AnsibleSideBySide {
             for (Path task : tasks.toList()) {
                 try {
                     String name = Files.readString(task.resolve("comm")).strip().replaceAll("[-#:]?[0-9]+$", "");
-                    seconds.merge(name, cpuSeconds(Long.parseLong(task.getFileName().toString()), task.resolve("stat")), Double::sum);
+                    seconds.merge(name, statSeconds(task.resolve("stat")), Double::sum);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -430,7 +428,8 @@ public class AnsibleSideBySide {
         return seconds;
     }
 
-    static double cpuSeconds(long pid, Path stat) throws IOException {
+    /** User and system CPU seconds in a /proc stat file (a process's or a thread's). */
+    static double statSeconds(Path stat) throws IOException {
         String text = Files.readString(stat);
         String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
