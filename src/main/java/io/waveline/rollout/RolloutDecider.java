@@ -193,6 +193,7 @@ public final class RolloutDecider {
                             inLine.add(node.id());
                         }
                     }
+                    nextWaveInLine(s, wave, now, inLine);
                     if (!inLine.isEmpty()) {
                         actions.add(new Action.LookAhead(inLine));
                     }
@@ -224,6 +225,38 @@ public final class RolloutDecider {
                             + wave.spec().name() + " over"));
                 }
             }
+        }
+    }
+
+    /**
+     * Once every node of the current wave has started, the next wave's first window is next in line: the pending nodes
+     * its limits would start at once when it begins (with nothing out of service; up to the first one they would hold
+     * back). Their GPU baselines are read while this wave's last nodes work, so that the next wave's first nodes, too,
+     * start with only their versions and boot id to read. Not when this wave soaks before the next one, nor when the next
+     * one waits for an approval: those waits outlast a baseline's use.
+     */
+    private static void nextWaveInLine(RolloutSnapshot s, WaveView wave, Instant now, List<Long> inLine) {
+        int next = s.currentWave() + 1;
+        if (next >= s.waves().size() || !wave.spec().soak().isZero()
+                || wave.nodes().stream().anyMatch(n -> n.state() == NodeState.PENDING)) {
+            return;
+        }
+        WaveView nextWave = s.waves().get(next);
+        if (nextWave.spec().approvalRequired()) {
+            return;
+        }
+        io.waveline.plan.StartGate.Admission firstWindow = s.gate().admission(new ArrayList<>());
+        int starting = 0;
+        for (NodeRunView node : nextWave.nodes()) {
+            if (node.state() != NodeState.PENDING) {
+                continue;
+            }
+            if (firstWindow.blocker(node.node(), starting, nextWave.spec().maxParallel(), now).isPresent()) {
+                return;
+            }
+            firstWindow.admit(node.node());
+            inLine.add(node.id());
+            starting++;
         }
     }
 

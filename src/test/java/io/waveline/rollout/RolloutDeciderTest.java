@@ -123,6 +123,41 @@ class RolloutDeciderTest {
     }
 
     @Test
+    void onceTheWaveHasStartedEveryNodeTheNextWavesFirstNodesAreNextInLine() {
+        WaveView canary = new WaveView(wave("canary", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.REBOOTING),
+                node(2, 0, "r2", NodeState.VALIDATING), node(3, 0, "r3", NodeState.SUCCEEDED)));
+        WaveView staged = new WaveView(wave("staged", Duration.ZERO, false, null), List.of(node(4, 1, "r4", NodeState.SKIPPED),
+                node(5, 1, "r5", NodeState.PENDING), node(6, 1, "r6", NodeState.PENDING), node(7, 1, "r7", NodeState.PENDING)));
+        List<Action> actions = RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(canary, staged),
+                2, OnFailure.ROLLBACK_WAVE, 0), NOW);
+        assertThat(of(actions, Action.StartNode.class)).as("the next wave does not start early").isEmpty();
+        assertThat(of(actions, Action.LookAhead.class)).as("maxUnavailable 2: the next wave's first two pending nodes")
+                .singleElement().extracting(Action.LookAhead::nodeRunIds).isEqualTo(List.of(5L, 6L));
+        assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(canary, staged), 5,
+                OnFailure.ROLLBACK_WAVE, 0), NOW), Action.LookAhead.class)).as("the next wave's whole first window, more than work now")
+                .singleElement().extracting(Action.LookAhead::nodeRunIds).isEqualTo(List.of(5L, 6L, 7L));
+
+        WaveView oneAtATime = new WaveView(wave("staged", Duration.ZERO, false, 1), staged.nodes());
+        assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(canary, oneAtATime), 5,
+                OnFailure.ROLLBACK_WAVE, 0), NOW), Action.LookAhead.class)).as("the next wave runs one node at a time")
+                .singleElement().extracting(Action.LookAhead::nodeRunIds).isEqualTo(List.of(5L));
+
+        WaveView soaked = new WaveView(wave("canary", Duration.ofMinutes(30), false, null), canary.nodes());
+        assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(soaked, staged), 5,
+                OnFailure.ROLLBACK_WAVE, 0), NOW), Action.LookAhead.class)).as("a soak comes between the waves").isEmpty();
+
+        WaveView approved = new WaveView(wave("staged", Duration.ZERO, true, null), staged.nodes());
+        assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(canary, approved), 5,
+                OnFailure.ROLLBACK_WAVE, 0), NOW), Action.LookAhead.class)).as("the next wave waits for an approval").isEmpty();
+
+        WaveView stillPending = new WaveView(canary.spec(), List.of(node(1, 0, "r1", NodeState.REBOOTING),
+                node(2, 0, "r2", NodeState.VALIDATING), node(3, 0, "r3", NodeState.PENDING)));
+        assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(stillPending, staged), 2,
+                OnFailure.ROLLBACK_WAVE, 0), NOW), Action.LookAhead.class)).as("this wave's own node in line, not the next wave's")
+                .singleElement().extracting(Action.LookAhead::nodeRunIds).isEqualTo(List.of(3L));
+    }
+
+    @Test
     void pausedRolloutStartsNothingButKeepsStepping() {
         WaveView wave = new WaveView(wave("all", Duration.ZERO, false, null), List.of(node(1, 0, "r1", NodeState.REBOOTING),
                 node(2, 0, "r2", NodeState.PENDING)));

@@ -649,6 +649,52 @@ class RolloutScenariosTest {
                 .as("the checks after the upgrade compared with the baseline read ahead").containsExactly("PASS");
     }
 
+    /**
+     * Once the canary has started, the next wave's first node has its GPUs read while the canary is still out of
+     * service (no soak and no approval between the waves), and it starts with only its versions and boot id to read.
+     */
+    @Test
+    void theNextWavesFirstNodeHasItsGpusReadWhileTheCanaryIsOutOfService() {
+        List<String> names = List.of("gpu-h100-12", "gpu-h100-13");
+        String yaml = plan("look-ahead-waves", "nodes: [" + String.join(", ", names) + "]", "570.86.42", true, CANARY_THEN_REST,
+                "onFailure: halt")
+                .replace("    maxUnavailable: 3\n    failureDomains:\n      - labelKey: rack\n        maxUnavailable: 2\n",
+                        "    maxUnavailable: 1\n")
+                .replace("  failurePolicy:", "  checks:\n    - name: dcgm-diag\n      level: 3\n  failurePolicy:");
+        assertThat(yaml).contains("maxUnavailable: 1\n").doesNotContain("soak").doesNotContain("approval");
+        Map<String, Integer> linkReads = names.stream().collect(java.util.stream.Collectors.toMap(n -> n, n -> sim.host(n).nvlinkReads()));
+        long id;
+        String canary;
+        String next;
+        sim.holdHeavyChecks(true); // the canary's burn-in holds the only slot until released
+        try {
+            id = start(yaml);
+            canary = given().when().get("/api/v1/rollouts/" + id + "?nodes=true").then().statusCode(200).extract().jsonPath()
+                    .getString("waves[0].nodes[0].name");
+            next = names.get(0).equals(canary) ? names.get(1) : names.get(0);
+            String waiting = next;
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                JsonPath nodes = given().when().get("/api/v1/rollouts/" + id + "/nodes").then().statusCode(200).extract().jsonPath();
+                assertThat(nodes.<String>getList("findAll { it.name == '" + waiting + "' }.state")).containsExactly("PENDING");
+                assertThat(nodes.<String>getList("findAll { it.name == '" + canary + "' }.state")).containsExactly("BURN_IN");
+                assertThat(sim.host(waiting).nvlinkReads()).as("the next wave's node read while the canary works")
+                        .isEqualTo(linkReads.get(waiting) + 1);
+            });
+        } finally {
+            sim.holdHeavyChecks(false);
+        }
+        JsonPath done = awaitState(id, "SUCCEEDED", "FAILED", "ROLLED_BACK");
+        assertThat(done.getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(sim.host(next).nvlinkReads()).as("its baseline was not read again at its start").isEqualTo(linkReads.get(next) + 1);
+        String nextNode = next;
+        assertThat(given().when().get("/api/v1/rollouts/" + id + "/events").then().statusCode(200).extract().jsonPath()
+                .<Map<String, Object>>getList("findAll { it.kind == 'node.cordoned' && it.node == '" + nextNode + "' }"))
+                .singleElement().satisfies(e -> assertThat((String) e.get("message"))
+                        .containsPattern("GPUs read [0-9.]+s ahead, while the node waited in line"));
+        assertThat(done.<String>getList("waves[1].nodes.find { it.name == '" + next + "' }.checks.findAll { it.name == 'gpu-inventory' }.status"))
+                .as("the checks after the upgrade compared with the baseline read ahead").containsExactly("PASS");
+    }
+
     @Test
     void badRequestsAreExplained() {
         given().contentType(ContentType.JSON).body(Map.of("plan", "nope")).when().post("/api/v1/rollouts").then()
