@@ -230,8 +230,8 @@ public final class RolloutDecider {
 
     /**
      * Once every node of the current wave has started, the next wave's first window is next in line: the pending nodes
-     * its limits would start at once when it begins (with nothing out of service; up to the first one they would hold
-     * back). Their GPU baselines are read while this wave's last nodes work, so that the next wave's first nodes, too,
+     * its limits would start at once when it begins (with only the nodes that stay out of service after this wave's
+     * work counted, the failed and quarantined ones; up to the first node they would hold back). Their GPU baselines are read while this wave's last nodes work, so that the next wave's first nodes, too,
      * start with only their versions and boot id to read. Not when this wave soaks before the next one, nor when the next
      * one waits for an approval: those waits outlast a baseline's use.
      */
@@ -245,7 +245,8 @@ public final class RolloutDecider {
         if (nextWave.spec().approvalRequired()) {
             return;
         }
-        io.waveline.plan.StartGate.Admission firstWindow = s.gate().admission(new ArrayList<>());
+        io.waveline.plan.StartGate.Admission firstWindow = s.gate().admission(new ArrayList<>(s.allNodes().stream()
+                .filter(n -> n.state().outOfService() && !n.state().working()).map(NodeRunView::node).toList()));
         int starting = 0;
         for (NodeRunView node : nextWave.nodes()) {
             if (node.state() != NodeState.PENDING) {

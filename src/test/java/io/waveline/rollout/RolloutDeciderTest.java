@@ -137,6 +137,12 @@ class RolloutDeciderTest {
                 OnFailure.ROLLBACK_WAVE, 0), NOW), Action.LookAhead.class)).as("the next wave's whole first window, more than work now")
                 .singleElement().extracting(Action.LookAhead::nodeRunIds).isEqualTo(List.of(5L, 6L, 7L));
 
+        WaveView quarantined = new WaveView(canary.spec(), List.of(node(1, 0, "r1", NodeState.REBOOTING),
+                node(2, 0, "r2", NodeState.VALIDATING), failed(3, 0, FailureClass.HARDWARE)));
+        assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(quarantined, staged), 2,
+                OnFailure.ROLLBACK_WAVE, 1), NOW), Action.LookAhead.class)).as("a quarantined node stays out of service: one slot left")
+                .singleElement().extracting(Action.LookAhead::nodeRunIds).isEqualTo(List.of(5L));
+
         WaveView oneAtATime = new WaveView(wave("staged", Duration.ZERO, false, 1), staged.nodes());
         assertThat(of(RolloutDecider.decide(snapshot(RolloutState.RUNNING, WavePhase.RUNNING, 0, List.of(canary, oneAtATime), 5,
                 OnFailure.ROLLBACK_WAVE, 0), NOW), Action.LookAhead.class)).as("the next wave runs one node at a time")
