@@ -55,7 +55,14 @@ public record RolloutView(long id, String plan, String planSha256, String state,
             io.waveline.rollout.port.GpuBaseline baseline, String burnIn, String progress, List<Check> checks, int wave) {
     }
 
-    public record Check(String name, String direction, String status, String summary, Map<String, Object> figures,
+    /**
+     * {@code figures}: the check's figures as stored, a JSON object written as it is (not parsed and written again: on
+     * a page of nodes that was a third of the page's cost).
+     */
+    public record Check(String name, String direction, String status, String summary,
+            @com.fasterxml.jackson.annotation.JsonRawValue
+            @org.eclipse.microprofile.openapi.annotations.media.Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT,
+                    description = "the check's figures, by name (numbers, strings, lists)") String figures,
             Instant at) {
     }
 

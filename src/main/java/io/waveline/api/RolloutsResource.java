@@ -216,7 +216,8 @@ public class RolloutsResource {
                 + " from NodeRun n where " + query + " order by n.nodeName", Object[].class).setMaxResults(size);
         parameters.forEach(select::setParameter);
         List<Object[]> rows = select.getResultList();
-        Map<Long, List<RolloutView.Check>> checks = checksOf(rows.stream().map(r -> (Long) r[0]).toList());
+        Map<Long, List<RolloutView.Check>> checks = rows.isEmpty() ? Map.of()
+                : checksOf("", "c.nodeRunId in :ids", Map.of("ids", rows.stream().map(r -> (Long) r[0]).toList()));
         List<RolloutView.Node> page = rows.stream().map(r -> pageNode(r, checks.getOrDefault((Long) r[0], List.of()))).toList();
         return Pages.of(page, size, uri, "after", page.isEmpty() ? null : page.get(page.size() - 1).name());
     }
@@ -238,27 +239,21 @@ public class RolloutsResource {
                 (String) r[13], checks, (Integer) r[14]);
     }
 
-    /** The check results of these node runs, by node run. */
-    private static Map<Long, List<RolloutView.Check>> checksOf(List<NodeRun> runs) {
-        return checksOf(runs.stream().map(r -> r.id).toList());
-    }
-
     /**
-     * The columns the views show, not the check records: each record also holds its command's raw output (up to
-     * {@link io.waveline.rollout.port.CheckOutcome#MAX_RAW_CHARS} characters), which no API view shows and which was most
-     * of what a page of nodes read.
+     * The check results that {@code where} selects (over check {@code c}, and node run {@code n} where {@code join}
+     * joins it; with its named {@code parameters}), by node run. The columns the views show, not the check records: each
+     * record also holds its command's raw output (up to {@link io.waveline.rollout.port.CheckOutcome#MAX_RAW_CHARS}
+     * characters), which no API view shows and which was most of what a page of nodes read. The figures are read as the
+     * JSON text they are stored as and written out so.
      */
-    @SuppressWarnings("unchecked")
-    private static Map<Long, List<RolloutView.Check>> checksOf(java.util.Collection<Long> runIds) {
-        if (runIds.isEmpty()) {
-            return Map.of();
-        }
+    private static Map<Long, List<RolloutView.Check>> checksOf(String join, String where, Map<String, Object> parameters) {
         Map<Long, List<RolloutView.Check>> checks = new java.util.HashMap<>();
-        NodeRun.getEntityManager().createQuery("select c.nodeRunId, c.checkName, c.direction, c.status, c.summary, c.figures, c.at"
-                + " from CheckRecord c where c.nodeRunId in :ids order by c.id", Object[].class).setParameter("ids", runIds)
-                .getResultList().forEach(r -> checks.computeIfAbsent((Long) r[0], k -> new java.util.ArrayList<>()).add(
-                        new RolloutView.Check((String) r[1], ((Enum<?>) r[2]).name(), (String) r[3], (String) r[4],
-                                (Map<String, Object>) r[5], (java.time.Instant) r[6])));
+        var select = NodeRun.getEntityManager().createQuery("select c.nodeRunId, c.checkName, c.direction, c.status, c.summary,"
+                + " cast(c.figures as String), c.at from CheckRecord c" + join + " where " + where + " order by c.id", Object[].class);
+        parameters.forEach(select::setParameter);
+        select.getResultList().forEach(r -> checks.computeIfAbsent((Long) r[0], k -> new java.util.ArrayList<>()).add(
+                new RolloutView.Check((String) r[1], ((Enum<?>) r[2]).name(), (String) r[3], (String) r[4],
+                        r[5] == null ? "{}" : (String) r[5], (java.time.Instant) r[6])));
         return checks;
     }
 
@@ -397,7 +392,8 @@ public class RolloutsResource {
         readOnly();
         Rollout rollout = rollout(id);
         List<NodeRun> runs = NodeRun.list("rolloutId = ?1 order by waveIndex, position", id);
-        Map<Long, List<RolloutView.Check>> checks = checksOf(runs);
+        // joined, not a list of every node run's id: that is one bind parameter each, and the driver takes at most 32,767
+        Map<Long, List<RolloutView.Check>> checks = checksOf(", NodeRun n", "c.nodeRunId = n.id and n.rolloutId = :id", Map.of("id", id));
         List<io.waveline.rollout.RolloutWave> waves = io.waveline.rollout.RolloutWave
                 .<io.waveline.rollout.RolloutWave>list("rolloutId = ?1 order by waveIndex", id);
         return RolloutView.of(rollout, waves, runs, checks, limits(rollout));

@@ -471,6 +471,10 @@ class RolloutScenariosTest {
                 .isEqualTo("nccl-allreduce: bus bandwidth 190.4 GB/s below the threshold 400.0 GB/s");
         assertThat(done.getDouble("waves[0].nodes[0].checks.find { it.name == 'nccl-allreduce' }.figures.busbwGBps"))
                 .isEqualTo(190.42);
+        Object onAPage = given().queryParam("wave", 0).when().get("/api/v1/rollouts/" + id + "/nodes").then().statusCode(200).extract()
+                .jsonPath().get("[0].checks.find { it.name == 'nccl-allreduce' }.figures");
+        assertThat(onAPage).as("a page of nodes shows the figures as a JSON object too").isInstanceOfSatisfying(Map.class,
+                figures -> assertThat(((Number) figures.get("busbwGBps")).floatValue()).isEqualTo(190.42f));
         assertThat(done.getList("waves[1].nodes.state")).containsOnly("SKIPPED");
         assertThat(versions(List.of("gpu-h100-10", "gpu-h100-14"))).isEqualTo(before);
         assertThat(eventKinds(id)).contains("node.burn-in-waiting", "node.burn-in-started", "node.check-started");
