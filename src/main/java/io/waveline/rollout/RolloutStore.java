@@ -215,9 +215,7 @@ public class RolloutStore {
                 touched.addAll(skip.nodeRunIds());
             }
         }
-        if (!touched.isEmpty()) {
-            NodeRun.list("id in ?1", touched); // one query: the finds below are answered from the session
-        }
+        byIds(touched); // one query a block: the finds below are answered from the session
         List<RolloutEvent> events = new ArrayList<>(); // the node transitions' events, inserted as one batch
         for (Action action : actions) {
             if (!nodeTransition(action)) {
@@ -340,8 +338,24 @@ public class RolloutStore {
     /** Copies of these node runs (those that exist), for steps to work on outside any transaction: one query. */
     @Transactional
     public List<NodeRun> detached(java.util.Collection<Long> nodeRunIds) {
-        List<NodeRun> runs = NodeRun.list("id in ?1", nodeRunIds);
+        List<NodeRun> runs = byIds(nodeRunIds);
         runs.forEach(em::detach);
+        return runs;
+    }
+
+    /** The most ids one query lists: each is a bind parameter, and PostgreSQL's driver sends at most 32,767 of them. */
+    static final int IDS_PER_QUERY = 10_000;
+
+    /**
+     * The node runs with these ids (those that exist), {@link #IDS_PER_QUERY} a query: a halt that skips every pending
+     * node of a 40,000-node rollout lists them all.
+     */
+    private static List<NodeRun> byIds(java.util.Collection<Long> nodeRunIds) {
+        List<Long> ids = List.copyOf(nodeRunIds);
+        List<NodeRun> runs = new ArrayList<>(ids.size());
+        for (int from = 0; from < ids.size(); from += IDS_PER_QUERY) {
+            runs.addAll(NodeRun.<NodeRun>list("id in ?1", ids.subList(from, Math.min(ids.size(), from + IDS_PER_QUERY))));
+        }
         return runs;
     }
 

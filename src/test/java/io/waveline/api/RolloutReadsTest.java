@@ -113,32 +113,17 @@ class RolloutReadsTest {
     void theFullViewOfARolloutOfMoreThan32767NodesHasThemAllWithTheirChecks() {
         long id = io.waveline.rollout.ConcurrentStartTestPlans.abortedRollout("reads-wide", "gpu-h100-16", "570.124.98");
         int added = 33_000;
-        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> {
-            jakarta.persistence.EntityManager em = io.waveline.rollout.NodeRun.getEntityManager();
-            @SuppressWarnings("unchecked")
-            List<String> columns = em.createNativeQuery("select column_name from information_schema.columns where table_name = 'node_run'"
-                    + " and column_name not in ('id') order by ordinal_position").getResultList();
-            Map<String, String> changed = Map.of("node_name", "'wide-' || lpad(g::text, 5, '0')", "position", "r.position + g",
-                    "state", "'SKIPPED'", "active", "false");
-            em.createNativeQuery("insert into node_run (" + String.join(", ", columns) + ") select " + String.join(", ", columns.stream()
-                    .map(c -> changed.getOrDefault(c, "r." + c)).toList()) + " from node_run r, generate_series(1, ?2) g where r.rollout_id = ?1")
-                    .setParameter(1, id).setParameter(2, added).executeUpdate();
-            em.createNativeQuery("insert into check_result (node_run_id, check_name, direction, status, summary, figures, at) select id,"
-                    + " 'gpu-inventory', 'FORWARD', 'PASS', '8 GPUs', cast('{\"gpus\": 8}' as jsonb), now() from node_run"
-                    + " where rollout_id = ?1 and node_name = 'wide-33000'").setParameter(1, id).executeUpdate();
-        });
+        io.waveline.rollout.WideRollouts.addCopies(id, added, io.waveline.rollout.NodeState.SKIPPED);
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> io.waveline.rollout.NodeRun.getEntityManager()
+                .createNativeQuery("insert into check_result (node_run_id, check_name, direction, status, summary, figures, at) select id,"
+                        + " 'gpu-inventory', 'FORWARD', 'PASS', '8 GPUs', cast('{\"gpus\": 8}' as jsonb), now() from node_run"
+                        + " where rollout_id = ?1 and node_name = 'wide-33000'").setParameter(1, id).executeUpdate());
         try {
             JsonPath full = given().queryParam("nodes", true).when().get("/api/v1/rollouts/" + id).then().statusCode(200).extract().jsonPath();
             assertThat(full.getList("waves[0].nodes.name")).hasSize(added + 1).contains("gpu-h100-16", "wide-00001", "wide-33000");
             assertThat(full.getInt("waves[0].nodes.find { it.name == 'wide-33000' }.checks[0].figures.gpus")).isEqualTo(8);
         } finally {
-            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> {
-                jakarta.persistence.EntityManager em = io.waveline.rollout.NodeRun.getEntityManager();
-                em.createNativeQuery("delete from check_result where node_run_id in (select id from node_run where rollout_id = ?1"
-                        + " and node_name like 'wide-%')").setParameter(1, id).executeUpdate();
-                em.createNativeQuery("delete from node_run where rollout_id = ?1 and node_name like 'wide-%'").setParameter(1, id)
-                        .executeUpdate();
-            });
+            io.waveline.rollout.WideRollouts.removeCopies(id);
         }
     }
 
