@@ -335,7 +335,7 @@ public class RolloutStore {
         event(rollout, null, now, "rollout." + state.name().toLowerCase().replace('_', '-'), reason);
     }
 
-    /** Copies of these node runs (those that exist), for steps to work on outside any transaction: one query. */
+    /** Copies of these node runs (those that exist), for steps to work on outside any transaction: one query a block of ids. */
     @Transactional
     public List<NodeRun> detached(java.util.Collection<Long> nodeRunIds) {
         List<NodeRun> runs = byIds(nodeRunIds);
