@@ -34,6 +34,8 @@ class WideRolloutTest {
         WideRollouts.addCopies(id, added, NodeState.PENDING);
         held.drop(id); // the engine reads the rollout's node runs again, the copies with them, as after a restart
         try {
+            // at its next tick; from then on no read it began before the copies were written can stand for the rollout
+            await().atMost(Duration.ofMinutes(1)).until(() -> held.earlier(id).map(h -> h.order.size()).orElse(0) == added + 1);
             given().header("X-Waveline-Actor", "alice").when().post("/api/v1/rollouts/" + id + "/abort").then().statusCode(200);
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> "ABORTED".equals(given()
                     .queryParam("nodes", false).when().get("/api/v1/rollouts/" + id).then().extract().path("state")));
