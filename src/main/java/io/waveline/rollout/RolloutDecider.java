@@ -180,10 +180,12 @@ public final class RolloutDecider {
                     int workingInWave = (int) wave.nodes().stream().filter(n -> n.state().working()).count();
                     io.waveline.plan.StartGate.Admission gate = s.gate().admission(outOfService);
                     List<Long> inLine = new ArrayList<>();
+                    boolean anyPending = false;
                     for (NodeRunView node : wave.nodes()) {
                         if (node.state() != NodeState.PENDING) {
                             continue;
                         }
+                        anyPending = true;
                         if (gate.blocker(node.node(), workingInWave, wave.spec().maxParallel(), now).isEmpty()) {
                             actions.add(new Action.StartNode(node.id()));
                             outOfService.add(node.node());
@@ -193,7 +195,9 @@ public final class RolloutDecider {
                             inLine.add(node.id());
                         }
                     }
-                    nextWaveInLine(s, wave, now, inLine);
+                    if (!anyPending) {
+                        nextWaveInLine(s, wave, all, now, inLine);
+                    }
                     if (!inLine.isEmpty()) {
                         actions.add(new Action.LookAhead(inLine));
                     }
@@ -229,24 +233,24 @@ public final class RolloutDecider {
     }
 
     /**
-     * Once every node of the current wave has started, the next wave's first window is next in line: the pending nodes
-     * its limits would start at once when it begins (with only the nodes that stay out of service after this wave's
-     * work counted, the failed and quarantined ones; up to the first node they would hold back). Their GPU baselines are read while this wave's last nodes work, so that the next wave's first nodes, too,
-     * start with only their versions and boot id to read. Not when this wave soaks before the next one, nor when the next
-     * one waits for an approval: those waits outlast a baseline's use.
+     * Once every node of the current wave has started (the caller's check), the next wave's first window is next in
+     * line: the pending nodes its limits would start at once when it begins, counting as out of service only the nodes
+     * that stay so after this wave's work (the failed and quarantined ones), up to the first node the limits would hold
+     * back. Their GPU baselines are read while this wave's last nodes work, so that the next wave's first nodes, too,
+     * start with only their versions and boot id to read. Not when this wave soaks before the next one, nor when the
+     * next one waits for an approval: those waits outlast a baseline's use.
      */
-    private static void nextWaveInLine(RolloutSnapshot s, WaveView wave, Instant now, List<Long> inLine) {
+    private static void nextWaveInLine(RolloutSnapshot s, WaveView wave, List<NodeRunView> all, Instant now, List<Long> inLine) {
         int next = s.currentWave() + 1;
-        if (next >= s.waves().size() || !wave.spec().soak().isZero()
-                || wave.nodes().stream().anyMatch(n -> n.state() == NodeState.PENDING)) {
+        if (next >= s.waves().size() || !wave.spec().soak().isZero()) {
             return;
         }
         WaveView nextWave = s.waves().get(next);
         if (nextWave.spec().approvalRequired()) {
             return;
         }
-        io.waveline.plan.StartGate.Admission firstWindow = s.gate().admission(new ArrayList<>(s.allNodes().stream()
-                .filter(n -> n.state().outOfService() && !n.state().working()).map(NodeRunView::node).toList()));
+        io.waveline.plan.StartGate.Admission firstWindow = s.gate().admission(all.stream()
+                .filter(n -> n.state().outOfService() && !n.state().working()).map(NodeRunView::node).toList());
         int starting = 0;
         for (NodeRunView node : nextWave.nodes()) {
             if (node.state() != NodeState.PENDING) {
