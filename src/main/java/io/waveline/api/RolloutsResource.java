@@ -253,7 +253,7 @@ public class RolloutsResource {
         parameters.forEach(select::setParameter);
         select.getResultList().forEach(r -> checks.computeIfAbsent((Long) r[0], k -> new java.util.ArrayList<>()).add(
                 new RolloutView.Check((String) r[1], ((Enum<?>) r[2]).name(), (String) r[3], (String) r[4],
-                        r[5] == null ? "{}" : (String) r[5], (java.time.Instant) r[6])));
+                        (String) r[5], (java.time.Instant) r[6]))); // figures: NOT NULL, '{}' by default
         return checks;
     }
 

@@ -344,7 +344,7 @@ public class RolloutStore {
     }
 
     /** The most ids one query lists: each is a bind parameter, and PostgreSQL's driver sends at most 32,767 of them. */
-    static final int IDS_PER_QUERY = 10_000;
+    private static final int IDS_PER_QUERY = 10_000;
 
     /**
      * The node runs with these ids (those that exist), {@link #IDS_PER_QUERY} a query: a halt that skips every pending
